@@ -1,0 +1,17 @@
+from __future__ import annotations
+
+from enum import StrEnum
+
+from django.utils.translation import gettext_lazy as _
+
+
+class AuditErrorCode(StrEnum):
+    NOT_ALLOWED = "not_allowed"
+    MONTH_INVALID = "month_invalid"
+
+    @classmethod
+    def messages(cls) -> dict[AuditErrorCode, str]:
+        return {
+            cls.NOT_ALLOWED: _("Only auditors may read the access log."),
+            cls.MONTH_INVALID: _("Choose a valid month."),
+        }

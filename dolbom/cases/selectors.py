@@ -1,0 +1,147 @@
+"""Reads of cases. Visibility (role, dong, caseload) is enforced here and nowhere else."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.contrib.auth.models import User
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+
+from dolbom.accounts.models import Role
+from dolbom.accounts.scope import profile
+from dolbom.audit.models import AccessAction
+from dolbom.audit.services import AccessContext, access_log_write
+from dolbom.cases.errors import CaseErrorCode
+from dolbom.cases.models import Case, CaseEvent, CaseStatus, SupportPlan
+from dolbom.lib.errors import DomainError, NotFound
+from dolbom.registry.errors import RegistryErrorCode
+
+OPEN_STATUSES = [s for s in CaseStatus if s != CaseStatus.CLOSED]
+
+
+def case_visible(viewer: User) -> QuerySet[Case]:
+    p = profile(viewer)
+    qs = Case.objects.all()
+    if p is None:
+        return qs.none()
+    if p.role == Role.CITY_TEAM:
+        return qs
+    if p.role == Role.DONG_OFFICER:
+        return qs.filter(resident__dong_id=p.dong_id) if p.dong_id else qs.none()
+    if p.role == Role.CASE_MANAGER:
+        own_dong = Q(resident__dong_id=p.dong_id) if p.dong_id else Q(pk__in=[])
+        return qs.filter(own_dong | Q(manager=viewer))
+    return qs.none()
+
+
+@dataclass(frozen=True)
+class CaseFilters:
+    status: str = ""
+    dong_id: int | None = None
+    manager_id: int | None = None
+    mine: bool = False
+    overdue: bool = False
+
+
+def case_list(*, viewer: User, filters: CaseFilters | None = None) -> QuerySet[Case]:
+    f = filters or CaseFilters()
+    qs = case_visible(viewer).select_related("resident", "dong", "manager__staff")
+    if f.status:
+        qs = qs.filter(status=f.status)
+    if f.dong_id:
+        qs = qs.filter(dong_id=f.dong_id)
+    if f.manager_id:
+        qs = qs.filter(manager_id=f.manager_id)
+    if f.mine:
+        qs = qs.filter(manager=viewer)
+    if f.overdue:
+        qs = qs.filter(status=CaseStatus.IN_SERVICE, next_follow_up_due__lt=timezone.localdate())
+    return qs
+
+
+def case_list_logged(*, viewer: User, context: AccessContext, filters: CaseFilters | None = None,
+                     limit: int = 200) -> list[Case]:
+    """A case list shows people's names: the ids shown are logged like a search."""
+    cases = list(case_list(viewer=viewer, filters=filters)[:limit])
+    if cases:
+        access_log_write(actor=viewer, action=AccessAction.SEARCH, record_type="case_list", context=context,
+                         subject_ids=sorted({c.resident_id for c in cases}))
+    return cases
+
+
+def case_get(*, viewer: User, case_id: int, context: AccessContext) -> Case:
+    """One case. Out of scope: refused and logged. Not the viewer's own case: purpose required."""
+    case = (case_visible(viewer).select_related("resident__dong", "resident__household", "dong", "manager__staff")
+            .filter(pk=case_id).first())
+    if case is None:
+        exists = Case.objects.filter(pk=case_id).values_list("resident_id", flat=True).first()
+        if exists is not None:
+            access_log_write(actor=viewer, action=AccessAction.DENIED, record_type="case", record_id=case_id,
+                             resident_id=exists, context=context)
+        raise NotFound(CaseErrorCode.CASE_NOT_FOUND)
+    in_caseload = case.manager_id == viewer.pk
+    if not in_caseload and not context.purpose:
+        raise DomainError(RegistryErrorCode.PURPOSE_REQUIRED)
+    access_log_write(actor=viewer, action=AccessAction.VIEW, record_type="case", record_id=case.pk,
+                     resident_id=case.resident_id, context=context, in_caseload=in_caseload)
+    return case
+
+
+def case_timeline(*, case: Case) -> QuerySet[CaseEvent]:
+    return case.events.select_related("actor__staff").order_by("at", "pk")
+
+
+def case_current_plan(*, case: Case) -> SupportPlan | None:
+    return case.plans.prefetch_related("lines").order_by("-version").first()
+
+
+def plan_get(*, case: Case, version: int) -> SupportPlan:
+    plan = case.plans.prefetch_related("lines").select_related("created_by__staff").filter(version=version).first()
+    if plan is None:
+        raise NotFound(CaseErrorCode.CASE_NOT_FOUND)
+    return plan
+
+
+# Dashboard -------------------------------------------------------------------------------------
+
+NEXT_STEP = {
+    CaseStatus.DISCOVERED: "application",
+    CaseStatus.APPLIED: "survey",
+    CaseStatus.SURVEYED: "decision",
+    CaseStatus.DECIDED: "plan",
+    CaseStatus.IN_SERVICE: "follow_up",
+    CaseStatus.REASSESSMENT: "survey",
+}
+
+
+@dataclass(frozen=True)
+class OverdueRow:
+    key: str
+    label: str
+    overdue: int
+    due_soon: int
+
+
+def follow_ups_overdue_by(*, viewer: User, by: str, today: dt.date | None = None) -> list[OverdueRow]:
+    """Overdue follow-ups per dong (by='dong') or per worker (by='manager'), within the viewer's scope."""
+    today = today or timezone.localdate()
+    soon = today + dt.timedelta(days=14)
+    field, label = ("dong_id", "dong__name") if by == "dong" else ("manager_id", "manager__staff__display_name")
+    rows = (case_visible(viewer).filter(status=CaseStatus.IN_SERVICE)
+            .values(field, label)
+            .annotate(overdue=Count("pk", filter=Q(next_follow_up_due__lt=today)),
+                      due_soon=Count("pk", filter=Q(next_follow_up_due__gte=today, next_follow_up_due__lte=soon)))
+            .filter(Q(overdue__gt=0) | Q(due_soon__gt=0))
+            .order_by("-overdue", label))
+    return [OverdueRow(key=str(r[field]), label=r[label] or "-", overdue=r["overdue"], due_soon=r["due_soon"])
+            for r in rows]
+
+
+def case_counts_by_status(*, viewer: User, mine: bool = False) -> dict[str, int]:
+    qs = case_visible(viewer)
+    if mine:
+        qs = qs.filter(manager=viewer)
+    counts = dict(qs.values_list("status").annotate(n=Count("pk")).values_list("status", "n"))
+    return {s.value: counts.get(s.value, 0) for s in CaseStatus}

@@ -1,0 +1,58 @@
+from __future__ import annotations
+
+import os
+import tempfile
+
+import pytest
+
+os.environ.setdefault("DOLBOM_DATA_DIR", os.path.join(tempfile.gettempdir(), "dolbom-test-var"))
+
+from dolbom.accounts.models import Role  # noqa: E402
+from dolbom.testing import personas  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def officer(db):
+    """김민지, dong welfare officer at 서신동."""
+    return personas.make_staff("minji", "김민지", Role.DONG_OFFICER, "서신동")
+
+
+@pytest.fixture
+def manager(db):
+    """박정우, case manager at 서신동."""
+    return personas.make_staff("jeongwoo", "박정우", Role.CASE_MANAGER, "서신동")
+
+
+@pytest.fixture
+def partner(db):
+    """이수진, partner-institution worker (home nursing)."""
+    return personas.make_staff("sujin", "이수진", Role.PARTNER, institution="전주 방문간호센터")
+
+
+@pytest.fixture
+def auditor(db):
+    """최영호, auditor."""
+    return personas.make_staff("youngho", "최영호", Role.AUDITOR)
+
+
+@pytest.fixture
+def city(db):
+    """정하늘, city integrated-care team."""
+    return personas.make_staff("haneul", "정하늘", Role.CITY_TEAM)
+
+
+@pytest.fixture
+def other_officer(db):
+    """한도윤, dong welfare officer at 효자1동 (another dong)."""
+    return personas.make_staff("doyun", "한도윤", Role.DONG_OFFICER, "효자1동")
+
+
+@pytest.fixture
+def resident(officer):
+    """김영숙, 78, living alone in 서신동."""
+    return personas.make_resident(officer)

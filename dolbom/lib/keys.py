@@ -1,0 +1,68 @@
+"""Key material for sessions and resident-registration-number protection.
+
+In production every key must come from the environment (a city keeps them in its secrets store);
+in development and tests a random key file is created once under the data directory so the demo
+works on a fresh laptop. Keys are never committed and never logged.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import secrets
+from pathlib import Path
+
+from django.core.exceptions import ImproperlyConfigured
+
+_KEY_FILE = "keys.json"
+
+
+def _dev_keys(data_dir: Path) -> dict[str, str]:
+    path = data_dir / _KEY_FILE
+    if path.exists():
+        return json.loads(path.read_text())
+    data_dir.mkdir(parents=True, exist_ok=True)
+    generated = {
+        "secret_key": secrets.token_urlsafe(50),
+        "rrn_encryption_key": base64.b64encode(secrets.token_bytes(32)).decode(),
+        "rrn_index_key": base64.b64encode(secrets.token_bytes(32)).decode(),
+    }
+    # Owner-only: the file holds the key that decrypts every RRN in the development database.
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:  # another process created it first: use theirs
+        return json.loads(path.read_text())
+    with os.fdopen(fd, "w") as f:
+        json.dump(generated, f)
+    return generated
+
+
+def _get(env: str, name: str, data_dir: Path, production: bool) -> str:
+    value = os.environ.get(env)
+    if value:
+        return value
+    if production:
+        raise ImproperlyConfigured(f"{env} must be set when DOLBOM_ENV=production")
+    return _dev_keys(data_dir)[name]
+
+
+def secret_key(data_dir: Path, *, production: bool) -> str:
+    return _get("DOLBOM_SECRET_KEY", "secret_key", data_dir, production)
+
+
+def _key_bytes(value: str, env: str) -> bytes:
+    raw = base64.b64decode(value)
+    if len(raw) != 32:
+        raise ImproperlyConfigured(f"{env} must be 32 bytes, base64-encoded")
+    return raw
+
+
+def rrn_encryption_key(data_dir: Path, *, production: bool) -> bytes:
+    return _key_bytes(_get("DOLBOM_RRN_KEY", "rrn_encryption_key", data_dir, production), "DOLBOM_RRN_KEY")
+
+
+def rrn_index_key(data_dir: Path, *, production: bool) -> bytes:
+    return _key_bytes(
+        _get("DOLBOM_RRN_INDEX_KEY", "rrn_index_key", data_dir, production), "DOLBOM_RRN_INDEX_KEY"
+    )

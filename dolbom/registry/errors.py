@@ -1,0 +1,35 @@
+from __future__ import annotations
+
+from enum import StrEnum
+
+from django.utils.translation import gettext_lazy as _
+
+
+class RegistryErrorCode(StrEnum):
+    RESIDENT_NOT_FOUND = "resident_not_found"
+    HOUSEHOLD_NOT_FOUND = "household_not_found"
+    PURPOSE_REQUIRED = "purpose_required"
+    NOT_ALLOWED = "not_allowed"
+    RRN_INVALID = "rrn_invalid"
+    RRN_DUPLICATE = "rrn_duplicate"
+    RRN_MISMATCH = "rrn_mismatch"
+    DONG_UNKNOWN = "dong_unknown"
+    CONSENT_INVALID = "consent_invalid"
+    CONSENT_ALREADY_WITHDRAWN = "consent_already_withdrawn"
+    QUERY_TOO_SHORT = "query_too_short"
+
+    @classmethod
+    def messages(cls) -> dict[RegistryErrorCode, str]:
+        return {
+            cls.RESIDENT_NOT_FOUND: _("The resident does not exist or is outside your scope."),
+            cls.HOUSEHOLD_NOT_FOUND: _("The household does not exist or is outside your scope."),
+            cls.PURPOSE_REQUIRED: _("This person is not in your caseload. State why you are opening the record."),
+            cls.NOT_ALLOWED: _("Your role does not allow this."),
+            cls.RRN_INVALID: _("The resident registration number is not valid."),
+            cls.RRN_DUPLICATE: _("A resident with this registration number already exists."),
+            cls.RRN_MISMATCH: _("The registration number does not match the birth date or sex."),
+            cls.DONG_UNKNOWN: _("No dong is valid for this address on that date."),
+            cls.CONSENT_INVALID: _("The consent record is incomplete: purpose, recipient and date are required."),
+            cls.CONSENT_ALREADY_WITHDRAWN: _("This consent has already been withdrawn."),
+            cls.QUERY_TOO_SHORT: _("Enter at least one character to search."),
+        }

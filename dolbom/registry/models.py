@@ -1,0 +1,177 @@
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Dong(models.Model):
+    """An administrative dong (행정동) over a period of validity.
+
+    Dongs split, merge and get renumbered; a row is never deleted. ``area_key`` names the 2021
+    boundary polygon(s) a dong covers: an address is located once in its boundary area and then
+    resolved, for any date, to the dong valid on that date (see selectors.dong_for_area).
+    """
+
+    key = models.SlugField(max_length=40, unique=True)  # stable internal key, e.g. "geumam2"
+    name = models.CharField(_("name"), max_length=30)
+    gu = models.CharField(_("district"), max_length=20)
+    mois_code = models.CharField(max_length=10, blank=True)  # 52… code; blank where not published
+    mois_code_before_2024 = models.CharField(max_length=10, blank=True)  # 45… code (전라북도)
+    kostat_code = models.CharField(max_length=7, blank=True)
+    valid_from = models.DateField()
+    valid_to = models.DateField(null=True, blank=True)  # inclusive; null while current
+    successor = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="predecessors")
+    centroid_lon = models.FloatField()
+    centroid_lat = models.FloatField()
+    area_km2 = models.FloatField()
+
+    class Meta:
+        ordering = ["gu", "name", "valid_from"]
+        verbose_name = _("dong")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def is_valid_on(self, day: dt.date) -> bool:
+        return self.valid_from <= day and (self.valid_to is None or day <= self.valid_to)
+
+    def code_on(self, day: dt.date) -> str:
+        # 2024-01-18: 전라북도 became 전북특별자치도 and every code's leading 45 became 52.
+        if day < dt.date(2024, 1, 18) and self.mois_code_before_2024:
+            return self.mois_code_before_2024
+        return self.mois_code
+
+
+class BoundaryArea(models.Model):
+    """One 2021-04 boundary polygon (35 of them); addresses are located in exactly one."""
+
+    kostat_code = models.CharField(max_length=7, unique=True)
+    name = models.CharField(max_length=30)
+    original_dong = models.ForeignKey(Dong, on_delete=models.PROTECT, related_name="areas")
+
+
+class TargetGroup(models.TextChoices):
+    OLDER = "older", _("Older person")
+    SEVERE_DISABILITY = "severe_disability", _("Person with a severe disability")
+    MENTAL_ILLNESS = "mental_illness", _("Person with mental illness")
+    OTHER = "other", _("Other")
+
+
+class Sex(models.TextChoices):
+    MALE = "M", _("Male")
+    FEMALE = "F", _("Female")
+
+
+class Household(models.Model):
+    number = models.CharField(_("household number"), max_length=20, unique=True)
+    road_address = models.CharField(_("road-name address"), max_length=200)
+    address_detail = models.CharField(_("address detail"), max_length=100, blank=True)
+    area = models.ForeignKey(BoundaryArea, on_delete=models.PROTECT, related_name="+")
+    dong = models.ForeignKey(Dong, on_delete=models.PROTECT, related_name="households", verbose_name=_("dong"))
+    lon = models.FloatField(null=True, blank=True)
+    lat = models.FloatField(null=True, blank=True)
+    size = models.PositiveSmallIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("household")
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class Resident(models.Model):
+    name = models.CharField(_("name"), max_length=50, db_index=True)
+    name_initials = models.CharField(max_length=50, db_index=True)
+    birth_date = models.DateField(_("birth date"))
+    sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices)
+    # PIPA §24-2: RRNs are stored only encrypted. rrn_index is an HMAC for exact-match lookup.
+    rrn_encrypted = models.TextField()
+    rrn_index = models.CharField(max_length=64, unique=True)
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="members")
+    # Denormalised from the household so that scoping is one indexed column on every query.
+    dong = models.ForeignKey(Dong, on_delete=models.PROTECT, related_name="residents", verbose_name=_("dong"))
+    is_older = models.BooleanField(default=False)
+    has_severe_disability = models.BooleanField(default=False)
+    has_mental_illness = models.BooleanField(default=False)
+    is_other_target = models.BooleanField(default=False)
+    lives_alone = models.BooleanField(default=False)
+    deceased_on = models.DateField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("resident")
+        indexes = [models.Index(fields=["dong", "name"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def rrn_masked(self) -> str:
+        from dolbom.lib.rrn import mask
+
+        return mask(self.birth_date.strftime("%y%m%d") + _sex_digit(self.birth_date, self.sex))
+
+    def rrn_plain(self) -> str:
+        """Decrypts. Callers must have checked the viewer's right and logged the reveal."""
+        from dolbom.lib.rrn import decrypt
+
+        return decrypt(self.rrn_encrypted, settings.RRN_ENCRYPTION_KEY)
+
+    @property
+    def target_groups(self) -> list[str]:
+        groups = []
+        if self.is_older:
+            groups.append(TargetGroup.OLDER)
+        if self.has_severe_disability:
+            groups.append(TargetGroup.SEVERE_DISABILITY)
+        if self.has_mental_illness:
+            groups.append(TargetGroup.MENTAL_ILLNESS)
+        if self.is_other_target:
+            groups.append(TargetGroup.OTHER)
+        return groups
+
+    def age_on(self, day: dt.date) -> int:
+        b = self.birth_date
+        return day.year - b.year - ((day.month, day.day) < (b.month, b.day))
+
+
+def _sex_digit(birth: dt.date, sex: str) -> str:
+    if birth.year >= 2000:
+        return "3" if sex == Sex.MALE else "4"
+    return "1" if sex == Sex.MALE else "2"
+
+
+class ConsentPurpose(models.TextChoices):
+    CASE_MANAGEMENT = "case_management", _("Integrated care case management")
+    INFORMATION_SHARING = "information_sharing", _("Sharing information with a partner institution")
+    APPLICATION_BY_INSTITUTION = "application_by_institution", _("Application by a related institution")
+    EX_OFFICIO = "ex_officio", _("Ex officio application")
+
+
+class Consent(models.Model):
+    """A consent record. Withdrawal keeps the row (the past grant is evidence); it just ends it."""
+
+    resident = models.ForeignKey(Resident, on_delete=models.PROTECT, related_name="consents")
+    purpose = models.CharField(_("purpose"), max_length=40, choices=ConsentPurpose.choices)
+    recipient = models.CharField(_("recipient"), max_length=100)
+    given_at = models.DateTimeField(_("given at"))
+    expires_on = models.DateField(_("expires on"), null=True, blank=True)
+    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
+    method = models.CharField(_("method"), max_length=30, default="written")
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    note = models.CharField(_("note"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-given_at"]
+
+    def is_active_on(self, moment: dt.datetime) -> bool:
+        if self.withdrawn_at is not None and self.withdrawn_at <= moment:
+            return False
+        if self.expires_on is not None and moment.date() > self.expires_on:
+            return False
+        return self.given_at <= moment

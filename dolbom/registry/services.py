@@ -1,0 +1,101 @@
+"""Writes to the registry."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.contrib.auth.models import User
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from dolbom.accounts.scope import can_write_cases
+from dolbom.lib import rrn as rrn_lib
+from dolbom.lib.errors import DomainError, Forbidden
+from dolbom.lib.hangul import initials
+from dolbom.registry.errors import RegistryErrorCode
+from dolbom.registry.models import BoundaryArea, Consent, ConsentPurpose, Household, Resident
+from dolbom.registry.selectors import dong_for_area
+
+
+def _require_writer(actor: User) -> None:
+    if not can_write_cases(actor):
+        raise Forbidden(RegistryErrorCode.NOT_ALLOWED)
+
+
+@transaction.atomic
+def household_create(
+    *, actor: User, number: str, road_address: str, area: BoundaryArea, address_detail: str = "",
+    lon: float | None = None, lat: float | None = None, on: dt.date | None = None,
+) -> Household:
+    _require_writer(actor)
+    dong = dong_for_area(area=area, day=on or timezone.localdate())
+    return Household.objects.create(
+        number=number, road_address=road_address, address_detail=address_detail, area=area, dong=dong,
+        lon=lon, lat=lat, size=0,
+    )
+
+
+@transaction.atomic
+def resident_create(
+    *, actor: User, name: str, rrn: str, household: Household, phone: str = "",
+    is_older: bool | None = None, has_severe_disability: bool = False, has_mental_illness: bool = False,
+    is_other_target: bool = False,
+) -> Resident:
+    _require_writer(actor)
+    try:
+        parsed = rrn_lib.parse(rrn)
+    except rrn_lib.InvalidRRN as exc:
+        raise DomainError(RegistryErrorCode.RRN_INVALID) from exc
+    today = timezone.localdate()
+    birth = parsed.birth_date
+    age = today.year - birth.year - ((today.month, today.day) < (birth.month, birth.day))
+    resident = Resident(
+        name=name.strip(), name_initials=initials(name.strip()), birth_date=birth, sex=parsed.sex,
+        rrn_encrypted=rrn_lib.encrypt(parsed.digits, settings.RRN_ENCRYPTION_KEY),
+        rrn_index=rrn_lib.blind_index(parsed.digits, settings.RRN_INDEX_KEY),
+        phone=phone, household=household, dong_id=household.dong_id,
+        # Older person under the Act: 65 or over (노인복지법 기준).
+        is_older=age >= 65 if is_older is None else is_older,
+        has_severe_disability=has_severe_disability, has_mental_illness=has_mental_illness,
+        is_other_target=is_other_target,
+    )
+    try:
+        with transaction.atomic():
+            resident.save()
+    except IntegrityError as exc:
+        raise DomainError(RegistryErrorCode.RRN_DUPLICATE) from exc
+    size = household.members.count()
+    Household.objects.filter(pk=household.pk).update(size=size)
+    household.members.update(lives_alone=size == 1)
+    resident.lives_alone = size == 1
+    return resident
+
+
+@transaction.atomic
+def consent_record(
+    *, actor: User, resident: Resident, purpose: ConsentPurpose, recipient: str,
+    given_at: dt.datetime | None = None, expires_on: dt.date | None = None, method: str = "written",
+    note: str = "",
+) -> Consent:
+    _require_writer(actor)
+    if purpose not in ConsentPurpose.values or not recipient.strip():
+        raise DomainError(RegistryErrorCode.CONSENT_INVALID)
+    given_at = given_at or timezone.now()
+    if expires_on is not None and expires_on < given_at.date():
+        raise DomainError(RegistryErrorCode.CONSENT_INVALID)
+    return Consent.objects.create(
+        resident=resident, purpose=purpose, recipient=recipient.strip(), given_at=given_at,
+        expires_on=expires_on, method=method, recorded_by=actor, note=note,
+    )
+
+
+@transaction.atomic
+def consent_withdraw(*, actor: User, consent: Consent, at: dt.datetime | None = None) -> Consent:
+    _require_writer(actor)
+    consent = Consent.objects.select_for_update().get(pk=consent.pk)
+    if consent.withdrawn_at is not None:
+        raise DomainError(RegistryErrorCode.CONSENT_ALREADY_WITHDRAWN)
+    consent.withdrawn_at = at or timezone.now()
+    consent.save(update_fields=["withdrawn_at"])
+    return consent

@@ -1,0 +1,123 @@
+"""Django settings for dolbom.
+
+Everything that differs between a laptop demo and a city's servers comes from the environment:
+DATABASE_URL (SQLite by default, PostgreSQL in production), DOLBOM_SECRET_KEY, DOLBOM_RRN_KEY,
+DOLBOM_DATA_DIR. Without keys a development key file is created under the data directory so that
+the demo runs with no setup; production refuses to start without them (see dolbom.lib.keys).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import dj_database_url
+
+from dolbom.lib import keys
+
+BASE_DIR = Path(__file__).resolve().parent
+DATA_DIR = Path(os.environ.get("DOLBOM_DATA_DIR", Path.cwd() / "var")).resolve()
+
+DEBUG = os.environ.get("DOLBOM_DEBUG", "0") == "1"
+PRODUCTION = os.environ.get("DOLBOM_ENV", "development") == "production"
+
+SECRET_KEY = keys.secret_key(DATA_DIR, production=PRODUCTION)
+# Separate keys: one encrypts resident registration numbers (AES-GCM), the other builds the
+# blind index that allows exact-match search without decrypting every row. Leaking the index
+# key alone reveals nothing; rotating the encryption key does not break search.
+RRN_ENCRYPTION_KEY = keys.rrn_encryption_key(DATA_DIR, production=PRODUCTION)
+RRN_INDEX_KEY = keys.rrn_index_key(DATA_DIR, production=PRODUCTION)
+
+ALLOWED_HOSTS = [h for h in os.environ.get("DOLBOM_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h]
+
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "dolbom.accounts",
+    "dolbom.registry",
+    "dolbom.cases",
+    "dolbom.audit",
+    "dolbom.web",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "dolbom.urls"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+WSGI_APPLICATION = "dolbom.wsgi.application"
+
+DATABASES = {
+    "default": dj_database_url.parse(
+        os.environ.get("DATABASE_URL", f"sqlite:///{DATA_DIR / 'dolbom.sqlite3'}"),
+        conn_max_age=60,
+    )
+}
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    # WAL lets the demo server read while the generator or a command writes.
+    DATABASES["default"]["OPTIONS"] = {"init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"}
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+
+LOGIN_URL = "web:login"
+LOGIN_REDIRECT_URL = "web:dashboard"
+LOGOUT_REDIRECT_URL = "web:login"
+
+LANGUAGE_CODE = "ko"
+LANGUAGES = [("ko", "한국어"), ("en", "English")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = "Asia/Seoul"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = DATA_DIR / "static"
+
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_AGE = 8 * 60 * 60  # one working day; shared office PCs are common in dong offices
+SESSION_COOKIE_SECURE = PRODUCTION
+CSRF_COOKIE_SECURE = PRODUCTION
+
+# The access log must be kept at least two years (개인정보의 안전성 확보조치 기준 §8).
+ACCESS_LOG_RETENTION_DAYS = 730
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("DOLBOM_LOG_LEVEL", "WARNING")},
+}
