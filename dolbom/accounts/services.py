@@ -13,9 +13,10 @@ from dolbom.registry.models import Dong
 
 @transaction.atomic
 def staff_create(
-    *, username: str, password: str, display_name: str, role: Role, dong: Dong | None = None,
+    *, username: str, password: str | None, display_name: str, role: Role, dong: Dong | None = None,
     institution: str = "",
 ) -> User:
+    # password=None leaves an unusable password (service accounts, SSO users).
     user = User.objects.create_user(username=username, password=password)
     StaffProfile.objects.create(user=user, display_name=display_name, role=role, dong=dong, institution=institution)
     return user

@@ -11,7 +11,7 @@ from django.utils import timezone
 from dolbom.accounts.models import Role
 from dolbom.accounts.services import staff_create
 from dolbom.cases.models import ApplicantType, Case, FollowUpOutcome, NeedLevel
-from dolbom.cases.rules import ADL_ITEMS, IADL_ITEMS
+from dolbom.cases.rules import ADL_ITEMS, IADL_ITEMS  # noqa: F401 - re-exported for tests
 from dolbom.cases.services import (
     Application,
     PlanLine,
