@@ -56,3 +56,36 @@ def other_officer(db):
 def resident(officer):
     """김영숙, 78, living alone in 서신동."""
     return personas.make_resident(officer)
+
+
+@pytest.fixture(autouse=True)
+def _transactional_tests_keep_reference_data(request, django_db_setup, django_db_blocker):
+    """Transactional tests (live_server, the browser test) end with a flush; SQLite flushes with DELETE,
+    which the append-only trigger refuses. Empty the log with the trigger lifted, then put it back.
+    PostgreSQL flushes with TRUNCATE, which row triggers do not see."""
+    marker = request.node.get_closest_marker("django_db")
+    transactional = bool(marker and (marker.kwargs.get("transaction") or (marker.args and marker.args[0])))
+    if not (transactional or set(request.fixturenames) & {"transactional_db", "live_server"}):
+        yield
+        return
+    from django.db import connection
+
+    from dolbom.registry.dongs import load_dongs
+    from dolbom.registry.models import BoundaryArea, Dong
+
+    # A flush also removes the dongs that a data migration loaded; put them back (idempotent).
+    with django_db_blocker.unblock():
+        load_dongs(Dong, BoundaryArea)
+    if connection.vendor != "sqlite":
+        yield
+        return
+    import importlib
+
+    sql = importlib.import_module("dolbom.audit.migrations.0002_append_only")
+
+    yield
+    # pytest-django's flush runs after this teardown: empty the log first, with the guard lifted briefly.
+    with django_db_blocker.unblock(), connection.cursor() as cur:
+        cur.execute(sql.SQLITE_DOWN[1])
+        cur.execute("DELETE FROM audit_accesslog")
+        cur.execute(sql.SQLITE_UP[1])
