@@ -64,7 +64,7 @@ class NeedLevel(models.TextChoices):
 
 
 class Case(models.Model):
-    number = models.CharField(_("case number"), max_length=30, unique=True)
+    number = models.CharField(_("case number"), max_length=40, unique=True)
     resident = models.ForeignKey("registry.Resident", on_delete=models.PROTECT, related_name="cases")
     # The dong at opening is kept even if the dong later merges: statistics and history stay true.
     dong = models.ForeignKey("registry.Dong", on_delete=models.PROTECT, related_name="cases", verbose_name=_("dong"))

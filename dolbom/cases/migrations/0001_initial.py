@@ -28,7 +28,7 @@ class Migration(migrations.Migration):
             name='Case',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.CharField(max_length=30, unique=True, verbose_name='case number')),
+                ('number', models.CharField(max_length=40, unique=True, verbose_name='case number')),
                 ('status', models.CharField(choices=[('discovered', 'Discovered'), ('applied', 'Applied'), ('surveyed', 'Surveyed'), ('decided', 'Eligibility decided'), ('in_service', 'Services and follow-up'), ('reassessment', 'Reassessment'), ('closed', 'Closed')], db_index=True, max_length=20, verbose_name='status')),
                 ('origin', models.CharField(choices=[('application', 'Application'), ('crisis_discovery', 'Crisis discovery'), ('community_referral', 'Community referral'), ('hospital_discharge', 'Hospital discharge notice')], max_length=30, verbose_name='origin')),
                 ('origin_note', models.CharField(blank=True, max_length=300, verbose_name='origin note')),
