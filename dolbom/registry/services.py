@@ -99,3 +99,18 @@ def consent_withdraw(*, actor: User, consent: Consent, at: dt.datetime | None = 
     consent.withdrawn_at = at or timezone.now()
     consent.save(update_fields=["withdrawn_at"])
     return consent
+
+
+@transaction.atomic
+def dong_assignments_refresh(*, on: dt.date) -> int:
+    """Re-point every household and resident to the dong valid on a date (run when a change takes effect).
+
+    Set-based: one UPDATE per boundary area, not a loop over residents. Cases keep the dong they were
+    opened in, so history and statistics stay as they were.
+    """
+    changed = 0
+    for area in BoundaryArea.objects.select_related("original_dong"):
+        dong = dong_for_area(area=area, day=on)
+        changed += Household.objects.filter(area=area).exclude(dong=dong).update(dong=dong)
+        Resident.objects.filter(household__area=area).exclude(dong=dong).update(dong=dong)
+    return changed
