@@ -1,3 +1,82 @@
-from ninja import NinjaAPI
+"""The documented HTTP API (OpenAPI at /api/openapi.json, Swagger UI at /api/docs).
 
-api = NinjaAPI(title="dolbom API", version="1")
+Same scoping as the web UI because both call the same selectors and services. Errors are always
+``{"code": "<stable code>", "message": "<message in the request's language>"}``; Korean unless the
+client sends ``Accept-Language: en``.
+"""
+
+from __future__ import annotations
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI, Swagger
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+
+from dolbom.audit.api import router as audit_router
+from dolbom.cases.api import router as cases_router
+from dolbom.lib.api import AUTH
+from dolbom.lib.errors import DomainError
+from dolbom.registry.api import router as registry_router
+
+DESCRIPTION = """
+dolbom's API for residents, households and cases (integrated care, 지역사회 통합돌봄).
+
+**Authentication**: the web session (unsafe methods need the `X-CSRFToken` header) or
+`Authorization: Bearer <token>`.
+
+**Scope**: the same as in the web UI. A record outside your scope answers 404, exactly as a record
+that does not exist, and the attempt is written to the access log. Opening a person's record that is
+not in your caseload needs a purpose: the `purpose` query parameter or the `X-Access-Purpose` header
+(UTF-8, percent-encoded); without it the answer is 400 `purpose_required`.
+
+**Errors**: `{"code": "...", "message": "..."}`. Codes are stable; messages follow `Accept-Language`
+(Korean by default, `en` for English).
+"""
+
+api = NinjaAPI(
+    title="dolbom API",
+    version="1",
+    description=DESCRIPTION,
+    auth=AUTH,
+    urls_namespace="api",
+    # Everything is served from the package: no CDN (city networks often cannot reach one) and no
+    # call to the public swagger validator, which would send our schema's URL outside.
+    docs=Swagger(settings={"validatorUrl": None}),
+)
+
+
+def _error(request: HttpRequest, status: int, code: str, message: str, **extra: object) -> HttpResponse:
+    return api.create_response(request, {"code": code, "message": message, **extra}, status=status)
+
+
+@api.exception_handler(DomainError)
+def domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
+    # The message was translated when the error was raised, inside this request's language.
+    return _error(request, exc.status_code, str(exc.code), exc.message)
+
+
+@api.exception_handler(AuthenticationError)
+def authentication_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return _error(request, 401, "unauthenticated", _("Log in, or send a valid API token."))
+
+
+@api.exception_handler(ValidationError)
+def validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    return _error(request, 422, "invalid_input", _("Some fields are missing or not valid."), errors=exc.errors)
+
+
+@api.exception_handler(HttpError)
+def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    if exc.status_code == 403:  # ninja raises this for a session request without its CSRF token
+        return _error(request, 403, "csrf_failed", _("The form expired. Reload the page and try again."))
+    return _error(request, exc.status_code, "http_error", str(exc))
+
+
+@api.exception_handler(Http404)
+def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return _error(request, 404, "not_found", _("Not found."))
+
+
+api.add_router("", registry_router)
+api.add_router("", cases_router)
+api.add_router("", audit_router)

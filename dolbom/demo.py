@@ -15,6 +15,7 @@ from dolbom.accounts.models import Role
 from dolbom.accounts.services import staff_create
 from dolbom.registry.models import Resident
 from dolbom.registry.selectors import dong_list_valid_on
+from dolbom.registry.synthetic.demo_cases import ensure_dong_managers, seed_demo_cases
 
 DEMO_PASSWORD = "dolbom-demo-2026"
 DEMO_DONG = "서신동"
@@ -50,20 +51,9 @@ def _ensure_users() -> list[DemoLogin]:
 
 @transaction.atomic
 def _managers_by_dong() -> dict[int, User]:
-    """One case manager per current dong (no usable password: they only own the demo cases)."""
-    managers: dict[int, User] = {}
-    demo_manager = User.objects.get(username="manager")
-    for dong in dong_list_valid_on(timezone.localdate()):
-        if dong.name == DEMO_DONG:
-            managers[dong.pk] = demo_manager
-            continue
-        username = f"cm-{dong.key}"
-        user = User.objects.filter(username=username).first()
-        if user is None:
-            user = staff_create(username=username, password=None, display_name=f"{dong.name} 사례관리사",
-                                role=Role.CASE_MANAGER, dong=dong)
-        managers[dong.pk] = user
-    return managers
+    """The demo's own case manager in the demo dong; a passwordless one per other dong owns its cases."""
+    demo_dong = next(d for d in dong_list_valid_on(timezone.localdate()) if d.name == DEMO_DONG)
+    return ensure_dong_managers({demo_dong.pk: User.objects.get(username="manager")})
 
 
 def prepare_demo(*, households: int, cases: int, seed: int, out: TextIO) -> list[DemoLogin]:
@@ -73,8 +63,6 @@ def prepare_demo(*, households: int, cases: int, seed: int, out: TextIO) -> list
         return logins
     started = time.perf_counter()
     call_command("generate_city", households=households, seed=seed, stdout=out)
-    from dolbom.registry.synthetic.demo_cases import seed_demo_cases
-
     seed_demo_cases(managers_by_dong=_managers_by_dong(), rng_seed=seed, count=cases)
     out.write(f"합성 전주시 생성 완료: 가구 {households:,}, 사례 {cases:,} ({time.perf_counter() - started:.1f}초)\n")
     return logins

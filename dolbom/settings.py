@@ -9,6 +9,7 @@ the demo runs with no setup; production refuses to start without them (see dolbo
 from __future__ import annotations
 
 import os
+import warnings
 from pathlib import Path
 
 import dj_database_url
@@ -51,7 +52,7 @@ MIDDLEWARE = [
     # Static files from the app itself: a city server may have no separate web server, and no CDN is reachable.
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "dolbom.web.middleware.ChosenLanguageMiddleware",  # Korean unless the user switched (not Accept-Language)
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -110,6 +111,9 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
+# Until someone runs collectstatic (production does), STATIC_ROOT does not exist and the finders
+# serve everything; WhiteNoise's warning about the missing directory would only be noise.
+warnings.filterwarnings("ignore", message=r"No directory at: .*static", category=UserWarning)
 # Serve straight from the app directories (no collectstatic step needed for the demo or tests).
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG

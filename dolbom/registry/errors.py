@@ -16,6 +16,7 @@ class RegistryErrorCode(StrEnum):
     DONG_UNKNOWN = "dong_unknown"
     CONSENT_INVALID = "consent_invalid"
     CONSENT_ALREADY_WITHDRAWN = "consent_already_withdrawn"
+    CONSENT_NOT_FOUND = "consent_not_found"
     QUERY_TOO_SHORT = "query_too_short"
 
     @classmethod
@@ -31,5 +32,6 @@ class RegistryErrorCode(StrEnum):
             cls.DONG_UNKNOWN: _("No dong is valid for this address on that date."),
             cls.CONSENT_INVALID: _("The consent record is incomplete: purpose, recipient and date are required."),
             cls.CONSENT_ALREADY_WITHDRAWN: _("This consent has already been withdrawn."),
+            cls.CONSENT_NOT_FOUND: _("The consent record does not exist."),
             cls.QUERY_TOO_SHORT: _("Enter at least one character to search."),
         }

@@ -1,0 +1,232 @@
+"""Registry endpoints: residents, households, consents, dongs over time.
+
+Thin: every read of a person goes through registry.selectors, which scope and log it.
+
+No ``from __future__ import annotations`` here: ninja reads the annotations at import time to build
+its query and body schemas, and postponed (string) annotations break nested query schemas.
+"""
+
+import datetime as dt
+
+from django.http import HttpRequest
+from django.utils import timezone
+from ninja import Field, Query, Router, Schema, Status
+
+from dolbom.lib.api import PURPOSE_DESCRIPTION, ErrorOut, access_context, actor
+from dolbom.lib.errors import NotFound
+from dolbom.registry import selectors, services
+from dolbom.registry.errors import RegistryErrorCode
+from dolbom.registry.models import (
+    BoundaryArea,
+    Consent,
+    ConsentPurpose,
+    Dong,
+    Household,
+    Resident,
+    Sex,
+    TargetGroup,
+)
+
+router = Router(tags=["registry"])
+
+ERRORS = {400: ErrorOut, 403: ErrorOut, 404: ErrorOut}
+Purpose = Query(None, description=PURPOSE_DESCRIPTION)
+
+
+# Schemas -------------------------------------------------------------------------------------
+
+class DongRef(Schema):
+    id: int
+    name: str
+
+
+class DongOut(Schema):
+    id: int
+    key: str
+    name: str
+    gu: str
+    code: str = Field(description="Administrative (MOIS) code valid on the requested day; blank where unpublished")
+    kostat_code: str
+    valid_from: dt.date
+    valid_to: dt.date | None
+
+
+class DongResolveOut(Schema):
+    area_code: str
+    area_name: str
+    on: dt.date
+    dong: DongOut
+
+
+class HouseholdRef(Schema):
+    id: int
+    number: str
+    road_address: str
+    address_detail: str
+
+
+class ResidentSummaryOut(Schema):
+    id: int
+    name: str
+    birth_date: dt.date
+    sex: Sex
+    rrn_masked: str = Field(description="Masked registration number, e.g. 480302-2******")
+    dong: DongRef
+    household_id: int
+
+
+class ResidentOut(ResidentSummaryOut):
+    phone: str
+    household: HouseholdRef
+    target_groups: list[TargetGroup]
+    lives_alone: bool
+    deceased_on: dt.date | None
+
+
+class RrnOut(Schema):
+    resident_id: int
+    rrn: str
+
+
+class HouseholdMemberOut(Schema):
+    id: int
+    name: str
+    birth_date: dt.date
+    sex: Sex
+
+
+class HouseholdOut(Schema):
+    id: int
+    number: str
+    road_address: str
+    address_detail: str
+    dong: DongRef
+    size: int
+    members: list[HouseholdMemberOut]
+
+    @staticmethod
+    def resolve_members(obj: Household) -> list[Resident]:
+        return list(obj.members.order_by("birth_date", "pk"))
+
+
+class ConsentOut(Schema):
+    id: int
+    resident_id: int
+    purpose: ConsentPurpose
+    recipient: str
+    given_at: dt.datetime
+    expires_on: dt.date | None
+    withdrawn_at: dt.datetime | None
+    method: str
+    note: str
+    recorded_by: str
+    is_active: bool
+
+    @staticmethod
+    def resolve_recorded_by(obj: Consent) -> str:
+        staff = getattr(obj.recorded_by, "staff", None)
+        return staff.display_name if staff else obj.recorded_by.get_username()
+
+    @staticmethod
+    def resolve_is_active(obj: Consent) -> bool:
+        return obj.is_active_on(timezone.now())
+
+
+class ConsentIn(Schema):
+    purpose: ConsentPurpose
+    recipient: str
+    given_at: dt.datetime | None = None
+    expires_on: dt.date | None = None
+    method: str = "written"
+    note: str = ""
+
+
+class ConsentWithdrawIn(Schema):
+    withdrawn_at: dt.datetime | None = None
+
+
+def _dong_out(dong: Dong, day: dt.date) -> DongOut:
+    return DongOut(id=dong.pk, key=dong.key, name=dong.name, gu=dong.gu, code=dong.code_on(day),
+                   kostat_code=dong.kostat_code, valid_from=dong.valid_from, valid_to=dong.valid_to)
+
+
+# Dongs ---------------------------------------------------------------------------------------
+
+@router.get("/dongs", response=list[DongOut], summary="Dongs valid on a day")
+def dong_list(request: HttpRequest, on: dt.date | None = None) -> list[DongOut]:
+    day = on or timezone.localdate()
+    return [_dong_out(d, day) for d in selectors.dong_list_valid_on(day).order_by("gu", "name")]
+
+
+@router.get("/dongs/resolve", response={200: DongResolveOut, **ERRORS},
+            summary="The dong administering a 2021 boundary area on a day")
+def dong_resolve(request: HttpRequest, area: str, on: dt.date | None = None) -> DongResolveOut:
+    day = on or timezone.localdate()
+    boundary = BoundaryArea.objects.select_related("original_dong").filter(kostat_code=area).first()
+    if boundary is None:
+        raise NotFound(RegistryErrorCode.DONG_UNKNOWN)
+    dong = selectors.dong_for_area(area=boundary, day=day)
+    return DongResolveOut(area_code=boundary.kostat_code, area_name=boundary.name, on=day, dong=_dong_out(dong, day))
+
+
+# Residents -----------------------------------------------------------------------------------
+
+@router.get("/residents", response={200: list[ResidentSummaryOut], **ERRORS},
+            summary="Search residents by name, part of a name, initials (ㄱㅁㅅ) or exact RRN")
+def resident_search(request: HttpRequest, q: str) -> list[Resident]:
+    return selectors.resident_search(viewer=actor(request), query=q, context=access_context(request))
+
+
+@router.get("/residents/{resident_id}", response={200: ResidentOut, **ERRORS}, summary="One resident")
+def resident_detail(request: HttpRequest, resident_id: int, purpose: str | None = Purpose) -> Resident:
+    return selectors.resident_get(viewer=actor(request), resident_id=resident_id,
+                                  context=access_context(request, purpose))
+
+
+@router.post("/residents/{resident_id}/rrn", response={200: RrnOut, **ERRORS},
+             summary="Reveal the full registration number (dong officers only; logged)")
+def resident_rrn_reveal(request: HttpRequest, resident_id: int, purpose: str | None = Purpose) -> RrnOut:
+    context = access_context(request, purpose)
+    resident = selectors.resident_get(viewer=actor(request), resident_id=resident_id, context=context)
+    rrn = selectors.resident_rrn_reveal(viewer=actor(request), resident=resident, context=context)
+    return RrnOut(resident_id=resident.pk, rrn=rrn)
+
+
+@router.get("/residents/{resident_id}/consents", response={200: list[ConsentOut], **ERRORS},
+            summary="A resident's consent records, withdrawn ones included")
+def consent_list(request: HttpRequest, resident_id: int, purpose: str | None = Purpose) -> list[Consent]:
+    resident = selectors.resident_get(viewer=actor(request), resident_id=resident_id,
+                                      context=access_context(request, purpose))
+    return list(selectors.resident_consents(resident=resident))
+
+
+@router.post("/residents/{resident_id}/consents", response={201: ConsentOut, **ERRORS}, summary="Record a consent")
+def consent_record(request: HttpRequest, resident_id: int, payload: ConsentIn,
+                   purpose: str | None = Purpose) -> Status[Consent]:
+    resident = selectors.resident_get(viewer=actor(request), resident_id=resident_id,
+                                      context=access_context(request, purpose, default_purpose="consent record"))
+    consent = services.consent_record(
+        actor=actor(request), resident=resident, purpose=payload.purpose, recipient=payload.recipient,
+        given_at=payload.given_at, expires_on=payload.expires_on, method=payload.method, note=payload.note,
+    )
+    return Status(201, consent)
+
+
+@router.post("/residents/{resident_id}/consents/{consent_id}/withdraw", response={200: ConsentOut, **ERRORS},
+             summary="Withdraw a consent (the record is kept)")
+def consent_withdraw(request: HttpRequest, resident_id: int, consent_id: int, payload: ConsentWithdrawIn,
+                     purpose: str | None = Purpose) -> Consent:
+    resident = selectors.resident_get(viewer=actor(request), resident_id=resident_id,
+                                      context=access_context(request, purpose, default_purpose="consent withdrawal"))
+    consent = selectors.resident_consents(resident=resident).filter(pk=consent_id).first()
+    if consent is None:
+        raise NotFound(RegistryErrorCode.CONSENT_NOT_FOUND)
+    return services.consent_withdraw(actor=actor(request), consent=consent, at=payload.withdrawn_at)
+
+
+# Households ----------------------------------------------------------------------------------
+
+@router.get("/households/{household_id}", response={200: HouseholdOut, **ERRORS}, summary="One household")
+def household_detail(request: HttpRequest, household_id: int, purpose: str | None = Purpose) -> Household:
+    return selectors.household_get(viewer=actor(request), household_id=household_id,
+                                   context=access_context(request, purpose))

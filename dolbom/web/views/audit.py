@@ -1,0 +1,56 @@
+"""Auditor pages: the access log and its monthly review. They show who looked, never what was seen."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from dolbom.audit.errors import AuditErrorCode
+from dolbom.audit.models import AccessAction
+from dolbom.audit.selectors import AccessLogFilters, access_log_list, access_log_monthly_review
+from dolbom.lib.errors import DomainError
+from dolbom.web.forms import AccessLogFilterForm, MonthForm
+from dolbom.web.views.common import error_page
+
+PAGE_SIZE = 50
+
+
+@login_required
+def access_log_page(request: HttpRequest) -> HttpResponse:
+    form = AccessLogFilterForm(request.GET or None)
+    data = form.cleaned_data if form.is_valid() else {}
+    filters = AccessLogFilters(
+        actor_username=data.get("actor_username", ""), action=data.get("action", ""),
+        resident_id=data.get("resident_id"), date_from=data.get("date_from"), date_to=data.get("date_to"),
+        outside_caseload_only=data.get("outside_caseload_only", False),
+    )
+    try:
+        rows = access_log_list(viewer=request.user, filters=filters)
+    except DomainError as exc:
+        return error_page(request, exc)
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "web/audit/log.html", {
+        "form": form, "page": page, "query": query.urlencode(), "actions": dict(AccessAction.choices),
+    })
+
+
+@login_required
+def monthly_review_page(request: HttpRequest) -> HttpResponse:
+    form = MonthForm(request.GET or None)
+    form.is_valid()
+    year_month = form.year_month()
+    if year_month is None:
+        return error_page(request, DomainError(AuditErrorCode.MONTH_INVALID))
+    try:
+        review = access_log_monthly_review(viewer=request.user, year=year_month[0], month=year_month[1])
+    except DomainError as exc:
+        return error_page(request, exc)
+    by_action = [(label, review.by_action.get(value, 0)) for value, label in AccessAction.choices]
+    return render(request, "web/audit/review.html", {
+        "form": form, "review": review, "by_action": by_action, "month": f"{year_month[0]:04d}-{year_month[1]:02d}",
+        "actions": dict(AccessAction.choices),
+    })

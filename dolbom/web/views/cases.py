@@ -1,0 +1,202 @@
+"""Case pages: the list, the case with one form per legal step, plan versions and the printable plan."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from dolbom.accounts.scope import can_write_cases
+from dolbom.cases import services
+from dolbom.cases.models import Case, CaseStatus
+from dolbom.cases.rules import ADL_ITEMS, IADL_ITEMS
+from dolbom.cases.selectors import NEXT_STEP, CaseFilters, case_get, case_list_logged, case_timeline, plan_get
+from dolbom.lib.errors import DomainError
+from dolbom.registry.errors import RegistryErrorCode
+from dolbom.registry.selectors import dong_list_valid_on
+from dolbom.web import forms as f
+from dolbom.web.views.common import access_context, error_page, personal_data_page, purpose_remember
+from dolbom.web.views.dashboard import STEP_LABELS
+
+LIST_LIMIT = 200
+
+
+def _key(case_id: int) -> str:
+    return f"case:{case_id}"
+
+
+# List -------------------------------------------------------------------------------------------
+
+@personal_data_page
+def case_list_page(request: HttpRequest) -> HttpResponse:
+    dongs = [(d.pk, d.name) for d in dong_list_valid_on(timezone.localdate())]
+    form = f.CaseFilterForm(request.GET or None, dongs=dongs)
+    data = form.cleaned_data if form.is_valid() else {}
+    filters = CaseFilters(status=data.get("status", ""), dong_id=data.get("dong"), overdue=data.get("overdue", False))
+    cases = case_list_logged(viewer=request.user, context=access_context(request), filters=filters, limit=LIST_LIMIT)
+    today = timezone.localdate()
+    rows = [(c, STEP_LABELS.get(NEXT_STEP.get(c.status, ""), ""),
+             c.next_follow_up_due is not None and c.next_follow_up_due < today) for c in cases]
+    return render(request, "web/cases/list.html", {"form": form, "rows": rows, "limit": LIST_LIMIT,
+                                                   "at_limit": len(cases) >= LIST_LIMIT})
+
+
+# One case ---------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Step:
+    form: Callable[[Any], Any]
+    run: Callable[[Any, Case, Any], Any]
+
+
+def _application(u: Any, c: Case, fm: f.ApplicationForm) -> Any:
+    return services.case_application_record(actor=u, case=c, application=fm.application())
+
+
+STEPS: dict[str, Step] = {
+    "application": Step(f.ApplicationForm, _application),
+    "survey": Step(f.SurveyForm, lambda u, c, fm: services.survey_record(actor=u, case=c, **fm.service_kwargs())),
+    "decision": Step(f.DecisionForm, lambda u, c, fm: services.decision_record(actor=u, case=c, **fm.cleaned_data)),
+    "plan": Step(f.PlanBundle, lambda u, c, fm: services.plan_create(actor=u, case=c, **fm.service_kwargs())),
+    "meeting_request": Step(f.MeetingRequestForm,
+                            lambda u, c, fm: services.meeting_request(actor=u, case=c, **fm.cleaned_data)),
+    "meeting_outcome": Step(f.MeetingOutcomeForm,
+                            lambda u, c, fm: services.meeting_outcome_note(actor=u, case=c, **fm.cleaned_data)),
+    "follow_up": Step(f.FollowUpForm, lambda u, c, fm: services.follow_up_record(actor=u, case=c, **fm.cleaned_data)),
+    "reassessment": Step(f.ReasonForm, lambda u, c, fm: services.reassessment_start(actor=u, case=c, **fm.cleaned_data)),
+    "close": Step(f.CloseForm, lambda u, c, fm: services.case_close(actor=u, case=c, **fm.cleaned_data)),
+    "reopen": Step(f.ReasonForm, lambda u, c, fm: services.case_reopen(actor=u, case=c, **fm.cleaned_data)),
+}
+
+# Which forms the page offers in each state; the services still decide, these only avoid dead buttons.
+OFFERED: dict[str, list[str]] = {
+    CaseStatus.DISCOVERED: ["application"],
+    CaseStatus.APPLIED: ["survey"],
+    CaseStatus.SURVEYED: ["decision", "survey"],
+    CaseStatus.DECIDED: ["plan", "reassessment"],
+    CaseStatus.IN_SERVICE: ["follow_up", "plan", "reassessment"],
+    CaseStatus.REASSESSMENT: ["survey"],
+    CaseStatus.CLOSED: ["reopen"],
+}
+
+
+def _step_form(step: str, data: Any) -> Any:
+    # Several step forms share field names (note, reason); distinct ids keep each label on its own field.
+    return STEPS[step].form(data, auto_id=f"id_{step}_%s")
+
+
+def _get(request: HttpRequest, case_id: int) -> Case:
+    return case_get(viewer=request.user, case_id=case_id, context=access_context(request, _key(case_id)))
+
+
+def _purpose_page(request: HttpRequest, case_id: int, form: f.PurposeForm | None = None,
+                  status: int = 200) -> HttpResponse:
+    return render(request, "web/purpose.html", {
+        "form": form or f.PurposeForm(), "action": reverse("web:case_purpose", args=[case_id]),
+        "message": DomainError(RegistryErrorCode.PURPOSE_REQUIRED).message,
+    }, status=status)
+
+
+def _fetch(request: HttpRequest, case_id: int) -> Case | HttpResponse:
+    try:
+        return _get(request, case_id)
+    except DomainError as exc:
+        if exc.code == RegistryErrorCode.PURPOSE_REQUIRED:
+            return _purpose_page(request, case_id)
+        return error_page(request, exc)
+
+
+def _render_case(request: HttpRequest, case: Case, *, bound: dict[str, Any] | None = None, error: str = "",
+                 status: int = 200) -> HttpResponse:
+    bound = bound or {}
+    offered = list(OFFERED[case.status]) if can_write_cases(request.user) else []
+    if not case.is_closed and offered:
+        offered += ["meeting_outcome" if case.meeting_requested else "meeting_request", "close"]
+    step_forms = {name: bound.get(name) or _step_form(name, None) for name in offered}
+    return render(request, "web/cases/detail.html", {
+        "case": case,
+        "resident": case.resident,
+        "timeline": case_timeline(case=case),
+        "surveys": case.surveys.select_related("surveyed_by__staff").order_by("-sequence"),
+        "decisions": case.decisions.order_by("-sequence"),
+        "plans": case.plans.prefetch_related("lines").order_by("-version"),
+        "follow_ups": case.follow_ups.select_related("done_by__staff").order_by("-done_on", "-pk"),
+        "forms": step_forms,
+        "first_step": offered[0] if offered else "",
+        "next_step": STEP_LABELS.get(NEXT_STEP.get(case.status, ""), ""),
+        "adl_items": ADL_ITEMS, "iadl_items": IADL_ITEMS,
+        "error": error,
+        "today": timezone.localdate(),
+    }, status=status)
+
+
+@login_required
+def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
+    case = _fetch(request, case_id)
+    return case if isinstance(case, HttpResponse) else _render_case(request, case)
+
+
+@login_required
+@require_POST
+def case_purpose(request: HttpRequest, case_id: int) -> HttpResponse:
+    form = f.PurposeForm(request.POST)
+    if not form.is_valid():
+        return _purpose_page(request, case_id, form, status=400)
+    purpose_remember(request, _key(case_id), form.cleaned_data["purpose"])
+    return redirect("web:case_detail", case_id=case_id)
+
+
+@login_required
+@require_POST
+def case_step(request: HttpRequest, case_id: int, step: str) -> HttpResponse:
+    if step not in STEPS:
+        raise Http404
+    case = _fetch(request, case_id)
+    if isinstance(case, HttpResponse):
+        return case
+    form = _step_form(step, request.POST)
+    if not form.is_valid():
+        return _render_case(request, case, bound={step: form}, status=400,
+                            error=_("Check the highlighted fields."))
+    try:
+        STEPS[step].run(request.user, case, form)
+    except DomainError as exc:
+        # The service refused inside its transaction: nothing was written; show why, keep the input.
+        if exc.status_code != 400:
+            return error_page(request, exc)
+        return _render_case(request, case, bound={step: form}, error=exc.message,
+                            status=exc.status_code)
+    return redirect(reverse("web:case_detail", args=[case_id]) + "#timeline")
+
+
+# Plans ------------------------------------------------------------------------------------------
+
+@login_required
+def plan_versions(request: HttpRequest, case_id: int) -> HttpResponse:
+    case = _fetch(request, case_id)
+    if isinstance(case, HttpResponse):
+        return case
+    plans = case.plans.select_related("created_by__staff").prefetch_related("lines").order_by("-version")
+    return render(request, "web/cases/plans.html", {"case": case, "plans": plans})
+
+
+@login_required
+def plan_print(request: HttpRequest, case_id: int, version: int) -> HttpResponse:
+    case = _fetch(request, case_id)
+    if isinstance(case, HttpResponse):
+        return case
+    try:
+        plan = plan_get(case=case, version=version)
+    except DomainError as exc:
+        return error_page(request, exc)
+    return render(request, "web/cases/plan_print.html", {
+        "case": case, "resident": case.resident, "plan": plan, "decision": plan.decision,
+    })
