@@ -11,11 +11,13 @@ import datetime as dt
 from typing import Any
 
 from django.contrib.auth.models import User
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 
 from dolbom.cases import selectors, services
 from dolbom.cases.errors import CaseErrorCode
+from dolbom.cases.export import cases_csv
 from dolbom.cases.models import (
     ApplicantType,
     Case,
@@ -329,6 +331,21 @@ def case_list(request: HttpRequest, status: CaseStatus | None = None, dong_id: i
                                     overdue=overdue)
     return selectors.case_list_logged(viewer=actor(request), context=access_context(request), filters=filters,
                                       limit=limit)
+
+
+@router.get("/cases/export", response={200: None, **ERRORS}, summary="Download cases in your scope as CSV",
+            description="Every download needs a reason (kept in the access log with every person in the file). "
+                        "UTF-8 with a byte-order mark, so that Excel opens it as Korean text.")
+def case_export(request: HttpRequest, reason: str = "", status: CaseStatus | None = None,
+                dong_id: int | None = None, manager_id: int | None = None, mine: bool = False,
+                overdue: bool = False) -> HttpResponse:
+    filters = selectors.CaseFilters(status=status or "", dong_id=dong_id, manager_id=manager_id, mine=mine,
+                                    overdue=overdue)
+    cases = selectors.case_list_export(viewer=actor(request), context=access_context(request, purpose=reason),
+                                       filters=filters)
+    response = HttpResponse(cases_csv(cases), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="dolbom-cases-{timezone.localdate():%Y%m%d}.csv"'
+    return response
 
 
 @router.post("/cases", response={201: CaseOut, **ERRORS}, summary="Open a case on an application")

@@ -34,6 +34,7 @@ class CaseErrorCode(StrEnum):
     OUTCOME_REQUIRED = "outcome_required"
     MANAGER_INVALID = "manager_invalid"
     DATE_IN_FUTURE = "date_in_future"
+    EXPORT_REASON_REQUIRED = "export_reason_required"
 
     @classmethod
     def messages(cls) -> dict[CaseErrorCode, str]:
@@ -66,4 +67,5 @@ class CaseErrorCode(StrEnum):
             cls.OUTCOME_REQUIRED: _("Write the meeting outcome."),
             cls.MANAGER_INVALID: _("The case manager must be a staff member who may manage cases."),
             cls.DATE_IN_FUTURE: _("The date cannot be in the future."),
+            cls.EXPORT_REASON_REQUIRED: _("Every download of personal data needs a reason; write why you need it."),
         }

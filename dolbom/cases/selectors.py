@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from django.contrib.auth.models import User
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from dolbom.accounts.models import Role
 from dolbom.accounts.scope import profile
@@ -71,6 +72,21 @@ def case_list_logged(*, viewer: User, context: AccessContext, filters: CaseFilte
     return cases
 
 
+EXPORT_LIMIT = 50_000
+
+
+def case_list_export(*, viewer: User, context: AccessContext, filters: CaseFilters | None = None) -> list[Case]:
+    """Cases for a file download. A download leaves the system, so it always needs a reason
+    (개인정보의 안전성 확보조치 기준 §8: downloads of personal data must have their reason checked),
+    and the log keeps every resident it contained, even when the file is empty of people."""
+    if len(context.purpose.strip()) < 2:
+        raise DomainError(CaseErrorCode.EXPORT_REASON_REQUIRED)
+    cases = list(case_list(viewer=viewer, filters=filters).order_by("dong__name", "number")[:EXPORT_LIMIT])
+    access_log_write(actor=viewer, action=AccessAction.EXPORT, record_type="case_list", context=context,
+                     subject_ids=sorted({c.resident_id for c in cases}))
+    return cases
+
+
 def case_get(*, viewer: User, case_id: int, context: AccessContext) -> Case:
     """One case. Out of scope: refused and logged. Not the viewer's own case: purpose required."""
     case = (case_visible(viewer).select_related("resident__dong", "resident__household", "dong", "manager__staff")
@@ -114,6 +130,17 @@ NEXT_STEP = {
     CaseStatus.IN_SERVICE: "follow_up",
     CaseStatus.REASSESSMENT: "survey",
 }
+STEP_LABELS = {
+    "application": _("Record the application"),
+    "survey": _("Needs survey"),
+    "decision": _("Eligibility decision"),
+    "plan": _("Support plan"),
+    "follow_up": _("Follow-up"),
+}
+
+
+def next_step_label(case: Case) -> str:
+    return "" if case.is_closed else str(STEP_LABELS.get(NEXT_STEP.get(case.status, ""), ""))
 
 
 @dataclass(frozen=True)

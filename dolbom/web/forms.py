@@ -64,6 +64,10 @@ class PurposeForm(forms.Form):
     purpose = forms.CharField(label=_("Purpose of access"), min_length=2, max_length=300)
 
 
+class ExportReasonForm(forms.Form):
+    reason = forms.CharField(label=_("Reason for the download"), min_length=2, max_length=300)
+
+
 class ConsentForm(forms.Form):
     purpose = forms.ChoiceField(label=_("Purpose"), choices=ConsentPurpose.choices)
     recipient = forms.CharField(label=_("Recipient"), max_length=100)

@@ -22,6 +22,7 @@ urlpatterns = [
     path("residents/<int:resident_id>/cases/discover/", residents.case_start_discovered, name="case_discover"),
     # Cases
     path("cases/", cases.case_list_page, name="case_list"),
+    path("cases/download/", cases.case_list_download, name="case_list_download"),
     path("cases/<int:case_id>/", cases.case_detail, name="case_detail"),
     path("cases/<int:case_id>/purpose/", cases.case_purpose, name="case_purpose"),
     path("cases/<int:case_id>/steps/<slug:step>/", cases.case_step, name="case_step"),

@@ -209,3 +209,17 @@ def test_only_the_city_team_changes_the_follow_up_intervals(officer, city):
     assert api_as(officer).get("/api/city-settings").json() == {"first_follow_up_days": 60,
                                                                  "follow_up_interval_days": 120}
     assert CitySettings.current().follow_up_interval_days == 120
+
+
+def test_the_csv_export_needs_a_reason_and_is_logged(officer, resident):
+    from dolbom.audit.models import AccessAction, AccessLog
+
+    case = personas.open_case(officer, resident)
+    api = api_as(officer)
+    refused = api.get("/api/cases/export")
+    assert refused.status_code == 400 and refused.json()["code"] == CaseErrorCode.EXPORT_REASON_REQUIRED
+    response = api.get("/api/cases/export", {"reason": "통합지원회의 준비", "status": "applied"})
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
+    assert case.number in response.content.decode("utf-8-sig")
+    entry = AccessLog.objects.get(action=AccessAction.EXPORT)
+    assert entry.subject_ids == [resident.pk] and entry.purpose == "통합지원회의 준비"

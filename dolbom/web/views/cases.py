@@ -15,16 +15,26 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from dolbom.accounts.scope import can_write_cases
+from dolbom.audit.services import AccessContext
 from dolbom.cases import services
+from dolbom.cases.export import cases_csv
 from dolbom.cases.models import Case, CaseStatus
 from dolbom.cases.rules import ADL_ITEMS, IADL_ITEMS
-from dolbom.cases.selectors import NEXT_STEP, CaseFilters, case_get, case_list_logged, case_timeline, plan_get
+from dolbom.cases.selectors import (
+    NEXT_STEP,
+    STEP_LABELS,
+    CaseFilters,
+    case_get,
+    case_list_export,
+    case_list_logged,
+    case_timeline,
+    plan_get,
+)
 from dolbom.lib.errors import DomainError
 from dolbom.registry.errors import RegistryErrorCode
 from dolbom.registry.selectors import dong_list_valid_on
 from dolbom.web import forms as f
 from dolbom.web.views.common import access_context, error_page, personal_data_page, purpose_remember
-from dolbom.web.views.dashboard import STEP_LABELS
 
 LIST_LIMIT = 200
 
@@ -35,18 +45,41 @@ def _key(case_id: int) -> str:
 
 # List -------------------------------------------------------------------------------------------
 
-@personal_data_page
-def case_list_page(request: HttpRequest) -> HttpResponse:
+def _list_filters(request: HttpRequest) -> tuple[f.CaseFilterForm, CaseFilters]:
     dongs = [(d.pk, d.name) for d in dong_list_valid_on(timezone.localdate())]
     form = f.CaseFilterForm(request.GET or None, dongs=dongs)
     data = form.cleaned_data if form.is_valid() else {}
-    filters = CaseFilters(status=data.get("status", ""), dong_id=data.get("dong"), overdue=data.get("overdue", False))
+    return form, CaseFilters(status=data.get("status", ""), dong_id=data.get("dong"),
+                             overdue=data.get("overdue", False))
+
+
+@personal_data_page
+def case_list_page(request: HttpRequest) -> HttpResponse:
+    form, filters = _list_filters(request)
     cases = case_list_logged(viewer=request.user, context=access_context(request), filters=filters, limit=LIST_LIMIT)
     today = timezone.localdate()
     rows = [(c, STEP_LABELS.get(NEXT_STEP.get(c.status, ""), ""),
              c.next_follow_up_due is not None and c.next_follow_up_due < today) for c in cases]
     return render(request, "web/cases/list.html", {"form": form, "rows": rows, "limit": LIST_LIMIT,
                                                    "at_limit": len(cases) >= LIST_LIMIT})
+
+
+@personal_data_page
+def case_list_download(request: HttpRequest) -> HttpResponse:
+    """The filtered list as a CSV file; the reason asked for here goes into the access log."""
+    form, filters = _list_filters(request)
+    reason = f.ExportReasonForm(request.POST or None)
+    if request.method == "POST" and reason.is_valid():
+        context = AccessContext.from_request(request, purpose=reason.cleaned_data["reason"])
+        try:
+            cases = case_list_export(viewer=request.user, context=context, filters=filters)
+        except DomainError as exc:
+            return error_page(request, exc)
+        response = HttpResponse(cases_csv(cases), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="dolbom-cases-{timezone.localdate():%Y%m%d}.csv"'
+        return response
+    return render(request, "web/cases/download.html", {"form": form, "reason": reason, "query": request.GET.urlencode()},
+                  status=400 if request.method == "POST" else 200)
 
 
 # One case ---------------------------------------------------------------------------------------

@@ -5,26 +5,18 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils.translation import gettext_lazy as _
 
 from dolbom.accounts.scope import can_read_access_log, can_see_personal_data
 from dolbom.cases.models import CaseStatus
 from dolbom.cases.selectors import (
     NEXT_STEP,
+    STEP_LABELS,
     CaseFilters,
     case_counts_by_status,
     case_list_logged,
     follow_ups_overdue_by,
 )
 from dolbom.web.views.common import access_context
-
-STEP_LABELS = {
-    "application": _("Record the application"),
-    "survey": _("Needs survey"),
-    "decision": _("Eligibility decision"),
-    "plan": _("Support plan"),
-    "follow_up": _("Follow-up"),
-}
 
 
 @login_required
