@@ -10,6 +10,7 @@ class RegistryErrorCode(StrEnum):
     HOUSEHOLD_NOT_FOUND = "household_not_found"
     PURPOSE_REQUIRED = "purpose_required"
     NOT_ALLOWED = "not_allowed"
+    OUTSIDE_DONG = "outside_dong"
     RRN_INVALID = "rrn_invalid"
     RRN_DUPLICATE = "rrn_duplicate"
     RRN_MISMATCH = "rrn_mismatch"
@@ -26,6 +27,7 @@ class RegistryErrorCode(StrEnum):
             cls.HOUSEHOLD_NOT_FOUND: _("The household does not exist or is outside your scope."),
             cls.PURPOSE_REQUIRED: _("This person is not in your caseload. State why you are opening the record."),
             cls.NOT_ALLOWED: _("Your role does not allow this."),
+            cls.OUTSIDE_DONG: _("You can register households and residents of your own dong only."),
             cls.RRN_INVALID: _("The resident registration number is not valid."),
             cls.RRN_DUPLICATE: _("A resident with this registration number already exists."),
             cls.RRN_MISMATCH: _("The registration number does not match the birth date or sex."),

@@ -141,6 +141,11 @@ def resident_consents(*, resident: Resident) -> QuerySet[Consent]:
 def household_get(*, viewer: User, household_id: int, context: AccessContext) -> Household:
     household = household_visible(viewer).select_related("dong").filter(pk=household_id).first()
     if household is None:
+        # Direct access to a household out of scope is refused like a resident's, and logged too.
+        members = list(Resident.objects.filter(household_id=household_id).values_list("pk", flat=True))
+        if members:
+            access_log_write(actor=viewer, action=AccessAction.DENIED, record_type="household",
+                             record_id=household_id, subject_ids=members, context=context)
         raise NotFound(RegistryErrorCode.HOUSEHOLD_NOT_FOUND)
     members = list(household.members.values_list("pk", flat=True))
     access_log_write(

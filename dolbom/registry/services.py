@@ -9,17 +9,33 @@ from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from dolbom.accounts.scope import can_write_cases
+from dolbom.accounts.models import Role
+from dolbom.accounts.scope import can_write_cases, profile
 from dolbom.lib import rrn as rrn_lib
 from dolbom.lib.errors import DomainError, Forbidden
 from dolbom.lib.hangul import initials
 from dolbom.registry.errors import RegistryErrorCode
 from dolbom.registry.models import BoundaryArea, Consent, ConsentPurpose, Household, Resident
-from dolbom.registry.selectors import dong_for_area
+from dolbom.registry.selectors import dong_for_area, resident_visible
 
 
 def _require_writer(actor: User) -> None:
     if not can_write_cases(actor):
+        raise Forbidden(RegistryErrorCode.NOT_ALLOWED)
+
+
+def _require_dong(actor: User, dong_id: int | None) -> None:
+    """Dong staff register people of their own dong only; the city team registers anywhere.
+    The pages and the API never offer more, but a write must not rely on the screen that called it."""
+    _require_writer(actor)
+    p = profile(actor)
+    if p is not None and p.role != Role.CITY_TEAM and (p.dong_id is None or p.dong_id != dong_id):
+        raise Forbidden(RegistryErrorCode.OUTSIDE_DONG)
+
+
+def _require_resident_in_scope(actor: User, resident: Resident) -> None:
+    _require_writer(actor)
+    if not resident_visible(actor).filter(pk=resident.pk).exists():
         raise Forbidden(RegistryErrorCode.NOT_ALLOWED)
 
 
@@ -28,8 +44,8 @@ def household_create(
     *, actor: User, number: str, road_address: str, area: BoundaryArea, address_detail: str = "",
     lon: float | None = None, lat: float | None = None, on: dt.date | None = None,
 ) -> Household:
-    _require_writer(actor)
     dong = dong_for_area(area=area, day=on or timezone.localdate())
+    _require_dong(actor, dong.pk)
     return Household.objects.create(
         number=number, road_address=road_address, address_detail=address_detail, area=area, dong=dong,
         lon=lon, lat=lat, size=0,
@@ -42,7 +58,7 @@ def resident_create(
     is_older: bool | None = None, has_severe_disability: bool = False, has_mental_illness: bool = False,
     is_other_target: bool = False,
 ) -> Resident:
-    _require_writer(actor)
+    _require_dong(actor, household.dong_id)
     try:
         parsed = rrn_lib.parse(rrn)
     except rrn_lib.InvalidRRN as exc:
@@ -78,7 +94,7 @@ def consent_record(
     given_at: dt.datetime | None = None, expires_on: dt.date | None = None, method: str = "written",
     note: str = "",
 ) -> Consent:
-    _require_writer(actor)
+    _require_resident_in_scope(actor, resident)
     if purpose not in ConsentPurpose.values or not recipient.strip():
         raise DomainError(RegistryErrorCode.CONSENT_INVALID)
     given_at = given_at or timezone.now()
@@ -92,7 +108,7 @@ def consent_record(
 
 @transaction.atomic
 def consent_withdraw(*, actor: User, consent: Consent, at: dt.datetime | None = None) -> Consent:
-    _require_writer(actor)
+    _require_resident_in_scope(actor, consent.resident)
     consent = Consent.objects.select_for_update().get(pk=consent.pk)
     if consent.withdrawn_at is not None:
         raise DomainError(RegistryErrorCode.CONSENT_ALREADY_WITHDRAWN)

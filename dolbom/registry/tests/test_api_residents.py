@@ -121,6 +121,15 @@ def test_a_household_lists_its_members(officer, resident):
     assert "rrn" not in str(body)
 
 
+def test_a_household_out_of_scope_is_refused_and_the_attempt_logged(other_officer, resident):
+    from dolbom.audit.models import AccessAction, AccessLog
+
+    r = api_as(other_officer).get(f"/api/households/{resident.household_id}")
+    assert (r.status_code, r.json()["code"]) == (404, "household_not_found")
+    denied = AccessLog.objects.get(action=AccessAction.DENIED, record_type="household")
+    assert denied.actor == other_officer and denied.subject_ids == [resident.pk]
+
+
 def test_dongs_are_listed_as_they_were_on_a_day(officer):
     api = api_as(officer)
     before = {d["name"]: d for d in api.get("/api/dongs", {"on": "2025-03-01"}).json()}
