@@ -14,9 +14,14 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from dolbom.audit.api import router as audit_router
 from dolbom.cases.api import router as cases_router
+from dolbom.checkins.api import router as checkins_router
+from dolbom.discovery.api import router as discovery_router
 from dolbom.lib.api import AUTH
 from dolbom.lib.errors import DomainError
+from dolbom.meetings.api import router as meetings_router
+from dolbom.referrals.api import router as referrals_router
 from dolbom.registry.api import router as registry_router
+from dolbom.visits.api import router as visits_router
 
 DESCRIPTION = """
 dolbom's API for residents, households and cases (integrated care, 지역사회 통합돌봄).
@@ -80,3 +85,8 @@ def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
 api.add_router("", registry_router)
 api.add_router("", cases_router)
 api.add_router("", audit_router)
+api.add_router("", referrals_router)
+api.add_router("", meetings_router)
+api.add_router("", visits_router)
+api.add_router("", checkins_router)
+api.add_router("", discovery_router)

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import importlib
+import importlib.util
 import time
 from dataclasses import dataclass
+from types import ModuleType
 from typing import TextIO
 
 from django.contrib.auth.models import User
@@ -38,10 +41,21 @@ _DEMO_USERS = [
 ]
 
 
+# Each domain app may ship a ``demo.py`` with ``seed_demo(*, seed: int, out: TextIO) -> None``, run after
+# the city and its cases exist, and an optional ``DEMO_USERS`` list in the form of _DEMO_USERS above.
+DOMAIN_DEMOS = ["dolbom.referrals.demo", "dolbom.meetings.demo", "dolbom.visits.demo", "dolbom.checkins.demo",
+                "dolbom.discovery.demo"]
+
+
+def _domain_demos() -> list[ModuleType]:
+    return [importlib.import_module(name) for name in DOMAIN_DEMOS if importlib.util.find_spec(name) is not None]
+
+
 def _ensure_users() -> list[DemoLogin]:
     dongs = {d.name: d for d in dong_list_valid_on(timezone.localdate())}
     logins = []
-    for username, name, role, dong_name, institution, note in _DEMO_USERS:
+    users = list(_DEMO_USERS) + [u for m in _domain_demos() for u in getattr(m, "DEMO_USERS", [])]
+    for username, name, role, dong_name, institution, note in users:
         if not User.objects.filter(username=username).exists():
             staff_create(username=username, password=DEMO_PASSWORD, display_name=name, role=role,
                          dong=dongs.get(dong_name) if dong_name else None, institution=institution)
@@ -64,5 +78,7 @@ def prepare_demo(*, households: int, cases: int, seed: int, out: TextIO) -> list
     started = time.perf_counter()
     call_command("generate_city", households=households, seed=seed, stdout=out)
     seed_demo_cases(managers_by_dong=_managers_by_dong(), rng_seed=seed, count=cases)
+    for module in _domain_demos():
+        module.seed_demo(seed=seed, out=out)
     out.write(f"합성 전주시 생성 완료: 가구 {households:,}, 사례 {cases:,} ({time.perf_counter() - started:.1f}초)\n")
     return logins

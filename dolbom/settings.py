@@ -44,6 +44,11 @@ INSTALLED_APPS = [
     "dolbom.registry",
     "dolbom.cases",
     "dolbom.audit",
+    "dolbom.referrals",
+    "dolbom.meetings",
+    "dolbom.visits",
+    "dolbom.checkins",
+    "dolbom.discovery",
     "dolbom.web",
 ]
 

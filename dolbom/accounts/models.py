@@ -11,6 +11,8 @@ class Role(models.TextChoices):
     CITY_TEAM = "city_team", _("City integrated-care team")
     PARTNER = "partner", _("Partner-institution worker")
     AUDITOR = "auditor", _("Auditor")
+    # 방문간호사 of the public health centre or a dong: visits clients across several dongs.
+    NURSE = "nurse", _("Visiting nurse")
 
 
 class StaffProfile(models.Model):

@@ -10,11 +10,17 @@ from django.utils import timezone
 from dolbom.cases.models import Case, CaseEvent, CaseEventType
 
 
-def _write(case: Case, type_: CaseEventType, actor: User, old: dict[str, Any] | None = None,
-           new: dict[str, Any] | None = None, note: str = "") -> CaseEvent:
+def write_event(case: Case, type_: CaseEventType, actor: User, old: dict[str, Any] | None = None,
+                new: dict[str, Any] | None = None, note: str = "") -> CaseEvent:
+    """The one writer of CaseEvent. Other domains (referrals, visits, check-ins, discovery) keep their
+    own events.py with one function per event that calls this; a ``summary`` key in ``new`` is shown
+    on the timeline as the event's one-line description."""
     return CaseEvent.objects.create(
         case=case, type=type_, actor=actor, at=timezone.now(), old=old or {}, new=new or {}, note=note,
     )
+
+
+_write = write_event
 
 
 def case_discovered(*, case: Case, actor: User) -> CaseEvent:

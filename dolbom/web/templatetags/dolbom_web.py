@@ -17,6 +17,7 @@ from dolbom.cases.models import (
     FollowUpOutcome,
     NeedLevel,
 )
+from dolbom.web.nav import nav_items_for
 
 register = template.Library()
 
@@ -31,6 +32,7 @@ def nav_for(user: Any) -> dict[str, Any]:
         "personal": can_see_personal_data(user),
         "auditor": can_read_access_log(user),
         "city": bool(p and p.role == Role.CITY_TEAM),
+        "items": nav_items_for(user),
     }
 
 
@@ -64,6 +66,8 @@ def event_summary(event: CaseEvent) -> str:
         parts.append(_label(FollowUpOutcome, new.get("outcome")))
     elif event.type == CaseEventType.CLOSED:
         parts.append(_label(ClosureReason, new.get("closure_reason")))
+    if new.get("summary"):
+        parts.append(str(new["summary"]))
     if new.get("next_follow_up_due"):
         parts.append(_("next follow-up due %(d)s") % {"d": new["next_follow_up_due"]})
     return " · ".join(p for p in parts if p)

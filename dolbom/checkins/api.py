@@ -1,0 +1,5 @@
+"""API endpoints of the checkins app (mounted on the one dolbom API)."""
+
+from ninja import Router
+
+router = Router(tags=["checkins"])

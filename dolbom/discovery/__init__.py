@@ -1,0 +1,1 @@
+"""Crisis discovery: indicator import, scoring, ranked visit lists, outcomes, retraining."""

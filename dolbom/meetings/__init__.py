@@ -1,0 +1,1 @@
+"""Integrated support meetings, councils and their action items."""

@@ -1,0 +1,1 @@
+"""Partner institutions, the service catalogue and closed-loop referrals."""

@@ -1,0 +1,1 @@
+"""Home visits: planned work items, daily routes, the VRPTW solver."""
