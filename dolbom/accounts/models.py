@@ -29,6 +29,8 @@ class StaffProfile(models.Model):
         verbose_name=_("dong"),
     )
     institution = models.CharField(_("institution"), max_length=100, blank=True)
+    # Stable code of the partner institution (referrals.Institution.code) that scopes a partner worker.
+    institution_code = models.CharField(_("institution code"), max_length=40, blank=True, db_index=True)
 
     def __str__(self) -> str:
         return f"{self.display_name} ({self.get_role_display()})"

@@ -15,10 +15,12 @@ from dolbom.registry.models import Dong
 def staff_create(
     *, username: str, password: str | None, display_name: str, role: Role, dong: Dong | None = None,
     institution: str = "",
+    institution_code: str = "",
 ) -> User:
     # password=None leaves an unusable password (service accounts, SSO users).
     user = User.objects.create_user(username=username, password=password)
-    StaffProfile.objects.create(user=user, display_name=display_name, role=role, dong=dong, institution=institution)
+    StaffProfile.objects.create(user=user, display_name=display_name, role=role, dong=dong, institution=institution,
+                                institution_code=institution_code)
     return user
 
 

@@ -159,6 +159,9 @@ class Consent(models.Model):
     resident = models.ForeignKey(Resident, on_delete=models.PROTECT, related_name="consents")
     purpose = models.CharField(_("purpose"), max_length=40, choices=ConsentPurpose.choices)
     recipient = models.CharField(_("recipient"), max_length=100)
+    # For consent to share with a partner institution: its stable code (referrals.Institution.code), so
+    # that access checks do not depend on how a name was typed.
+    recipient_code = models.CharField(_("recipient code"), max_length=40, blank=True, db_index=True)
     given_at = models.DateTimeField(_("given at"))
     expires_on = models.DateField(_("expires on"), null=True, blank=True)
     withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)

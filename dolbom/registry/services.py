@@ -92,7 +92,7 @@ def resident_create(
 def consent_record(
     *, actor: User, resident: Resident, purpose: ConsentPurpose, recipient: str,
     given_at: dt.datetime | None = None, expires_on: dt.date | None = None, method: str = "written",
-    note: str = "",
+    note: str = "", recipient_code: str = "",
 ) -> Consent:
     _require_resident_in_scope(actor, resident)
     if purpose not in ConsentPurpose.values or not recipient.strip():
@@ -101,7 +101,8 @@ def consent_record(
     if expires_on is not None and expires_on < given_at.date():
         raise DomainError(RegistryErrorCode.CONSENT_INVALID)
     return Consent.objects.create(
-        resident=resident, purpose=purpose, recipient=recipient.strip(), given_at=given_at,
+        resident=resident, purpose=purpose, recipient=recipient.strip(), recipient_code=recipient_code.strip(),
+        given_at=given_at,
         expires_on=expires_on, method=method, recorded_by=actor, note=note,
     )
 
