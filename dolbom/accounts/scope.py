@@ -3,8 +3,12 @@
 - dong welfare officer: residents and cases of their own dong
 - case manager: their own caseload, plus residents and cases of their own dong
 - city integrated-care team: every dong
-- partner-institution worker: no resident or case yet (referrals arrive in a later release)
+- partner-institution worker: never the full registry or case records; only the clients referred to their
+  institution (StaffProfile.institution_code), while the referral is active, the client's consent to share
+  with that institution (Consent.recipient_code) is in force and the case is open, and only the fields the
+  service needs (referrals/selectors.py referral_visible, partner_view)
 - auditor: the access log only, never personal data
+- visiting nurse: the clients of the visits assigned to them (visits/selectors.py nurse_assigned_visits)
 """
 
 from __future__ import annotations

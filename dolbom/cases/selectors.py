@@ -34,6 +34,10 @@ def case_visible(viewer: User) -> QuerySet[Case]:
     if p.role == Role.CASE_MANAGER:
         own_dong = Q(resident__dong_id=p.dong_id) if p.dong_id else Q(pk__in=[])
         return qs.filter(own_dong | Q(manager=viewer))
+    if p.role == Role.NURSE:
+        from dolbom.visits.selectors import nurse_assigned_visits
+
+        return qs.filter(pk__in=nurse_assigned_visits(viewer).filter(case__isnull=False).values("case_id"))
     return qs.none()
 
 

@@ -5,3 +5,13 @@ class CheckinsConfig(AppConfig):
     name = "dolbom.checkins"
     label = "checkins"
     verbose_name = "안부 확인 전화"
+
+    def ready(self) -> None:
+        from django.utils.translation import gettext_lazy as _
+
+        from dolbom.accounts.scope import can_see_personal_data
+        from dolbom.web.nav import NavItem, nav_register
+
+        nav_register(NavItem(url_name="checkins:alerts", label=_("Check-in calls"), visible=can_see_personal_data,
+                             order=40, sections=("alerts", "enrolments", "enrolment", "call", "callbacks",
+                                                 "campaigns", "checkin_dashboard")))

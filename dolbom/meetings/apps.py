@@ -1,7 +1,16 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class MeetingsConfig(AppConfig):
     name = "dolbom.meetings"
     label = "meetings"
     verbose_name = "통합지원회의·협의체"
+
+    def ready(self) -> None:
+        from dolbom.meetings.views import can_see_meetings
+        from dolbom.web.nav import NavItem, nav_register
+
+        nav_register(NavItem(url_name="meetings:meetings", label=_("Meetings"), visible=can_see_meetings, order=40,
+                             sections=("meetings", "meeting_new", "meeting", "agenda_item", "councils", "council", "actions_overdue",
+                                       "case_meetings")))

@@ -64,7 +64,13 @@ def resident_visible(viewer: User) -> QuerySet[Resident]:
     if p.role == Role.CASE_MANAGER:
         own_dong = Q(dong_id=p.dong_id) if p.dong_id else Q(pk__in=[])
         return qs.filter(own_dong | _caseload_q(viewer))
-    return qs.none()  # partner-institution workers and auditors see no personal data here
+    if p.role == Role.NURSE:
+        from dolbom.visits.selectors import nurse_assigned_visits
+
+        return qs.filter(household_id__in=nurse_assigned_visits(viewer).values("household_id"))
+    # Partner-institution workers never read full records: they reach referred clients only through
+    # referrals/selectors.py (referral_visible, partner_view: the fields the service needs). Auditors: none.
+    return qs.none()
 
 
 def resident_in_caseload(*, viewer: User, resident: Resident) -> bool:

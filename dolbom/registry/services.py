@@ -115,6 +115,11 @@ def consent_withdraw(*, actor: User, consent: Consent, at: dt.datetime | None = 
         raise DomainError(RegistryErrorCode.CONSENT_ALREADY_WITHDRAWN)
     consent.withdrawn_at = at or timezone.now()
     consent.save(update_fields=["withdrawn_at"])
+    # Every caller (page, API, script) ends the referrals that relied on this consent in the same
+    # transaction: an explicit call, not a signal, so the effect is visible where the withdrawal is.
+    from dolbom.referrals.services import referrals_end_for_consent
+
+    referrals_end_for_consent(actor=actor, consent=consent)
     return consent
 
 

@@ -1,7 +1,18 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class VisitsConfig(AppConfig):
     name = "dolbom.visits"
     label = "visits"
     verbose_name = "방문"
+
+    def ready(self) -> None:
+        from dolbom.visits.selectors import can_do_visits, can_plan_visits
+        from dolbom.web.nav import NavItem, nav_register
+
+        nav_register(NavItem(url_name="visits:plan", label=_("Visit routes"), visible=can_plan_visits, order=50,
+                             sections=("plan", "plan_print")))
+        nav_register(NavItem(url_name="visits:my_day", label=_("My visits"),
+                             visible=can_do_visits, order=51,
+                             sections=("my_day",)))

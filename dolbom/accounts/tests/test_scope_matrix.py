@@ -266,3 +266,28 @@ def test_partners_and_auditors_can_neither_open_cases_nor_reveal_numbers(world, 
     r = api.post(f"/api/residents/{person.resident.pk}/rrn?purpose=x")
     assert r.status_code == 404 and "rrn" not in r.json()
     assert Case.objects.count() == 3
+
+
+# Partner: a referral opens the referral view only, never the full records ------------------------
+
+def test_a_partner_reaches_a_referred_client_only_through_the_referral(world):
+    from dolbom.accounts.models import StaffProfile
+    from dolbom.referrals.models import Institution, Service
+    from dolbom.referrals.services import referral_create
+
+    users, people = world["users"], world["people"]
+    partner, own = users["partner"], people["own"]
+    inst = Institution.objects.create(code="JJ-HN-001", name="전주 방문간호센터", kind="home_nursing_agency")
+    service = Service.objects.create(institution=inst, code="SV-1", name="방문간호", category_code="A02", citywide=True)
+    StaffProfile.objects.filter(user=partner).update(institution_code=inst.code)
+    partner.staff.refresh_from_db()
+    consent_record(actor=users["officer"], resident=own.resident, purpose="information_sharing",
+                   recipient=inst.name, recipient_code=inst.code)
+    referral = referral_create(actor=users["city"], case=own.case, service=service)
+    api = api_as(partner)
+    assert [r["id"] for r in api.get("/api/referrals").json()] == [referral.pk]
+    assert api.get(f"/api/referrals/{referral.pk}").json()["client"]["name"] == NAMES["own"]
+    for target in TARGETS:
+        for kind in KINDS.values():
+            r = api.get(kind.url(people[target]), {"purpose": PURPOSE})
+            assert r.status_code == 404, (target, kind.url(people[target]))

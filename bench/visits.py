@@ -1,0 +1,202 @@
+"""Benchmark: the visit-route solver against a nearest-neighbour baseline, and a Jeonju day.
+
+    .venv/bin/python bench/visits.py                                   # 6 generated 100-customer instances, 10 s each
+    .venv/bin/python bench/visits.py --n 100 --time-limit 30 --seeds 1 2
+    .venv/bin/python bench/visits.py --ortools                         # also OR-Tools routing, same limit
+    .venv/bin/python bench/visits.py --solomon bench/data/solomon --time-limit 60   # gaps to best known
+    .venv/bin/python bench/visits.py --skip-generated --day-workers 40 --day-visits 600 --day-limit 30
+
+The baseline is Solomon's (1987) nearest-neighbour heuristic that respects windows and capacity. Every
+solution, ours and the baseline's, is verified by the independent checker before it is counted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import random
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from dolbom.visits.solver.baseline import nearest_neighbour  # noqa: E402
+from dolbom.visits.solver.checker import check_solution  # noqa: E402
+from dolbom.visits.solver.day import DayVisit, DayWorker, plan_day  # noqa: E402
+from dolbom.visits.solver.generator import LAYOUTS, WINDOWS, generate  # noqa: E402
+from dolbom.visits.solver.instance import Instance  # noqa: E402
+from dolbom.visits.solver.solomon import read_solomon  # noqa: E402
+from dolbom.visits.solver.travel import Place  # noqa: E402
+from dolbom.visits.solver.vrptw import solve_vrptw  # noqa: E402
+
+DONGS_CSV = Path(__file__).resolve().parent.parent / "dolbom" / "registry" / "data" / "jeonju_dongs.csv"
+
+
+def solve_ortools(instance: Instance, time_limit: float) -> list[list[int]]:
+    """OR-Tools routing with its usual VRPTW recipe: a fixed cost per vehicle, guided local search."""
+    from ortools.constraint_solver import pywrapcp, routing_enums_pb2
+
+    scale = 1000
+    n = len(instance.x)
+    dist = [[int(round(instance.dist(i, j) * scale)) for j in range(n)] for i in range(n)]
+    mgr = pywrapcp.RoutingIndexManager(n, instance.vehicles, 0)
+    routing = pywrapcp.RoutingModel(mgr)
+
+    def transit(a: int, b: int) -> int:
+        i, j = mgr.IndexToNode(a), mgr.IndexToNode(b)
+        return dist[i][j] + int(instance.service[i] * scale)
+
+    def cost(a: int, b: int) -> int:
+        return dist[mgr.IndexToNode(a)][mgr.IndexToNode(b)]
+
+    t_cb = routing.RegisterTransitCallback(transit)
+    c_cb = routing.RegisterTransitCallback(cost)
+    routing.SetArcCostEvaluatorOfAllVehicles(c_cb)
+    routing.SetFixedCostOfAllVehicles(100_000 * scale)
+    horizon = int(instance.due[0] * scale)
+    routing.AddDimension(t_cb, horizon, horizon, False, "time")
+    tdim = routing.GetDimensionOrDie("time")
+    for node in range(1, n):
+        # ceil/floor keep the integer model inside the exact one
+        tdim.CumulVar(mgr.NodeToIndex(node)).SetRange(int(instance.ready[node] * scale),
+                                                      int(instance.due[node] * scale) - 2)
+    d_cb = routing.RegisterUnaryTransitCallback(lambda a: instance.demand[mgr.IndexToNode(a)])
+    routing.AddDimensionWithVehicleCapacity(d_cb, 0, [instance.capacity] * instance.vehicles, True, "load")
+    params = pywrapcp.DefaultRoutingSearchParameters()
+    params.first_solution_strategy = routing_enums_pb2.FirstSolutionStrategy.PARALLEL_CHEAPEST_INSERTION
+    params.local_search_metaheuristic = routing_enums_pb2.LocalSearchMetaheuristic.GUIDED_LOCAL_SEARCH
+    params.time_limit.FromMilliseconds(int(time_limit * 1000))
+    sol = routing.SolveWithParameters(params)
+    routes: list[list[int]] = []
+    if sol is None:
+        return routes
+    for v in range(instance.vehicles):
+        idx = routing.Start(v)
+        route = []
+        while not routing.IsEnd(idx):
+            node = mgr.IndexToNode(idx)
+            if node:
+                route.append(node)
+            idx = sol.Value(routing.NextVar(idx))
+        if route:
+            routes.append(route)
+    return routes
+
+
+def run_generated(args: argparse.Namespace) -> None:
+    print(f"Generated {args.n}-customer instances, solver limit {args.time_limit:g} s")
+    head = f"{'instance':<14}{'NN veh':>7}{'NN dist':>10}{'our veh':>8}{'our dist':>10}{'veh ratio':>10}{'dist ratio':>11}"
+    if args.ortools:
+        head += f"{'OR veh':>7}{'OR dist':>10}"
+    print(head)
+    sums = [0.0, 0.0, 0, 0]
+    for seed in args.seeds:
+        for layout in LAYOUTS:
+            for windows in WINDOWS:
+                inst = generate(layout=layout, windows=windows, n=args.n, seed=seed)
+                base = check_solution(inst, nearest_neighbour(inst), max_vehicles=args.n)
+                ours = solve_vrptw(inst, time_limit=args.time_limit)
+                chk = check_solution(inst, ours.routes)
+                assert base.feasible and chk.feasible, (base.errors, chk.errors)
+                sums[0] += base.distance
+                sums[1] += chk.distance
+                sums[2] += base.vehicles
+                sums[3] += chk.vehicles
+                line = (f"{inst.name:<14}{base.vehicles:>7}{base.distance:>10.1f}{chk.vehicles:>8}{chk.distance:>10.1f}"
+                        f"{chk.vehicles / base.vehicles:>10.2f}{chk.distance / base.distance:>11.3f}")
+                if args.ortools:
+                    o = check_solution(inst, solve_ortools(inst, args.time_limit))
+                    line += f"{o.vehicles:>7}{o.distance:>10.1f}" + ("" if o.feasible else " INFEASIBLE")
+                print(line, flush=True)
+    print(f"total: vehicles {sums[2]} → {sums[3]} (ratio {sums[3] / sums[2]:.3f}), "
+          f"distance {sums[0]:.1f} → {sums[1]:.1f} (ratio {sums[1] / sums[0]:.3f})")
+
+
+def run_solomon(args: argparse.Namespace) -> None:
+    folder = Path(args.solomon)
+    bks = json.loads((folder / "bks.json").read_text(encoding="utf-8"))
+    files = sorted(folder.glob("*.txt"))
+    if args.only:
+        files = [f for f in files if f.stem.upper() in {o.upper() for o in args.only}]
+    print(f"Solomon instances in {folder}, limit {args.time_limit:g} s")
+    print(f"{'instance':<8}{'BKS veh':>8}{'BKS dist':>10}{'veh':>5}{'dist':>10}{'gap %':>8}{'s':>6}")
+    for f in files:
+        inst = read_solomon(f)
+        res = solve_vrptw(inst, time_limit=args.time_limit)
+        chk = check_solution(inst, res.routes)
+        b = bks[inst.name.upper()]
+        gap = 100 * (chk.distance / b["distance"] - 1)
+        flag = "" if chk.feasible else " INFEASIBLE"
+        print(f"{inst.name:<8}{b['vehicles']:>8}{b['distance']:>10.2f}{chk.vehicles:>5}{chk.distance:>10.2f}"
+              f"{gap:>8.2f}{res.seconds:>6.1f}{flag}", flush=True)
+
+
+def jeonju_day(workers: int, visits: int, seed: int) -> tuple[list[DayWorker], list[DayVisit]]:
+    rng = random.Random(seed)
+    with open(DONGS_CSV, encoding="utf-8") as fh:
+        dongs = [(r["dong"], float(r["centroid_lon"]), float(r["centroid_lat"])) for r in csv.DictReader(fh)]
+    skills = ["nurse"] * 6 + ["case_manager"] * 3 + ["social_worker"]
+    ws = []
+    for k in range(workers):
+        name, lon, lat = dongs[k % len(dongs)]
+        office = Place(key=f"dong:{name}", lon=lon, lat=lat)
+        skill = skills[k % len(skills)]
+        ws.append(DayWorker(key=f"w{k}", skills=frozenset({skill}), start=office, end=office,
+                            shift_start=9 * 3600, shift_end=18 * 3600, break_start=12 * 3600, break_seconds=3600))
+    vs = []
+    for i in range(visits):
+        name, lon, lat = rng.choice(dongs)
+        place = Place(key=f"hh:{i}", lon=lon + rng.gauss(0, 0.006), lat=lat + rng.gauss(0, 0.005))
+        kind = rng.random()
+        early, late = (9 * 3600, 17 * 3600) if kind < 0.6 else ((9 * 3600, 12 * 3600) if kind < 0.8
+                                                                 else (13 * 3600, 17 * 3600))
+        vs.append(DayVisit(key=f"v{i}", place=place, duration=rng.choice([15, 20, 30, 40]) * 60, earliest=early,
+                           latest=late, skill=skills[rng.randrange(len(skills))], mandatory=rng.random() < 0.25,
+                           value=rng.choice([1800, 3600, 7200])))
+    return ws, vs
+
+
+def run_day(args: argparse.Namespace) -> None:
+    ws, vs = jeonju_day(args.day_workers, args.day_visits, args.seed)
+    t0 = time.perf_counter()
+    plan = plan_day(ws, vs, time_limit=args.day_limit)
+    wall = time.perf_counter() - t0
+    planned = sum(len(r.stops) for r in plan.routes)
+    travel_h = sum(r.travel for r in plan.routes) / 3600
+    mandatory = {v.key for v in vs if v.mandatory}
+    missed = sorted(k for k in plan.unassigned if k in mandatory)
+    reasons: dict[str, int] = {}
+    for why in plan.unassigned.values():
+        reasons[why] = reasons.get(why, 0) + 1
+    print(f"Jeonju day: {args.day_workers} workers, {args.day_visits} visits, limit {args.day_limit:g} s")
+    print(f"  wall {wall:.1f} s, planned {planned}, left out {len(plan.unassigned)} {reasons}, "
+          f"mandatory left out {len(missed)}, travel {travel_h:.1f} h, feasible {plan.feasible}")
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--n", type=int, default=100, help="customers per generated instance")
+    p.add_argument("--seeds", type=int, nargs="+", default=[1])
+    p.add_argument("--time-limit", type=float, default=10.0)
+    p.add_argument("--ortools", action="store_true", help="also run OR-Tools routing on the generated instances")
+    p.add_argument("--skip-generated", action="store_true")
+    p.add_argument("--solomon", default="", help="folder of Solomon .txt files with bks.json")
+    p.add_argument("--only", nargs="*", default=[], help="Solomon instance names to run")
+    p.add_argument("--day-workers", type=int, default=40)
+    p.add_argument("--day-visits", type=int, default=600)
+    p.add_argument("--day-limit", type=float, default=30.0)
+    p.add_argument("--skip-day", action="store_true")
+    p.add_argument("--seed", type=int, default=1)
+    args = p.parse_args()
+    if not args.skip_generated:
+        run_generated(args)
+    if args.solomon:
+        run_solomon(args)
+    if not args.skip_day:
+        run_day(args)
+
+
+if __name__ == "__main__":
+    main()

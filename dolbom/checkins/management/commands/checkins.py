@@ -1,0 +1,119 @@
+"""``dolbom checkins <subcommand>``: check-in call tools with subcommands.
+
+    dolbom checkins analyse --input calls.jsonl --output signals.jsonl
+
+Subcommands are registered in ``SUBCOMMANDS`` (name -> (help, add_arguments, handler)), so more can be
+added without touching the dispatch.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+BATCH = 256  # calls per kiwipiepy batch
+
+ROLES = ("system", "user")
+
+
+def _read_calls(path: Path) -> Iterator[tuple[int, Any, list[dict]]]:
+    """Yield (line number, id, turns); a malformed line raises CommandError naming its line."""
+    with path.open(encoding="utf-8") as fh:
+        for number, raw in enumerate(fh, start=1):
+            if not raw.strip():
+                continue
+
+            def bad(why: str, number: int = number) -> CommandError:
+                return CommandError(f"{path}:{number}: {why}")
+
+            try:
+                record = json.loads(raw)
+            except json.JSONDecodeError as exc:
+                raise bad(f"not valid JSON ({exc.msg})") from None
+            if not isinstance(record, dict):
+                raise bad("expected a JSON object with 'id' and 'turns'")
+            if "id" not in record or not isinstance(record["id"], str | int) or isinstance(record["id"], bool):
+                raise bad("'id' is missing or not a string or number")
+            turns = record.get("turns")
+            if not isinstance(turns, list):
+                raise bad("'turns' is missing or not a list")
+            for i, turn in enumerate(turns):
+                if not isinstance(turn, dict):
+                    raise bad(f"turn {i} is not an object")
+                if turn.get("role") not in ROLES:
+                    raise bad(f"turn {i}: 'role' must be one of {', '.join(ROLES)}")
+                if not isinstance(turn.get("text"), str):
+                    raise bad(f"turn {i}: 'text' is missing or not a string")
+            yield number, record["id"], turns
+
+
+def _analyse_batch(batch: list[tuple[int, Any, list[dict]]]) -> list[str]:
+    from dolbom.checkins.signals import analyse_calls
+
+    results = analyse_calls([turns for _, _, turns in batch])
+    return [
+        json.dumps(
+            {"id": call_id, "signals": a.signals, "needs_followup": a.needs_followup, "evidence": a.evidence},
+            ensure_ascii=False,
+        )
+        for (_, call_id, _), a in zip(batch, results, strict=True)
+    ]
+
+
+def analyse_arguments(parser: CommandParser) -> None:
+    parser.add_argument("--input", required=True, type=Path, help="JSONL: {id, turns: [{role, text}]} per line")
+    parser.add_argument("--output", required=True, type=Path, help="JSONL: {id, signals, needs_followup, evidence}")
+
+
+def analyse(command: BaseCommand, *, input: Path, output: Path, **_: Any) -> None:
+    if not input.is_file():
+        raise CommandError(f"{input}: no such file")
+    # Written to a temporary file and renamed at the end: a bad line must not leave half an output
+    # file that a later step would take for the whole result.
+    fd, tmp = tempfile.mkstemp(prefix=f".{output.name}.", dir=output.parent if str(output.parent) else ".")
+    count = followup = 0
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            batch: list[tuple[int, Any, list[dict]]] = []
+            for item in _read_calls(input):
+                batch.append(item)
+                if len(batch) >= BATCH:
+                    lines = _analyse_batch(batch)
+                    out.write("".join(line + "\n" for line in lines))
+                    count += len(lines)
+                    followup += sum('"needs_followup": true' in line for line in lines)
+                    batch = []
+            if batch:
+                lines = _analyse_batch(batch)
+                out.write("".join(line + "\n" for line in lines))
+                count += len(lines)
+                followup += sum('"needs_followup": true' in line for line in lines)
+        os.replace(tmp, output)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    command.stdout.write(f"{count} calls analysed, {followup} need follow-up -> {output}")
+
+
+Handler = Callable[..., None]
+SUBCOMMANDS: dict[str, tuple[str, Callable[[CommandParser], None], Handler]] = {
+    "analyse": ("Extract risk signals from stored calls (JSONL in, JSONL out).", analyse_arguments, analyse),
+}
+
+
+class Command(BaseCommand):
+    help = "Check-in call tools: " + ", ".join(SUBCOMMANDS)
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        sub = parser.add_subparsers(dest="subcommand", required=True, metavar="{" + ",".join(SUBCOMMANDS) + "}")
+        for name, (help_text, add_args, _) in SUBCOMMANDS.items():
+            add_args(sub.add_parser(name, help=help_text, description=help_text))
+
+    def handle(self, *args: Any, subcommand: str, **options: Any) -> None:
+        SUBCOMMANDS[subcommand][2](self, **options)

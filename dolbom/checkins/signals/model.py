@@ -1,0 +1,205 @@
+"""A multi-head softmax classifier over sparse features, written in numpy.
+
+One head per signal kind, four classes each (none, low, medium, high). Training is full-batch Adam
+from zeros with a fixed number of steps, so the same data always gives the same weights. The shipped
+artefact is ``model.npz`` next to this file, produced by ``python -m dolbom.checkins.signals.train``.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from .dataset import SIGNALS
+from .features import Parsed
+
+N_CLASSES = 4
+# Self-harm and an emergency always need a person now (issue 5): never reported as low or medium.
+ALWAYS_HIGH = np.array([k in ("self_harm", "emergency") for k in SIGNALS])
+ARTEFACT = Path(__file__).resolve().parent / "model.npz"
+
+
+def all_features(p: Parsed) -> list[str]:
+    out = list(p.features)
+    for c in p.clauses:
+        out.extend(c.features)
+    return out
+
+
+@dataclass
+class Model:
+    vocab: dict[str, int]
+    weights: np.ndarray  # (n_features, n_kinds * 4) float32
+    bias: np.ndarray  # (n_kinds * 4,)
+    # Decision rule, tuned by cross-validation on the training split only.
+    present_threshold: np.ndarray  # (n_kinds,) p(any severity) needed to report the kind
+    followup_threshold: float  # p(medium) + p(high) at which a kind is raised to at least medium
+    # The same for self-harm and emergency, which can only be high: tuned apart because a past fall
+    # that is over ("작년에 넘어졌는데 지금은 괜찮아요") must not page anyone.
+    urgent_threshold: np.ndarray | float = 0.5  # per kind; only the always-high kinds use it
+    data_fingerprint: str = ""
+
+    # ---- inference -------------------------------------------------------------------------
+    def indices(self, feats: Sequence[str]) -> np.ndarray:
+        v = self.vocab
+        return np.fromiter((v[f] for f in set(feats) if f in v), dtype=np.int32)
+
+    def probabilities(self, parsed: Sequence[Parsed]) -> np.ndarray:
+        """(n, kinds, 4) class probabilities."""
+        n = len(parsed)
+        if n == 0:
+            return np.zeros((0, len(SIGNALS), N_CLASSES), dtype=np.float32)
+        idx = [self.indices(all_features(p)) for p in parsed]
+        lengths = np.array([len(i) for i in idx])
+        flat = np.concatenate(idx) if lengths.sum() else np.zeros(0, dtype=np.int32)
+        rows = np.zeros((n, self.weights.shape[1]), dtype=np.float32)
+        if flat.size:
+            nonempty = lengths > 0
+            starts = np.cumsum(lengths) - lengths
+            rows[nonempty] = np.add.reduceat(self.weights[flat], starts[nonempty], axis=0)
+        logits = (rows + self.bias).reshape(n, len(SIGNALS), N_CLASSES)
+        logits -= logits.max(axis=2, keepdims=True)
+        e = np.exp(logits)
+        return e / e.sum(axis=2, keepdims=True)
+
+    def decide(self, probs: np.ndarray) -> np.ndarray:
+        """(n, kinds) severity index 0..3 from class probabilities.
+
+        A kind is reported when p(any severity) reaches its threshold, at its most likely severity;
+        it is raised to medium or high when p(medium) + p(high) reaches the follow-up threshold, which
+        is set low on purpose: a missed follow-up costs more than a case manager's glance.
+        """
+        present = (1.0 - probs[:, :, 0]) >= self.present_threshold[None, :]
+        sev = probs[:, :, 1:].argmax(axis=2) + 1
+        fu = np.where(ALWAYS_HIGH, np.broadcast_to(self.urgent_threshold, ALWAYS_HIGH.shape), self.followup_threshold)
+        serious = (probs[:, :, 2] + probs[:, :, 3]) >= fu[None, :]
+        serious_sev = np.where(probs[:, :, 3] > probs[:, :, 2], 3, 2)
+        sev = np.where(present, sev, 0)
+        return np.where(serious, np.maximum(sev, serious_sev), sev)
+
+    def clause_scores(self, parsed: Parsed) -> np.ndarray:
+        """(clauses, kinds * 4): what each clause's own features add to each class's score."""
+        out = np.zeros((len(parsed.clauses), self.weights.shape[1]), dtype=np.float32)
+        for i, c in enumerate(parsed.clauses):
+            idx = self.indices(c.features)
+            if idx.size:
+                out[i] = self.weights[idx].sum(axis=0)
+        return out
+
+    # ---- persistence -----------------------------------------------------------------------
+    def save(self, path: Path = ARTEFACT) -> None:
+        names = np.array(sorted(self.vocab, key=self.vocab.__getitem__))
+        np.savez_compressed(
+            path,
+            names=names,
+            weights=self.weights.astype(np.float16),
+            bias=self.bias.astype(np.float32),
+            present_threshold=self.present_threshold.astype(np.float32),
+            followup_threshold=np.array(self.followup_threshold, dtype=np.float32),
+            urgent_threshold=np.broadcast_to(np.asarray(self.urgent_threshold, dtype=np.float32), ALWAYS_HIGH.shape),
+            data_fingerprint=np.array(self.data_fingerprint),
+        )
+
+    @classmethod
+    def load(cls, path: Path = ARTEFACT) -> Model:
+        with np.load(path, allow_pickle=False) as z:
+            names = [str(x) for x in z["names"]]
+            return cls(
+                vocab={name: i for i, name in enumerate(names)},
+                weights=z["weights"].astype(np.float32),
+                bias=z["bias"],
+                present_threshold=z["present_threshold"],
+                followup_threshold=float(z["followup_threshold"]),
+                urgent_threshold=z["urgent_threshold"],
+                data_fingerprint=str(z["data_fingerprint"]),
+            )
+
+
+# ---- training ---------------------------------------------------------------------------------
+def build_vocab(parsed: Sequence[Parsed], min_count: int = 2) -> dict[str, int]:
+    counts: Counter[str] = Counter()
+    for p in parsed:
+        counts.update(set(all_features(p)))
+    kept = sorted(f for f, c in counts.items() if c >= min_count)
+    return {f: i for i, f in enumerate(kept)}
+
+
+class Design:
+    """The binary design matrix in both row- and column-sorted coordinate form.
+
+    Dense would be n × vocabulary (mostly zeros) and make training a hundred times slower on the
+    shared two-core machines; both products the optimiser needs are segment sums here.
+    """
+
+    def __init__(self, parsed: Sequence[Parsed], vocab: dict[str, int]) -> None:
+        rows: list[int] = []
+        cols: list[int] = []
+        for i, p in enumerate(parsed):
+            idx = sorted({vocab[f] for f in all_features(p) if f in vocab})
+            rows.extend([i] * len(idx))
+            cols.extend(idx)
+        self.n, self.f = len(parsed), len(vocab)
+        r, c = np.array(rows, dtype=np.int64), np.array(cols, dtype=np.int64)
+        self.r_rows, self.r_cols = r, c  # sorted by row
+        self.r_ptr, self.r_ids = _segments(r)
+        order = np.argsort(c, kind="stable")
+        self.c_rows, self.c_cols = r[order], c[order]
+        self.c_ptr, self.c_ids = _segments(self.c_cols)
+
+    def dot(self, w: np.ndarray) -> np.ndarray:  # x @ w
+        out = np.zeros((self.n, w.shape[1]), dtype=np.float32)
+        out[self.r_ids] = np.add.reduceat(w[self.r_cols], self.r_ptr, axis=0)
+        return out
+
+    def tdot(self, g: np.ndarray) -> np.ndarray:  # x.T @ g
+        out = np.zeros((self.f, g.shape[1]), dtype=np.float32)
+        out[self.c_ids] = np.add.reduceat(g[self.c_rows], self.c_ptr, axis=0)
+        return out
+
+
+def _segments(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]]) if keys.size else np.zeros(0, dtype=np.int64)
+    return starts, keys[starts]
+
+
+def fit(
+    parsed: Sequence[Parsed],
+    labels: np.ndarray,  # (n, kinds) ints 0..3
+    *,
+    steps: int = 200,
+    lr: float = 0.1,
+    l2: float = 1e-3,
+    positive_weight: float = 2.0,
+) -> tuple[dict[str, int], np.ndarray, np.ndarray]:
+    vocab = build_vocab(parsed)
+    x = Design(parsed, vocab)
+    n, k = labels.shape
+    y = np.zeros((n, k, N_CLASSES), dtype=np.float32)
+    y[np.arange(n)[:, None], np.arange(k)[None, :], labels] = 1.0
+    # A missed medium/high costs more than a false alarm: the case manager reads the alert anyway.
+    sample_w = np.where(labels >= 2, positive_weight, 1.0).astype(np.float32)[:, :, None]
+    w = np.zeros((x.f, k * N_CLASSES), dtype=np.float32)
+    b = np.zeros(k * N_CLASSES, dtype=np.float32)
+    mw, vw = np.zeros_like(w), np.zeros_like(w)
+    mb, vb = np.zeros_like(b), np.zeros_like(b)
+    beta1, beta2, eps = 0.9, 0.999, 1e-8
+    for t in range(1, steps + 1):
+        logits = (x.dot(w) + b).reshape(n, k, N_CLASSES)
+        logits -= logits.max(axis=2, keepdims=True)
+        p = np.exp(logits)
+        p /= p.sum(axis=2, keepdims=True)
+        g = ((p - y) * sample_w).reshape(n, k * N_CLASSES) / n
+        gw = x.tdot(g) + l2 * w
+        gb = g.sum(axis=0)
+        mw = beta1 * mw + (1 - beta1) * gw
+        vw = beta2 * vw + (1 - beta2) * gw * gw
+        mb = beta1 * mb + (1 - beta1) * gb
+        vb = beta2 * vb + (1 - beta2) * gb * gb
+        scale = lr * np.sqrt(1 - beta2**t) / (1 - beta1**t)
+        w -= scale * mw / (np.sqrt(vw) + eps)
+        b -= scale * mb / (np.sqrt(vb) + eps)
+    return vocab, w, b

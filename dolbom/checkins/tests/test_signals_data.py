@@ -1,0 +1,71 @@
+"""The labelled set, its fixed split and the shipped artefact."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import numpy as np
+
+from dolbom.checkins.signals.dataset import SIGNALS, TRAIN, Example, fingerprint, load_test, load_train
+from dolbom.checkins.signals.features import parse_many
+from dolbom.checkins.signals.model import ARTEFACT, Model, fit
+
+
+def test_the_set_is_large_and_the_split_is_disjoint():
+    train, test = load_train(), load_test()
+    assert len(train) + len(test) >= 1500
+    assert {e.text for e in train}.isdisjoint({e.text for e in test})
+    assert len({e.text for e in train}) == len(train)
+
+
+def test_every_kind_and_plenty_of_small_talk_reach_the_test_split():
+    test = load_test()
+    for kind in SIGNALS:
+        assert sum(e.labels[kind] > 0 for e in test) >= 10, kind
+    assert sum(not any(e.labels.values()) for e in test) >= 80
+
+
+def test_self_harm_and_emergency_are_only_ever_labelled_high():
+    counts = Counter(
+        (kind, e.labels[kind]) for e in load_train() + load_test() for kind in ("self_harm", "emergency")
+    )
+    assert {sev for (_, sev) in counts} <= {0, 3}
+
+
+def test_the_shipped_model_was_trained_on_the_current_training_split():
+    # If train.tsv changes, run `python -m dolbom.checkins.signals.train` and ship the new model.npz.
+    assert Model.load(ARTEFACT).data_fingerprint == fingerprint([TRAIN])
+
+
+def test_training_is_deterministic():
+    examples: list[Example] = load_train()[:120]
+    parsed = parse_many([e.text for e in examples])
+    labels = np.array([[e.labels[k] for k in SIGNALS] for e in examples])
+    a = fit(parsed, labels, steps=20)
+    b = fit(parsed, labels, steps=20)
+    assert a[0] == b[0]
+    assert np.array_equal(a[1], b[1]) and np.array_equal(a[2], b[2])
+
+
+def test_the_model_meets_the_follow_up_target_on_the_held_out_split():
+    from dolbom.checkins.signals.analyser import severities
+    from dolbom.checkins.signals.metrics import report
+
+    test = load_test()
+    pred = severities(parse_many([e.text for e in test]))
+    gold = np.array([[e.labels[k] for k in SIGNALS] for e in test])
+    followup = report(pred, gold)["needs_followup"]
+    assert followup.recall >= 0.95 and followup.precision >= 0.7
+
+
+def test_nothing_is_downloaded_to_analyse(monkeypatch):
+    import socket
+
+    from dolbom.checkins.signals import features
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("signal extraction tried to open a network connection")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(features, "_KIWI", None)  # load kiwipiepy's model afresh, offline
+    assert parse_many(["허리가 아파요"])[0].clauses

@@ -1,0 +1,71 @@
+"""The contract the dialogue engine, alerts and the batch command rely on."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from dolbom.checkins.signals import SIGNALS, Analysis, Signal, analyse_calls, analyse_turns, analyse_utterance
+
+
+def test_every_kind_is_a_key_even_when_nothing_is_found():
+    a = analyse_utterance("오늘 손주가 놀러 와서 같이 점심 먹었어요")
+    assert set(a.signals) == set(SIGNALS) and set(a.evidence) == set(SIGNALS)
+    assert all(v is None for v in a.signals.values())
+    assert a.needs_followup is False and a.found() == []
+
+
+def test_results_are_immutable():
+    a = analyse_utterance("요새 허리가 계속 아파요")
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        a.needs_followup = False  # type: ignore[misc]
+
+
+def test_needs_followup_is_true_exactly_when_a_signal_is_medium_or_high():
+    for text in ("요새 허리가 계속 아파요", "어깨가 조금 결리는 정도예요", "날씨가 좋아서 산책했어요"):
+        a = analyse_utterance(text)
+        assert a.needs_followup == any(v in ("medium", "high") for v in a.signals.values())
+
+
+def test_found_lists_signals_with_a_span_of_the_utterance_as_evidence():
+    text = "밤마다 다리가 쑤셔서 한숨도 못 자요"
+    a = analyse_utterance(text)
+    found = a.found()
+    assert found and all(isinstance(s, Signal) and s.kind in SIGNALS for s in found)
+    for s in found:
+        assert s.evidence and s.evidence in text
+        assert a.signals[s.kind] == s.severity
+    ranks = [("low", "medium", "high").index(s.severity) for s in found]
+    assert ranks == sorted(ranks, reverse=True)
+
+
+def test_only_the_clients_turns_count():
+    turns = [
+        {"role": "system", "text": "혹시 죽고 싶다는 생각이 드신 적 있으세요? 넘어지신 적은요?"},
+        {"role": "user", "text": "아니요 그런 적 없어요"},
+    ]
+    a = analyse_turns(turns)
+    assert a.signals["self_harm"] is None and a.signals["emergency"] is None
+
+
+def test_turns_keep_the_most_severe_reading_of_each_kind():
+    low_then_worse = [
+        {"role": "user", "text": "허리가 조금 뻐근해요"},
+        {"role": "system", "text": "언제부터 그러셨어요?"},
+        {"role": "user", "text": "사실은 한 달째 허리가 너무 아파서 잠도 못 자요"},
+    ]
+    a = analyse_turns(low_then_worse)
+    single = analyse_utterance(low_then_worse[2]["text"])
+    assert a.signals["health"] == single.signals["health"] == "medium"
+    assert a.needs_followup
+
+
+def test_analysing_many_calls_at_once_gives_the_same_answers_as_one_by_one():
+    calls = [
+        [{"role": "user", "text": "입맛이 없어서 하루 한 끼 먹어요"}],
+        [],
+        [{"role": "user", "text": "잘 지내요"}, {"role": "user", "text": "밤에 자꾸 깨요"}],
+    ]
+    assert analyse_calls(calls) == [analyse_turns(c) for c in calls]
+    assert isinstance(analyse_calls([[]])[0], Analysis)

@@ -1,0 +1,220 @@
+"""Scoring: the per-batch kernel, the local and Spark drivers, and ranked lists per dong.
+
+``score_batch`` is a plain function of one Arrow batch and a model, so the same code runs in-process
+and inside Spark's ``mapInArrow``: the two engines give identical scores because they run the same
+kernel on the same rows.
+
+Reasons are the model's own per-household contributions (LightGBM ``pred_contrib``, i.e. TreeSHAP),
+summed per indicator kind (its present/months/amount/recency features together) and per context
+feature; the three largest positive ones become Korean texts filled with the household's own values.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Literal
+
+import numpy as np
+import polars as pl
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from dolbom.discovery.engine.features import default_value
+from dolbom.discovery.engine.model import Model
+from dolbom.discovery.engine.schema import COUNT_FEATURE, SCORE_SCHEMA
+
+TOP_REASONS = 3
+Explain = Literal["shap", "path"]
+_FIELD = re.compile(r"\{(\w+)\}")
+
+
+def feature_matrix(batch: pa.RecordBatch | pa.Table | pl.DataFrame, names: list[str]) -> np.ndarray:
+    """The model's features as a C-ordered float64 matrix; a feature the batch lacks takes its default."""
+    df = batch if isinstance(batch, pl.DataFrame) else pl.from_arrow(batch)
+    assert isinstance(df, pl.DataFrame)
+    cols = [pl.col(n).cast(pl.Float64) if n in df.columns
+            else pl.lit(default_value(n), dtype=pl.Float64).alias(n) for n in names]
+    if df.height == 0:
+        return np.zeros((0, len(names)), dtype=np.float64)
+    return df.select(cols).to_numpy(order="c")
+
+
+def _fill(template: str, X: np.ndarray, rows: np.ndarray, column: dict[str, int], prefix: str) -> np.ndarray:
+    """Template texts for ``rows``, vectorised: literal parts and formatted values concatenated."""
+    parts = _FIELD.split(template)
+    out = np.full(len(rows), "", dtype=object)
+    for i, part in enumerate(parts):
+        if i % 2 == 0:
+            piece = np.full(len(rows), part, dtype=object)
+        else:
+            name = {"months": f"{prefix}_months", "amount_manwon": f"{prefix}_amount",
+                    "recency_days": f"{prefix}_recency"}.get(part, part)
+            values = X[rows, column[name]] if name in column else np.full(len(rows), np.nan)
+            piece = np.where(np.isnan(values), "?", np.round(np.nan_to_num(values)).astype(np.int64).astype(str))
+        out = out + piece
+    return out
+
+
+def explain(model: Model, X: np.ndarray, top: int = TOP_REASONS, threads: int = 1,
+            method: Explain = "shap") -> tuple[list[list[str]], list[list[str]]]:
+    """(reason codes, Korean reasons) per row, strongest positive contribution first. ``method``:
+    "shap" (TreeSHAP, LightGBM's pred_contrib) or "path" (the row's own tree paths, far cheaper)."""
+    n = X.shape[0]
+    if n == 0:
+        return [], []
+    groups = list(dict.fromkeys(model.groups))
+    index = {g: i for i, g in enumerate(groups)}
+    G = np.zeros((len(model.groups), len(groups)))
+    G[np.arange(len(model.groups)), [index[g] for g in model.groups]] = 1.0
+    if method == "path":
+        per_group = model.path_group_contributions(X, G)
+    else:
+        per_group = model.booster.predict(X, pred_contrib=True, num_threads=threads)[:, :-1] @ G
+    k = min(top, len(groups))
+    order = np.argsort(-per_group, axis=1, kind="stable")[:, :k]
+    strength = np.take_along_axis(per_group, order, axis=1)
+    column = {name: j for j, name in enumerate(model.feature_names)}
+    texts = np.full((n, k), None, dtype=object)
+    for gi, group in enumerate(groups):
+        rows, slots = np.nonzero((order == gi) & (strength > 0))
+        if len(rows) == 0:
+            continue
+        template = model.reasons.get(group)
+        if isinstance(template, dict):  # household type: a text per value
+            kinds = model.household_types
+            codes = X[rows, column[group]]
+            texts[rows, slots] = [template.get(kinds[int(c)], None) if not np.isnan(c) else None for c in codes]
+        elif template:
+            texts[rows, slots] = _fill(template, X, rows, column, group)
+    codes_out = [[groups[order[r, s]] for s in range(k) if texts[r, s]] for r in range(n)]
+    texts_out = [[t for t in texts[r] if t] for r in range(n)]
+    return codes_out, texts_out
+
+
+def score_batch(batch: pa.RecordBatch, model: Model, *, reasons: bool = True, threads: int = 1,
+                explain_with: Explain = "shap") -> pa.RecordBatch:
+    """Score one batch of feature rows (household_id + the model's features) -> SCORE_SCHEMA rows."""
+    X = feature_matrix(batch, model.feature_names)
+    ids = batch.column(batch.schema.get_field_index("household_id"))
+    n = X.shape[0]
+    if n:
+        raw = model.predict_raw(X, threads)
+    else:
+        raw = np.zeros(0)
+    if COUNT_FEATURE in batch.schema.names:
+        count = np.nan_to_num(batch.column(batch.schema.get_field_index(COUNT_FEATURE)).to_numpy(
+            zero_copy_only=False)).astype(np.int32)
+    else:
+        present = [j for j, name in enumerate(model.feature_names) if name.endswith("_present")]
+        count = X[:, present].sum(axis=1).astype(np.int32)
+    if reasons:
+        codes, texts = explain(model, X, threads=threads, method=explain_with)
+        code_array = pa.array(codes, type=pa.list_(pa.string()))
+        text_array = pa.array(texts, type=pa.list_(pa.string()))
+    else:
+        code_array = text_array = pa.ListArray.from_arrays(pa.array(np.zeros(n + 1, dtype=np.int32)),
+                                                           pa.array([], pa.string()))
+    version = pa.DictionaryArray.from_arrays(pa.array(np.zeros(n, dtype=np.int32)), pa.array([model.version]))
+    return pa.RecordBatch.from_arrays([
+        pa.array(ids, type=pa.int64()),
+        pa.array(raw, type=pa.float64()),
+        pa.array(model.probability(raw), type=pa.float64()),
+        pa.array(count, type=pa.int32()),
+        code_array,
+        text_array,
+        version.cast(pa.string()),
+    ], schema=SCORE_SCHEMA)
+
+
+def _batches(source: pl.DataFrame | pa.Table | str | Path | Iterable[str | Path], rows: int) -> Iterator[pa.RecordBatch]:
+    if isinstance(source, pl.DataFrame):
+        source = source.to_arrow()
+    if isinstance(source, pa.Table):
+        yield from source.to_batches(max_chunksize=rows)
+        return
+    paths = [source] if isinstance(source, str | Path) else list(source)
+    for path in paths:
+        yield from pq.ParquetFile(path).iter_batches(batch_size=rows)
+
+
+def score(features: pl.DataFrame | pa.Table | str | Path | Iterable[str | Path], model: Model, *,
+          engine: Literal["local", "spark"] = "local", reasons: bool = True, out: str | Path | None = None,
+          batch_rows: int = 262_144, threads: int = 1, explain_with: Explain = "shap") -> pl.DataFrame | Path:
+    """Score feature rows (a frame or Parquet files) with the chosen engine. With ``out`` the scores are
+    written there as Parquet (a file for local, a directory for Spark) and the path is returned."""
+    if engine == "spark":
+        from dolbom.discovery.engine.spark import score_spark
+
+        return score_spark(features, model, reasons=reasons, out=out, batch_rows=batch_rows,
+                           explain_with=explain_with)
+    if engine != "local":
+        raise ValueError(f"unknown engine {engine!r}")
+    batches = (score_batch(b, model, reasons=reasons, threads=threads, explain_with=explain_with)
+               for b in _batches(features, batch_rows))
+    if out is not None:
+        out = Path(out)
+        with pq.ParquetWriter(out, SCORE_SCHEMA) as writer:
+            for b in batches:
+                writer.write_batch(b)
+        return out
+    table = pa.Table.from_batches(list(batches), schema=SCORE_SCHEMA)
+    return pl.from_arrow(table)  # type: ignore[return-value]
+
+
+def rank_by_dong(scores: pl.DataFrame, households: pl.DataFrame | pa.Table, capacity: int | float | dict[str, int],
+                 *, exclude: pa.Array | pl.Series | None = None) -> pl.DataFrame:
+    """The top ``capacity`` households of each dong by calibrated probability, ranked from 1.
+
+    ``scores`` may carry the ``dong`` already (else it is joined from ``households``). Households in
+    ``exclude`` (already in an open case, or objecting to automated processing) are removed before
+    ranking so the next household takes their place. Ties are broken by the raw score, then the
+    household id, so the order is stable."""
+    hh = households if isinstance(households, pl.DataFrame) else pl.from_arrow(households)
+    assert isinstance(hh, pl.DataFrame)
+    df = scores if "dong" in scores.columns else scores.join(hh.select("household_id", "dong"), on="household_id")
+    if exclude is not None and len(exclude):
+        df = df.filter(~pl.col("household_id").is_in(pl.Series(exclude).cast(pl.Int64).implode()))
+    cap = capacity_table(hh, capacity)
+    df = _candidates(df, cap).with_columns(pl.col("dong").cast(pl.Utf8))
+    ranked = (
+        df.join(cap, on="dong", how="inner")
+        .sort(["dong", "probability", "score", "household_id"], descending=[False, True, True, False])
+        .with_columns(rank=pl.int_range(1, pl.len() + 1, dtype=pl.Int32).over("dong"))
+        .filter(pl.col("rank") <= pl.col("capacity"))
+        .drop("capacity")
+    )
+    return ranked.select("dong", "rank", *[c for c in ranked.columns if c not in ("dong", "rank")])
+
+
+def _candidates(df: pl.DataFrame, cap: pl.DataFrame) -> pl.DataFrame:
+    """Rows that can still make a list, so only a few per cent of the households are sorted.
+
+    A global cut at twice the total capacity keeps every dong's top rows whenever the dong has at
+    least its capacity above the cut; a dong that has fewer keeps all its rows. Exact either way."""
+    total = int(cap["capacity"].sum())
+    n = df.height
+    if total <= 0 or 4 * total >= n:
+        return df
+    p = df["probability"].to_numpy()
+    cut = np.partition(p, n - 2 * total)[n - 2 * total]
+    above = df.filter(pl.col("probability") >= cut).with_columns(pl.col("dong").cast(pl.Utf8))
+    short = (cap.join(above.group_by("dong").len(), on="dong", how="left").fill_null(0)
+             .filter(pl.col("len") < pl.col("capacity"))["dong"])
+    if short.len() == 0:
+        return above
+    return df.filter((pl.col("probability") >= cut) | pl.col("dong").cast(pl.Utf8).is_in(short.implode()))
+
+
+def capacity_table(households: pl.DataFrame, capacity: int | float | dict[str, int]) -> pl.DataFrame:
+    """dong -> how many households it can visit this cycle."""
+    if isinstance(capacity, dict):
+        return pl.DataFrame({"dong": list(capacity), "capacity": list(capacity.values())},
+                            schema={"dong": pl.Utf8, "capacity": pl.Int64})
+    counts = households.group_by("dong").len().with_columns(pl.col("dong").cast(pl.Utf8))
+    if isinstance(capacity, float):
+        value = (pl.col("len") * capacity).ceil().cast(pl.Int64)
+    else:
+        value = pl.lit(int(capacity), dtype=pl.Int64)
+    return counts.select(pl.col("dong").cast(pl.Utf8), value.alias("capacity"))
