@@ -36,7 +36,7 @@ _DEMO_USERS = [
     ("officer", "김민지", Role.DONG_OFFICER, DEMO_DONG, "", "서신동 동 복지담당"),
     ("manager", "박정우", Role.CASE_MANAGER, DEMO_DONG, "", "서신동 통합사례관리사"),
     ("city", "정하늘", Role.CITY_TEAM, None, "전주시 통합돌봄과", "전 동 조회"),
-    ("partner", "이수진", Role.PARTNER, None, "전주 방문간호센터", "연계 기관 (아직 조회 대상 없음)"),
+    ("partner", "이수진", Role.PARTNER, None, "전주 방문간호센터", "전주 방문간호센터 · 연계 대상자 조회"),
     ("auditor", "최영호", Role.AUDITOR, None, "전주시 감사담당관", "접속기록 점검"),
 ]
 

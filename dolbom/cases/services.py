@@ -435,6 +435,11 @@ def case_close(*, actor: User, case: Case, reason: ClosureReason | str, note: st
     case.next_follow_up_due = None
     case.save()
     events.case_closed(case=case, actor=actor, old_status=old_status)
+    # The provider must stop serving a closed case: its referrals end in this same transaction, so
+    # no partner keeps an "accepted" client whose case no longer exists.
+    from dolbom.referrals.services import referrals_end_for_case
+
+    referrals_end_for_case(actor=actor, case=case)
     return case
 
 

@@ -36,7 +36,7 @@ def test_a_voice_gateway_wraps_the_same_text_turns():
 def test_the_runner_command_makes_the_due_calls(manager, enrolment):
     out = io.StringIO()
     when = timezone.localtime(enrolment.next_due_at + dt.timedelta(minutes=5)).isoformat()
-    call_command("checkins_run", now=when, stdout=out)
+    call_command("checkins", "run-due", "--now", when, stdout=out)
     assert "scheduled 1" in out.getvalue()
     assert Call.objects.get(enrolment=enrolment).status == CallStatus.DUE
 

@@ -8,6 +8,7 @@ added without touching the dispatch.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import tempfile
@@ -16,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import timezone
 
 BATCH = 256  # calls per kiwipiepy batch
 
@@ -101,9 +103,36 @@ def analyse(command: BaseCommand, *, input: Path, output: Path, **_: Any) -> Non
     command.stdout.write(f"{count} calls analysed, {followup} need follow-up -> {output}")
 
 
+def run_due_arguments(parser: CommandParser) -> None:
+    parser.add_argument("--now", help="ISO date-time to run as (for catching up or testing)")
+
+
+def run_due_command(command: BaseCommand, *, now: str | dt.datetime | None = None, **_: Any) -> None:
+    """Run it every few minutes (cron, a systemd timer): turns enrolments whose time has come into due
+    calls, finishes calls a gateway left open, counts tries no channel made, escalates high alerts
+    nobody acknowledged."""
+    from dolbom.checkins.services import run_due
+
+    when = timezone.now()
+    if isinstance(now, dt.datetime):
+        when = now
+    elif now:
+        try:
+            when = dt.datetime.fromisoformat(now)
+        except ValueError as exc:
+            raise CommandError(f"--now: {exc}") from exc
+    if timezone.is_naive(when):
+        when = timezone.make_aware(when)
+    report = run_due(now=when)
+    command.stdout.write(f"scheduled {report.scheduled}, finished {report.finished}, "
+                         f"undialled {report.undialled}, escalated {report.escalated}\n")
+
+
 Handler = Callable[..., None]
 SUBCOMMANDS: dict[str, tuple[str, Callable[[CommandParser], None], Handler]] = {
     "analyse": ("Extract risk signals from stored calls (JSONL in, JSONL out).", analyse_arguments, analyse),
+    "run-due": ("Run due check-in work: schedule calls, finish dropped calls, escalate alerts.", run_due_arguments,
+                run_due_command),
 }
 
 
