@@ -36,14 +36,12 @@ from dolbom.cases.models import (
     ServiceDomain,
     SupportPlan,
 )
-from dolbom.lib.api import PURPOSE_DESCRIPTION, ErrorOut, access_context, actor
+from dolbom.lib.api import ERRORS, Purpose, access_context, actor
 from dolbom.lib.errors import DomainError
 from dolbom.registry import selectors as registry_selectors
 
 router = Router(tags=["cases"])
 
-ERRORS = {400: ErrorOut, 403: ErrorOut, 404: ErrorOut}
-Purpose = Query(None, description=PURPOSE_DESCRIPTION)
 LIMIT = Query(100, ge=1, le=200)
 
 

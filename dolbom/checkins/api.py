@@ -12,7 +12,7 @@ import datetime as dt
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Field, Router, Schema, Status
 
 from dolbom.checkins import selectors, services
 from dolbom.checkins.channels import TextChannel
@@ -32,13 +32,10 @@ from dolbom.checkins.models import (
     Slot,
     Topic,
 )
-from dolbom.lib.api import PURPOSE_DESCRIPTION, ErrorOut, access_context, actor
+from dolbom.lib.api import ERRORS, Purpose, access_context, actor
 from dolbom.registry.models import Dong
 
 router = Router(tags=["checkins"])
-
-ERRORS = {400: ErrorOut, 403: ErrorOut, 404: ErrorOut}
-Purpose = Query(None, description=PURPOSE_DESCRIPTION)
 
 
 # Schemas -------------------------------------------------------------------------------------

@@ -12,14 +12,12 @@ from ninja import Field, Query, Router, Schema
 from dolbom.discovery import selectors, services
 from dolbom.discovery.errors import DiscoveryErrorCode
 from dolbom.discovery.models import Cycle, CycleKind, EntrySource, Outcome, VisitListEntry
-from dolbom.lib.api import ErrorOut, access_context, actor
+from dolbom.lib.api import ERRORS, access_context, actor
 from dolbom.lib.errors import Forbidden, NotFound
 from dolbom.registry.models import Resident
 from dolbom.registry.selectors import resident_visible
 
 router = Router(tags=["discovery"])
-
-ERRORS = {400: ErrorOut, 403: ErrorOut, 404: ErrorOut}
 
 
 class CycleOut(Schema):

@@ -12,7 +12,7 @@ from urllib.parse import unquote
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.http import HttpRequest
-from ninja import Schema
+from ninja import Query, Schema
 from ninja.security import APIKeyCookie, HttpBearer
 
 from dolbom.accounts.services import api_token_authenticate
@@ -28,6 +28,12 @@ PURPOSE_DESCRIPTION = (
 class ErrorOut(Schema):
     code: str
     message: str
+
+
+# The error answers every endpoint documents, and the purpose parameter of reads of a person's record:
+# one definition, so the OpenAPI describes them the same way in every domain.
+ERRORS = {400: ErrorOut, 403: ErrorOut, 404: ErrorOut}
+Purpose = Query(None, description=PURPOSE_DESCRIPTION)
 
 
 class BearerTokenAuth(HttpBearer):

@@ -16,7 +16,7 @@ from ninja import Field, Query, Router, Schema, Status
 
 from dolbom.cases.api import StaffRef as CaseStaffRef
 from dolbom.cases.selectors import case_visible
-from dolbom.lib.api import ErrorOut, access_context, actor
+from dolbom.lib.api import ERRORS, access_context, actor
 from dolbom.lib.errors import NotFound
 from dolbom.meetings import selectors, services
 from dolbom.meetings.errors import MeetingErrorCode
@@ -35,8 +35,6 @@ from dolbom.meetings.models import (
 from dolbom.registry.models import Dong
 
 router = Router(tags=["meetings"])
-
-ERRORS = {400: ErrorOut, 403: ErrorOut, 404: ErrorOut}
 
 
 # Schemas -------------------------------------------------------------------------------------

@@ -15,7 +15,7 @@ from ninja import Field, Query, Router, Schema, Status
 
 from dolbom.cases.models import SupportPlanLine
 from dolbom.cases.selectors import case_get
-from dolbom.lib.api import PURPOSE_DESCRIPTION, ErrorOut, access_context, actor
+from dolbom.lib.api import ERRORS, Purpose, access_context, actor
 from dolbom.lib.errors import DomainError, NotFound
 from dolbom.referrals import selectors, services
 from dolbom.referrals.categories import categories
@@ -32,8 +32,6 @@ from dolbom.registry.models import BoundaryArea, Dong
 
 router = Router(tags=["referrals"])
 
-ERRORS = {400: ErrorOut, 403: ErrorOut, 404: ErrorOut}
-Purpose = Query(None, description=PURPOSE_DESCRIPTION)
 LIMIT = Query(100, ge=1, le=200)
 
 

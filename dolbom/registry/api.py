@@ -10,9 +10,9 @@ import datetime as dt
 
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Field, Router, Schema, Status
 
-from dolbom.lib.api import PURPOSE_DESCRIPTION, ErrorOut, access_context, actor
+from dolbom.lib.api import ERRORS, Purpose, access_context, actor
 from dolbom.lib.errors import NotFound
 from dolbom.registry import selectors, services
 from dolbom.registry.errors import RegistryErrorCode
@@ -28,9 +28,6 @@ from dolbom.registry.models import (
 )
 
 router = Router(tags=["registry"])
-
-ERRORS = {400: ErrorOut, 403: ErrorOut, 404: ErrorOut}
-Purpose = Query(None, description=PURPOSE_DESCRIPTION)
 
 
 # Schemas -------------------------------------------------------------------------------------

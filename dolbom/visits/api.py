@@ -10,7 +10,7 @@ from django.http import HttpRequest
 from ninja import Router, Schema, Status
 
 from dolbom.cases.selectors import case_visible
-from dolbom.lib.api import ErrorOut, access_context, actor
+from dolbom.lib.api import ERRORS, access_context, actor
 from dolbom.lib.errors import NotFound
 from dolbom.registry.models import Household
 from dolbom.visits import selectors, services
@@ -18,8 +18,6 @@ from dolbom.visits.errors import VisitErrorCode
 from dolbom.visits.models import Priority, Visit
 
 router = Router(tags=["visits"])
-
-ERRORS = {400: ErrorOut, 403: ErrorOut, 404: ErrorOut}
 
 
 class VisitOut(Schema):
