@@ -8,16 +8,18 @@ kind medium or high), for the shipped model and for the baseline lexicon (``sign
 measured in the same run on the same utterances. The model never saw the test split: it is trained
 on data/train.tsv only (thresholds by cross-validation inside it).
 
-Speed: utterances analysed per second on one core (the process is pinned to one core; kiwipiepy runs
-one worker thread), on the test utterances repeated up to --speed-size, whole pipeline from raw text
-to severity and evidence; the lexicon's speed beside it. Batches are smaller than the test split, so
-no batch holds the same utterance twice.
+Speed: utterances analysed per CPU-second on one core (the process is pinned to one core; kiwipiepy
+runs one worker thread), on the test utterances repeated up to --speed-size, whole pipeline from raw
+text to severity and evidence; kiwipiepy alone and the lexicon beside it. Batches are smaller than the
+test split, so no batch holds the same utterance twice, and nothing is cached between utterances.
+Each workload runs --repeat times, interleaved; the best and the median run are printed.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import statistics
 import sys
 import time
 from pathlib import Path
@@ -28,6 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--speed-size", type=int, default=5000, help="utterances in the speed run")
+    parser.add_argument("--repeat", type=int, default=5, help="interleaved timed runs of each workload")
     parser.add_argument("--batch", type=int, default=256, help="utterances per kiwipiepy batch (keep below the test size)")
     args = parser.parse_args()
     if hasattr(os, "sched_setaffinity"):
@@ -72,30 +75,39 @@ def main() -> int:
 
     reps = max(1, args.speed_size // len(texts) + 1)
     corpus = (texts * reps)[: args.speed_size]
-    analyse_many(corpus[:32])  # warm-up: kiwipiepy's first call builds its caches
-    wall, cpu = time.perf_counter(), time.process_time()
-    for i in range(0, len(corpus), args.batch):
-        analyse_many(corpus[i : i + args.batch])
-    model_wall, model_cpu = time.perf_counter() - wall, time.process_time() - cpu
-    wall, cpu = time.perf_counter(), time.process_time()
-    for i in range(0, len(corpus), args.batch):
-        lexicon_severities(corpus[i : i + args.batch])
-    lex_wall, lex_cpu = time.perf_counter() - wall, time.process_time() - cpu
     from dolbom.checkins.signals.features import normalise
 
     normalised = [normalise(t) for t in corpus]
-    wall, cpu = time.perf_counter(), time.process_time()
-    for i in range(0, len(corpus), args.batch):
-        list(kiwi().tokenize(normalised[i : i + args.batch]))
-    kiwi_cpu = time.process_time() - cpu
+    analyse_many(corpus[:32])  # warm-up: kiwipiepy's first call builds its caches
+
+    def timed(fn, items) -> float:
+        cpu = time.process_time()
+        for i in range(0, len(items), args.batch):
+            fn(items[i : i + args.batch])
+        return time.process_time() - cpu
+
+    def tokenise(batch):
+        return list(kiwi().tokenize(batch))
+
+    runs: dict[str, list[float]] = {"model": [], "kiwi": [], "lexicon": []}
+    # Interleaved repeats: on a shared virtual machine the CPU a process gets per CPU-second moves by
+    # tens of percent from minute to minute, and interleaving exposes every workload to the same drift.
+    for _ in range(args.repeat):
+        runs["model"].append(len(corpus) / timed(analyse_many, corpus))
+        runs["kiwi"].append(len(corpus) / timed(tokenise, normalised))
+        runs["lexicon"].append(len(corpus) / timed(lexicon_severities, corpus))
     n = len(corpus)
-    print(f"speed, pinned to one core, {n} utterances, batches of {args.batch}:")
-    print("  (per CPU-second counts every thread of this process, so it is the per-core rate even when")
-    print("   other work shares the core; wall-clock is what this run got on a shared machine)")
-    print(f"  model   {n / model_cpu:>10,.0f} utterances per CPU-second   {n / model_wall:>10,.0f} per wall-second")
-    print(f"    of which kiwipiepy tokenisation alone: {n / kiwi_cpu:,.0f} utterances per CPU-second")
-    print(f"  lexicon {n / lex_cpu:>10,.0f} utterances per CPU-second   {n / lex_wall:>10,.0f} per wall-second")
-    print(f"  model / lexicon rate: {lex_cpu / model_cpu:.4f}   (target: model >= 2,000 per core)")
+    print(f"speed, pinned to one core, {n} utterances, batches of {args.batch}, {args.repeat} interleaved runs:")
+    print("  utterances per CPU-second (every thread of this process counts, so this is a per-core rate);")
+    print("  best run (timeit's convention: slower runs measure interference) and median of the runs")
+    for name, label in (("model", "model (raw text to severity and evidence)"), ("kiwi", "  of which kiwipiepy alone"),
+                        ("lexicon", "lexicon baseline")):
+        r = runs[name]
+        print(f"  {label:<42} best {max(r):>9,.0f}   median {statistics.median(r):>9,.0f}   all {[round(x) for x in r]}")
+    best, median = max(runs["model"]), statistics.median(runs["model"])
+    print(f"  model / lexicon rate (medians): {median / statistics.median(runs['lexicon']):.4f}")
+    print(f"  target model >= 2,000 per core: best run {'met' if best >= 2000 else 'NOT met'}, "
+          f"median {'met' if median >= 2000 else 'NOT met'}")
     return 0
 
 

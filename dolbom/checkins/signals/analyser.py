@@ -8,7 +8,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from .dataset import SEVERITIES, SIGNALS
-from .features import Parsed, parse_many
+from .features import KIWI_CUTOFF, Parsed, parse_many
 from .model import ALWAYS_HIGH, ARTEFACT, N_CLASSES, Model
 
 SELF_HARM, EMERGENCY = SIGNALS.index("self_harm"), SIGNALS.index("emergency")
@@ -21,9 +21,10 @@ def model() -> Model:
     if _MODEL is None:
         with _LOCK:
             if _MODEL is None:
-                if ARTEFACT.exists():
-                    _MODEL = Model.load(ARTEFACT)
-                else:  # a source checkout without the artefact: train it, deterministically
+                shipped = Model.load(ARTEFACT) if ARTEFACT.exists() else None
+                if shipped is not None and shipped.kiwi_cutoff == KIWI_CUTOFF:
+                    _MODEL = shipped
+                else:  # no artefact, or one made with other analyser settings: train, deterministically
                     from .train import train
 
                     _MODEL = train(verbose=False)
@@ -40,9 +41,27 @@ def _evidence(p: Parsed, scores: np.ndarray, kind: int, cls: int) -> list[str]:
     return [p.text[p.clauses[i].start : p.clauses[i].end].strip() for i in picked[:2]]
 
 
-def severities(parsed: Sequence[Parsed]) -> np.ndarray:
+def _clause_scores(m: Model, texts: Sequence[Sequence[Sequence[int]]]) -> list[np.ndarray]:
+    """Per text, ``Model.clause_scores`` of each of its clauses, summed for the whole batch at once."""
+    clauses = [sorted(set(ids)) for per_clause in texts for ids in per_clause]
+    rows = np.zeros((len(clauses), m.weights.shape[1]), dtype=np.float32)
+    lengths = np.array([len(c) for c in clauses], dtype=np.int64)
+    nonempty = lengths > 0
+    if nonempty.any():
+        flat = np.fromiter((i for c in clauses for i in c), dtype=np.int64, count=int(lengths.sum()))
+        starts = np.cumsum(lengths) - lengths
+        rows[nonempty] = np.add.reduceat(m.weights[flat], starts[nonempty], axis=0)
+    out, pos = [], 0
+    for per_clause in texts:
+        out.append(rows[pos : pos + len(per_clause)])
+        pos += len(per_clause)
+    return out
+
+
+def severities(parsed: Sequence[Parsed], ids: Sequence[np.ndarray] | None = None) -> np.ndarray:
     m = model()
-    pred = m.decide(m.probabilities(parsed))
+    probs = m.probabilities(parsed) if ids is None else m.probabilities_of(ids)
+    pred = m.decide(probs)
     pred = np.where(ALWAYS_HIGH[None, :] & (pred > 0), 3, pred)
     past = np.array([p.resolved_past for p in parsed], dtype=bool)
     if past.any():
@@ -57,15 +76,19 @@ def analyse_many(texts: Sequence[str]) -> list[tuple[dict[str, str | None], dict
     """Per text: severity per kind and the evidence spans. Texts are tokenised in one batch."""
     parsed = parse_many(texts)
     m = model()
-    pred = severities(parsed)
+    encoded = [m.encode(p) for p in parsed]
+    pred = severities(parsed, [ids for ids, _ in encoded])
+    flagged = [i for i, row in enumerate(pred) if row.any()]
+    scores = _clause_scores(m, [encoded[i][1] for i in flagged])
+    by_text = dict(zip(flagged, scores, strict=True))
     out = []
-    for p, row in zip(parsed, pred, strict=True):
+    for n, (p, row) in enumerate(zip(parsed, pred, strict=True)):
         signals: dict[str, str | None] = {}
         evidence: dict[str, list[str]] = {}
-        scores = m.clause_scores(p) if row.any() else None
+        clause_scores = by_text.get(n)
         for i, kind in enumerate(SIGNALS):
             sev = int(row[i])
             signals[kind] = SEVERITIES[sev]
-            evidence[kind] = _evidence(p, scores, i, sev) if sev and scores is not None else []
+            evidence[kind] = _evidence(p, clause_scores, i, sev) if sev and clause_scores is not None else []
         out.append((signals, evidence))
     return out

@@ -22,6 +22,10 @@ if TYPE_CHECKING:
 
 _KIWI: Kiwi | None = None
 _KIWI_LOCK = threading.Lock()
+# kiwipiepy drops candidate analyses scoring this far below the best; its default is 8. Analysis is
+# nearly all of the time spent per utterance, and at 4 it runs about 1.3 times as fast.
+# The shipped model is trained on what this setting produces, so train and serve must agree.
+KIWI_CUTOFF = 4.0
 
 # Endings that join clauses: negation and time do not reach across them. "-지" is left out on
 # purpose: "아프지 않아요" is one clause whose verb is negated after the fact.
@@ -98,17 +102,38 @@ _CONCEPTS: dict[str, tuple[str, ...]] = {
     "HYPER": ("죽겠", "죽겄", "죽는줄", "죽을뻔", "죽것"),
     "OTHER": ("친구가", "옆집", "딸이", "아들이", "며느리", "손주", "영감이", "이웃", "뉴스", "텔레비전", "교육", "강의"),
 }
-_CONCEPT_RE = {name: re.compile("|".join(map(re.escape, stems))) for name, stems in _CONCEPTS.items()}
 _SIGNAL_CONCEPTS = ("PAIN", "ILL", "SLEEP", "EAT", "LONELY", "SAD", "DEATH", "FALL", "STUCK", "URGENT", "HOUSE", "MONEY", "CHORE")
 # Concepts that are a problem wherever they appear; sleep and meals only when negated ("못 자요").
 _PROBLEM_CONCEPTS = frozenset(_SIGNAL_CONCEPTS) - {"EAT", "SLEEP"} | {"HYPER"}
 _MODIFIERS = ("WANT", "GOOD", "INTENS", "MILD", "HYPER", "OTHER", "NOWM")
 
 
+# One regex finds every concept in a clause, overlapping stems included ("수면제를" is both a sleep
+# word and a means of self-harm): at each position the lookahead matches the longest stem there, and
+# every stem that also matches there is a prefix of it, so each stem stands for the concepts of all
+# its prefixes. Twenty regex searches per clause cost more than the rest of feature extraction.
+_STEM_CONCEPTS: dict[str, set[str]] = {}
+for _name, _stems in _CONCEPTS.items():
+    for _stem in _stems:
+        _STEM_CONCEPTS.setdefault(_stem, set()).add(_name)
+_STEM_CLOSURE: dict[str, frozenset[str]] = {
+    stem: frozenset().union(*(names for other, names in _STEM_CONCEPTS.items() if stem.startswith(other)))
+    for stem in _STEM_CONCEPTS
+}
+_STEM_RE = re.compile("(?=(" + "|".join(map(re.escape, sorted(_STEM_CONCEPTS, key=lambda x: (-len(x), x)))) + "))")
+_NEG_RE = re.compile(r"않|안[^녕]|못|없|읎|업서|아니")
+_SPACES = re.compile(r"\s+")
+
+
+def _concepts_in(compact: str) -> set[str]:
+    closure = _STEM_CLOSURE
+    return set().union(*(closure[stem] for stem in _STEM_RE.findall(compact)))
+
+
 def _concept_features(clause_text: str, neg: bool, ago: bool, later_resolved: bool) -> tuple[list[str], set[str]]:
-    compact = re.sub(r"\s+", "", clause_text)
-    found = {name for name, rx in _CONCEPT_RE.items() if rx.search(compact)}
-    if not neg and re.search(r"않|안[^녕]|못|없|읎|업서|아니", compact):
+    compact = _SPACES.sub("", clause_text)
+    found = _concepts_in(compact)
+    if not neg and _NEG_RE.search(compact):
         neg = True
     feats: list[str] = []
     mods = [m for m in _MODIFIERS if m in found]
@@ -135,7 +160,9 @@ def kiwi() -> Kiwi:
                 from kiwipiepy import Kiwi
 
                 # One worker thread: batch calls pipeline on it, and per-core speed stays measurable.
-                _KIWI = Kiwi(num_workers=1)
+                k = Kiwi(num_workers=1)
+                k.global_config.cutoff_threshold = KIWI_CUTOFF
+                _KIWI = k
     return _KIWI
 
 
@@ -162,94 +189,112 @@ class Parsed:
     resolved_past: bool = False
 
 
-def _clause_spans(tokens: Sequence) -> list[tuple[int, int]]:
+def _clause_spans(tags: Sequence[str], forms: Sequence[str]) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     begin = 0
-    for i, tok in enumerate(tokens):
-        tag = tok.tag
-        if tag in ("EF", "SF") or (tag == "EC" and tok.form in _CLAUSE_EC) or tag == "SP":
+    for i, tag in enumerate(tags):
+        if tag in ("EF", "SF", "SP") or (tag == "EC" and forms[i] in _CLAUSE_EC):
             spans.append((begin, i + 1))
             begin = i + 1
-    if begin < len(tokens):
-        spans.append((begin, len(tokens)))
+    if begin < len(tags):
+        spans.append((begin, len(tags)))
     return [s for s in spans if s[1] > s[0]]
 
 
+_CHAR_SEP = re.compile(r"[\s.,!?~\"']+")
+_NEG_TAGS = frozenset(("MAG", "VX", "VCN", "VV"))
+_PAST_EP = frozenset(("었", "았", "였", "ᆻ"))
+
+
 def _char_ngrams(text: str, polarity: str = "") -> list[str]:
-    compact = "#" + re.sub(r"[\s.,!?~\"']+", "#", text) + "#"
+    compact = "#" + _CHAR_SEP.sub("#", text) + "#"
     # Trigrams only: bigrams added nothing in cross-validation and cost speed.
-    return [f"c3{polarity}:{compact[i:i + 3]}" for i in range(len(compact) - 2)]
+    prefix = f"c3{polarity}:"
+    return [prefix + compact[i : i + 3] for i in range(len(compact) - 2)]
+
+
+def _clause_flags(forms: Sequence[str], tags: Sequence[str]) -> tuple[bool, bool, bool, bool, bool, bool]:
+    """(negated, "없" said, distant past, now, past tense, said to be over) for one clause."""
+    neg = none = ago = now = past = over = False
+    for form, tag in zip(forms, tags, strict=True):
+        if form in _NEG_ADVERB and tag in _NEG_TAGS:
+            neg = True
+        if form == "없":
+            none = True
+        if form in _AGO or form.endswith("년전"):
+            ago = True
+        if form in _NOW:
+            now = True
+        if tag == "EP" and form in _PAST_EP:
+            past = True
+        if form in _RESOLVED and tag[0] in "VX":
+            over = True
+    return neg, none, ago, now, past, over and not neg
 
 
 def parse_tokens(text: str, norm: str, tokens: Sequence) -> Parsed:
-    clauses_tok = [tokens[a:b] for a, b in _clause_spans(tokens)]
-    info = []
-    for ctoks in clauses_tok:
-        forms = {t.form for t in ctoks}
-        neg = any(
-            (t.form in _NEG_ADVERB and t.tag in ("MAG", "VX", "VCN", "VV")) for t in ctoks
-        )
-        none = any(t.form == "없" for t in ctoks)
-        ago = bool(forms & _AGO) or any(t.form.endswith("년전") for t in ctoks)
-        now = bool(forms & _NOW)
-        past = any(t.tag == "EP" and t.form in ("었", "았", "였", "ᆻ") for t in ctoks)
-        resolved = any(t.form in _RESOLVED and t.tag[0] in "VX" for t in ctoks) and not neg
-        info.append((neg, none, ago, now, past, resolved))
+    forms = [t.form for t in tokens]
+    tags = [t.tag for t in tokens]
+    spans = _clause_spans(tags, forms)
+    info = [_clause_flags(forms[a:b], tags[a:b]) for a, b in spans]
+    n = len(spans)
+    # A later clause saying it is over ("... 지금은 괜찮아요") reaches back to every earlier clause.
+    later: list[bool] = [False] * n
+    for ci in range(n - 2, -1, -1):
+        later[ci] = later[ci + 1] or info[ci + 1][5]
     clauses: list[Clause] = []
     flags: set[str] = set()
     seen_concepts: set[str] = set()
     current_problem = past_problem = False
-    n = len(clauses_tok)
-    for ci, ctoks in enumerate(clauses_tok):
+    for ci, (a, b) in enumerate(spans):
         neg, none, ago, now, past, resolved = info[ci]
-        later_resolved = any(info[j][5] for j in range(ci + 1, n))
+        later_resolved = later[ci]
         feats: list[str] = []
-        content = [t for t in ctoks if t.tag.startswith(_CONTENT_PREFIXES) or t.tag == "EP"]
         prev = "<s>"
         # In a negated clause the words only exist negated: "허리가 안 아파요" must not fire the same
         # 아프/VA that "허리가 아파요" does, or the many unnegated examples outvote the negation.
         pol = "|NEG" if neg else ""
-        for t in content:
-            key = f"{t.form}/{t.tag[:2]}"
+        qualifiers = [
+            q
+            for q, on in (("|NONE", none), ("|AGO", ago), ("|RES", later_resolved), ("|NOW", now), ("|PAST", past and not now))
+            if on
+        ]
+        for i in range(a, b):
+            tag = tags[i]
+            if not (tag.startswith(_CONTENT_PREFIXES) or tag == "EP"):
+                continue
+            key = f"{forms[i]}/{tag[:2]}"
             feats.append(key + pol)
             feats.append(f"{prev}_{key}{pol}")
             prev = key
-            if t.tag == "EP":
+            if tag == "EP":
                 continue
-            if none:
-                feats.append(key + "|NONE")
-            if ago:
-                feats.append(key + "|AGO")
-            if later_resolved:
-                feats.append(key + "|RES")
-            if now:
-                feats.append(key + "|NOW")
-            if past and not now:
-                feats.append(key + "|PAST")
+            for q in qualifiers:
+                feats.append(key + q)
         for name, on in (("NEG", neg), ("NONE", none), ("AGO", ago), ("NOW", now), ("RESOLVED", resolved)):
             if on:
                 flags.add("F:" + name)
-        if ctoks:
-            start, end = ctoks[0].start, ctoks[-1].end
-            cfeats, found = _concept_features(norm[start:end], neg, info[ci][2], later_resolved)
-            feats.extend(cfeats)
-            feats.extend(_char_ngrams(norm[start:end], "n" if neg else ""))
-            seen_concepts.update(found)
-            problem = bool(found & _PROBLEM_CONCEPTS or (neg and found & {"SLEEP", "EAT"})) and "OTHER" not in found
-            if problem and info[ci][2]:
-                past_problem = True
-            elif problem and not (info[ci][5] and not found & {"STUCK", "URGENT", "DEATH"}):
-                current_problem = True
-            clauses.append(Clause(start=start, end=end, features=tuple(feats)))
+        start, end = tokens[a].start, tokens[b - 1].end
+        cfeats, found = _concept_features(norm[start:end], neg, ago, later_resolved)
+        feats.extend(cfeats)
+        feats.extend(_char_ngrams(norm[start:end], "n" if neg else ""))
+        seen_concepts.update(found)
+        problem = bool(found & _PROBLEM_CONCEPTS or (neg and found & {"SLEEP", "EAT"})) and "OTHER" not in found
+        if problem and ago:
+            past_problem = True
+        elif problem and not (resolved and not found & {"STUCK", "URGENT", "DEATH"}):
+            current_problem = True
+        clauses.append(Clause(start=start, end=end, features=tuple(feats)))
     # Across clauses: "넘어졌는데 ... 못 일어나요" is a fall and being stuck in two clauses.
-    pairs = [f"U:{a}+{b}" for a in sorted(seen_concepts) for b in sorted(seen_concepts) if a < b]
+    ordered = sorted(seen_concepts)
+    pairs = [f"U:{a}+{b}" for i, a in enumerate(ordered) for b in ordered[i + 1 :]]
     feats_u = sorted(flags) + pairs + ["BIAS"]
-    resolved_later = any(info[j][5] for j in range(n))
+    resolved_any = any(row[5] for row in info)
     return Parsed(
         text=text,
         clauses=tuple(clauses),
         features=tuple(feats_u),
-        resolved_past=past_problem and resolved_later and not current_problem,
+        resolved_past=past_problem and resolved_any and not current_problem,
     )
 
 
@@ -257,7 +302,10 @@ def parse_many(texts: Iterable[str]) -> list[Parsed]:
     """Tokenise a batch in one kiwipiepy call (its pipeline is markedly faster than one call per text)."""
     texts = list(texts)
     norm = [normalise(t) for t in texts]
-    results = kiwi().tokenize(norm) if norm else []
+    # Materialised before parsing: consuming the lazy result while the analyser thread still works
+    # makes the two threads take turns on the core, which cost about a third of the rate in a
+    # one-core benchmark.
+    results = list(kiwi().tokenize(norm)) if norm else []
     return [parse_tokens(t, n, list(toks)) for t, n, toks in zip(texts, norm, results, strict=True)]
 
 

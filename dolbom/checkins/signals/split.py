@@ -5,6 +5,10 @@ files, and writes ``data/train.tsv`` and ``data/test.tsv``. Stratified by each u
 label so every severity of every kind reaches the test split; within a stratum the order is a hash of
 the text, so the split does not depend on file order and an utterance never moves between runs of the
 same data.
+
+``--add FILE`` splits a new batch by the same rule among itself and appends it, leaving every
+utterance already split where it is: re-splitting everything would move test utterances that
+earlier models were measured on into training, and training ones into the test.
 """
 
 from __future__ import annotations
@@ -57,10 +61,28 @@ def _write(path: Path, part: str, rows: list[tuple[str, str]]) -> None:
     path.write_text(HEADER.format(part=part, n=len(rows)) + body, encoding="utf-8")
 
 
+def add(path: Path) -> None:
+    train, test = _read(TRAIN), _read(TEST)
+    known = {text for _, text in train + test}
+    fresh: list[tuple[str, str]] = []
+    for labels, text in _read(path):
+        if text not in known:
+            known.add(text)
+            fresh.append((labels, text))
+    new_train, new_test = split(fresh)
+    _write(TRAIN, "train", train + new_train)
+    _write(TEST, "test", test + new_test)
+    print(f"added {len(new_train)} to train ({len(train) + len(new_train)}), {len(new_test)} to test ({len(test) + len(new_test)})")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("files", nargs="*", type=Path)
+    parser.add_argument("--add", type=Path, help="a new batch to split and append; the current split stays")
     args = parser.parse_args()
+    if args.add:
+        add(args.add)
+        return
     rows: list[tuple[str, str]] = []
     for path in args.files or [TRAIN, TEST]:
         rows.extend(_read(path))

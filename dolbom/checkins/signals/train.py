@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from .dataset import SIGNALS, TRAIN, Example, fingerprint, load_train
-from .features import Parsed, parse_many
+from .features import KIWI_CUTOFF, Parsed, parse_many
 from .metrics import report, score
 from .model import ALWAYS_HIGH, ARTEFACT, Model, fit
 
@@ -102,6 +102,7 @@ def train(*, out: Path = ARTEFACT, verbose: bool = True) -> Model:
         followup_threshold=followup,
         urgent_threshold=urgent,
         data_fingerprint=fingerprint([TRAIN]),
+        kiwi_cutoff=KIWI_CUTOFF,
     )
     model.save(out)
     if verbose:

@@ -113,3 +113,18 @@ def test_evidence_quotes_the_clients_own_words_even_in_dialect():
     a = analyse(text)
     assert a.found()
     assert all(span in text for spans in a.evidence.values() for span in spans)
+
+
+def test_one_pass_concept_matching_finds_what_a_search_per_concept_finds():
+    import random
+    import re
+
+    from dolbom.checkins.signals import features
+
+    per_concept = {name: re.compile("|".join(map(re.escape, stems))) for name, stems in features._CONCEPTS.items()}
+    stems = [s for group in features._CONCEPTS.values() for s in group]
+    rng = random.Random(5)
+    texts = ["수면제를모아뒀어요", "죽긴왜죽어요", "넘어졌는데못일어나요", "아무것도없어요"]
+    texts += ["".join(rng.choice(stems + ["가", "요", "는데"]) for _ in range(rng.randint(1, 6))) for _ in range(3000)]
+    for text in texts:
+        assert features._concepts_in(text) == {n for n, rx in per_concept.items() if rx.search(text)}, text

@@ -7,7 +7,7 @@ from collections import Counter
 import numpy as np
 
 from dolbom.checkins.signals.dataset import SIGNALS, TRAIN, Example, fingerprint, load_test, load_train
-from dolbom.checkins.signals.features import parse_many
+from dolbom.checkins.signals.features import KIWI_CUTOFF, parse_many
 from dolbom.checkins.signals.model import ARTEFACT, Model, fit
 
 
@@ -35,6 +35,11 @@ def test_self_harm_and_emergency_are_only_ever_labelled_high():
 def test_the_shipped_model_was_trained_on_the_current_training_split():
     # If train.tsv changes, run `python -m dolbom.checkins.signals.train` and ship the new model.npz.
     assert Model.load(ARTEFACT).data_fingerprint == fingerprint([TRAIN])
+
+
+def test_the_shipped_model_was_trained_with_the_current_analyser_settings():
+    # Another kiwipiepy cutoff yields other morphemes; the analyser would retrain at first use.
+    assert Model.load(ARTEFACT).kiwi_cutoff == KIWI_CUTOFF
 
 
 def test_training_is_deterministic():
