@@ -72,8 +72,23 @@ def severities(parsed: Sequence[Parsed], ids: Sequence[np.ndarray] | None = None
     return pred
 
 
-def analyse_many(texts: Sequence[str]) -> list[tuple[dict[str, str | None], dict[str, list[str]]]]:
-    """Per text: severity per kind and the evidence spans. Texts are tokenised in one batch."""
+Result = tuple[dict[str, str | None], dict[str, list[str]]]
+
+
+def analyse_many(texts: Sequence[str]) -> list[Result]:
+    """Per text: severity per kind and the evidence spans. Texts are tokenised in one batch.
+
+    Each distinct text is analysed once: a week's calls repeat "네", "예 괜찮아요" and "고마워요"
+    thousands of times, and the analysis of a text does not depend on its neighbours.
+    """
+    unique = list(dict.fromkeys(texts))
+    if len(unique) == len(texts):
+        return _analyse_distinct(texts)
+    done = dict(zip(unique, _analyse_distinct(unique), strict=True))
+    return [({**done[t][0]}, {k: list(v) for k, v in done[t][1].items()}) for t in texts]
+
+
+def _analyse_distinct(texts: Sequence[str]) -> list[Result]:
     parsed = parse_many(texts)
     m = model()
     encoded = [m.encode(p) for p in parsed]
@@ -81,7 +96,7 @@ def analyse_many(texts: Sequence[str]) -> list[tuple[dict[str, str | None], dict
     flagged = [i for i, row in enumerate(pred) if row.any()]
     scores = _clause_scores(m, [encoded[i][1] for i in flagged])
     by_text = dict(zip(flagged, scores, strict=True))
-    out = []
+    out: list[Result] = []
     for n, (p, row) in enumerate(zip(parsed, pred, strict=True)):
         signals: dict[str, str | None] = {}
         evidence: dict[str, list[str]] = {}

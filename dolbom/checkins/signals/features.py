@@ -213,6 +213,17 @@ def _char_ngrams(text: str, polarity: str = "") -> list[str]:
     return [prefix + compact[i : i + 3] for i in range(len(compact) - 2)]
 
 
+_TOKEN_KIND: dict[str, str] = {}
+
+
+def _token_kind(tag: str) -> str:
+    """"/" and the tag's first two letters for content morphemes and past-tense markers, else ""."""
+    kind = _TOKEN_KIND.get(tag)
+    if kind is None:
+        kind = _TOKEN_KIND[tag] = "/" + tag[:2] if tag.startswith(_CONTENT_PREFIXES) or tag == "EP" else ""
+    return kind
+
+
 def _clause_flags(forms: Sequence[str], tags: Sequence[str]) -> tuple[bool, bool, bool, bool, bool, bool]:
     """(negated, "없" said, distant past, now, past tense, said to be over) for one clause."""
     neg = none = ago = now = past = over = False
@@ -259,18 +270,19 @@ def parse_tokens(text: str, norm: str, tokens: Sequence) -> Parsed:
             for q, on in (("|NONE", none), ("|AGO", ago), ("|RES", later_resolved), ("|NOW", now), ("|PAST", past and not now))
             if on
         ]
+        append = feats.append
         for i in range(a, b):
-            tag = tags[i]
-            if not (tag.startswith(_CONTENT_PREFIXES) or tag == "EP"):
+            kind = _token_kind(tags[i])
+            if not kind:
                 continue
-            key = f"{forms[i]}/{tag[:2]}"
-            feats.append(key + pol)
-            feats.append(f"{prev}_{key}{pol}")
+            key = forms[i] + kind
+            append(key + pol)
+            append(prev + "_" + key + pol)
             prev = key
-            if tag == "EP":
+            if kind == "/EP":
                 continue
             for q in qualifiers:
-                feats.append(key + q)
+                append(key + q)
         for name, on in (("NEG", neg), ("NONE", none), ("AGO", ago), ("NOW", now), ("RESOLVED", resolved)):
             if on:
                 flags.add("F:" + name)

@@ -69,3 +69,13 @@ def test_analysing_many_calls_at_once_gives_the_same_answers_as_one_by_one():
     ]
     assert analyse_calls(calls) == [analyse_turns(c) for c in calls]
     assert isinstance(analyse_calls([[]])[0], Analysis)
+
+
+def test_repeated_utterances_in_a_batch_get_the_same_analysis_as_alone():
+    from dolbom.checkins.signals.analyser import analyse_many
+
+    batch = ["네", "무릎이 계속 쑤셔요", "네", "무릎이 계속 쑤셔요", "고마워요"]
+    together = analyse_many(batch)
+    assert together == [analyse_many([text])[0] for text in batch]
+    together[1][1]["health"].append("changed")  # each result is its own copy
+    assert together[3][1]["health"] != together[1][1]["health"]
