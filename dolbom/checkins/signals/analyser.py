@@ -41,23 +41,6 @@ def _evidence(p: Parsed, scores: np.ndarray, kind: int, cls: int) -> list[str]:
     return [p.text[p.clauses[i].start : p.clauses[i].end].strip() for i in picked[:2]]
 
 
-def _clause_scores(m: Model, texts: Sequence[Sequence[Sequence[int]]]) -> list[np.ndarray]:
-    """Per text, ``Model.clause_scores`` of each of its clauses, summed for the whole batch at once."""
-    clauses = [sorted(set(ids)) for per_clause in texts for ids in per_clause]
-    rows = np.zeros((len(clauses), m.weights.shape[1]), dtype=np.float32)
-    lengths = np.array([len(c) for c in clauses], dtype=np.int64)
-    nonempty = lengths > 0
-    if nonempty.any():
-        flat = np.fromiter((i for c in clauses for i in c), dtype=np.int64, count=int(lengths.sum()))
-        starts = np.cumsum(lengths) - lengths
-        rows[nonempty] = np.add.reduceat(m.weights[flat], starts[nonempty], axis=0)
-    out, pos = [], 0
-    for per_clause in texts:
-        out.append(rows[pos : pos + len(per_clause)])
-        pos += len(per_clause)
-    return out
-
-
 def severities(parsed: Sequence[Parsed], ids: Sequence[np.ndarray] | None = None) -> np.ndarray:
     m = model()
     probs = m.probabilities(parsed) if ids is None else m.probabilities_of(ids)
@@ -94,7 +77,7 @@ def _analyse_distinct(texts: Sequence[str]) -> list[Result]:
     encoded = [m.encode(p) for p in parsed]
     pred = severities(parsed, [ids for ids, _ in encoded])
     flagged = [i for i, row in enumerate(pred) if row.any()]
-    scores = _clause_scores(m, [encoded[i][1] for i in flagged])
+    scores = m.clause_scores([encoded[i][1] for i in flagged])
     by_text = dict(zip(flagged, scores, strict=True))
     out: list[Result] = []
     for n, (p, row) in enumerate(zip(parsed, pred, strict=True)):

@@ -7,9 +7,12 @@ self-harm and emergency are always high.
 
 from __future__ import annotations
 
+import random
+import re
+
 import pytest
 
-from dolbom.checkins.signals import analyse_utterance
+from dolbom.checkins.signals import analyse_utterance, features
 from dolbom.checkins.signals.dataset import load_train
 
 TRAIN_TEXTS = {e.text for e in load_train()}
@@ -116,11 +119,6 @@ def test_evidence_quotes_the_clients_own_words_even_in_dialect():
 
 
 def test_one_pass_concept_matching_finds_what_a_search_per_concept_finds():
-    import random
-    import re
-
-    from dolbom.checkins.signals import features
-
     per_concept = {name: re.compile("|".join(map(re.escape, stems))) for name, stems in features._CONCEPTS.items()}
     stems = [s for group in features._CONCEPTS.values() for s in group]
     rng = random.Random(5)

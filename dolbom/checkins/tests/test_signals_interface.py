@@ -7,6 +7,7 @@ import dataclasses
 import pytest
 
 from dolbom.checkins.signals import SIGNALS, Analysis, Signal, analyse_calls, analyse_turns, analyse_utterance
+from dolbom.checkins.signals.analyser import analyse_many
 
 
 def test_every_kind_is_a_key_even_when_nothing_is_found():
@@ -72,8 +73,6 @@ def test_analysing_many_calls_at_once_gives_the_same_answers_as_one_by_one():
 
 
 def test_repeated_utterances_in_a_batch_get_the_same_analysis_as_alone():
-    from dolbom.checkins.signals.analyser import analyse_many
-
     batch = ["네", "무릎이 계속 쑤셔요", "네", "무릎이 계속 쑤셔요", "고마워요"]
     together = analyse_many(batch)
     assert together == [analyse_many([text])[0] for text in batch]
