@@ -52,6 +52,7 @@ def severities(parsed: Sequence[Parsed], ids: Sequence[np.ndarray] | None = None
         capped[:, SELF_HARM] = pred[past][:, SELF_HARM]  # talk of self-harm is never discounted
         capped[:, EMERGENCY] = 0
         pred[past] = capped
+    pred[np.array([not p.has_content for p in parsed], dtype=bool)] = 0
     return pred
 
 

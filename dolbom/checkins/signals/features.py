@@ -187,6 +187,9 @@ class Parsed:
     # Every problem mentioned lies in the past and is said to be over ("작년에 넘어졌는데 지금은
     # 괜찮아요"): the analyser caps it at low and never reports it as an emergency.
     resolved_past: bool = False
+    # Any word beyond interjections and particles ("예", "음", "아이고" alone have none): without words
+    # there is nothing to show for a signal, and the model's bias alone would report health.
+    has_content: bool = True
 
 
 def _clause_spans(tags: Sequence[str], forms: Sequence[str]) -> list[tuple[int, int]]:
@@ -307,6 +310,7 @@ def parse_tokens(text: str, norm: str, tokens: Sequence) -> Parsed:
         clauses=tuple(clauses),
         features=tuple(feats_u),
         resolved_past=past_problem and resolved_any and not current_problem,
+        has_content=any(tag != "IC" and _token_kind(tag) not in ("", "/EP") for tag in tags),
     )
 
 

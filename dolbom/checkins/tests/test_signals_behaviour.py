@@ -126,3 +126,13 @@ def test_one_pass_concept_matching_finds_what_a_search_per_concept_finds():
     texts += ["".join(rng.choice(stems + ["가", "요", "는데"]) for _ in range(rng.randint(1, 6))) for _ in range(3000)]
     for text in texts:
         assert features._concepts_in(text) == {n for n, rx in per_concept.items() if rx.search(text)}, text
+
+
+@pytest.mark.parametrize("text", ["예", "음", "어", "아이고", ""])
+def test_an_interjection_alone_raises_no_signal(text):
+    # The bias alone would otherwise report health for every filler word the model met only in context.
+    assert not analyse_utterance(text).found()
+
+
+def test_an_interjection_before_a_complaint_still_lets_the_complaint_through():
+    assert analyse("예 어제부터 허리가 계속 쑤셔요").signals["health"] in ("medium", "high")
