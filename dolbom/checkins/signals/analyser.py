@@ -41,7 +41,7 @@ def _evidence(p: Parsed, scores: np.ndarray, kind: int, cls: int) -> list[str]:
     return [p.text[p.clauses[i].start : p.clauses[i].end].strip() for i in picked[:2]]
 
 
-def severities(parsed: Sequence[Parsed], ids: Sequence[np.ndarray] | None = None) -> np.ndarray:
+def severities(parsed: Sequence[Parsed], ids: Sequence[Sequence[int]] | None = None) -> np.ndarray:
     m = model()
     probs = m.probabilities(parsed) if ids is None else m.probabilities_of(ids)
     pred = m.decide(probs)

@@ -48,14 +48,14 @@ class Model:
     kiwi_cutoff: float = 8.0
 
     # ---- inference -------------------------------------------------------------------------
-    def encode(self, p: Parsed) -> tuple[np.ndarray, list[list[int]]]:
+    def encode(self, p: Parsed) -> tuple[list[int], list[list[int]]]:
         """The utterance's feature ids and, per clause, the clause's own; each id once (features are binary)."""
         get = self.vocab.get
         per_clause = [list(dict.fromkeys(i for f in c.features if (i := get(f)) is not None)) for c in p.clauses]
         ids = {i for f in p.features if (i := get(f)) is not None}
         for c in per_clause:
             ids.update(c)
-        return np.fromiter(ids, dtype=np.int64, count=len(ids)), per_clause
+        return list(ids), per_clause
 
     def _row_sums(self, id_lists: Sequence[Sequence[int]]) -> np.ndarray:
         """(len(id_lists), kinds * 4): per list, the weight rows of its feature ids summed, in one pass."""
@@ -72,7 +72,7 @@ class Model:
         """(n, kinds, 4) class probabilities."""
         return self.probabilities_of([self.encode(p)[0] for p in parsed])
 
-    def probabilities_of(self, idx: Sequence[np.ndarray]) -> np.ndarray:
+    def probabilities_of(self, idx: Sequence[Sequence[int]]) -> np.ndarray:
         """``probabilities`` from the utterances' feature ids (see ``encode``)."""
         n = len(idx)
         rows = self._row_sums(idx)
