@@ -38,11 +38,11 @@ def main() -> int:
 
     import numpy as np
 
-    from dolbom.checkins.signals.analyser import analyse_many, model, severities
-    from dolbom.checkins.signals.dataset import SIGNALS, load_test
-    from dolbom.checkins.signals.features import kiwi, parse_many
-    from dolbom.checkins.signals.lexicon import lexicon_severities
-    from dolbom.checkins.signals.metrics import report, severity_agreement
+    from dolbom.checkins.risk.analyser import analyse_many, model, severities
+    from dolbom.checkins.risk.dataset import SIGNALS, load_test
+    from dolbom.checkins.risk.features import kiwi, parse_many
+    from dolbom.checkins.risk.lexicon import lexicon_severities
+    from dolbom.checkins.risk.metrics import report, severity_agreement
 
     test = load_test()
     texts = [e.text for e in test]
@@ -75,7 +75,7 @@ def main() -> int:
 
     reps = max(1, args.speed_size // len(texts) + 1)
     corpus = (texts * reps)[: args.speed_size]
-    from dolbom.checkins.signals.features import normalise
+    from dolbom.checkins.risk.features import normalise
 
     normalised = [normalise(t) for t in corpus]
     analyse_many(corpus[:32])  # warm-up: kiwipiepy's first call builds its caches

@@ -58,7 +58,7 @@ def main() -> int:
     import django
 
     django.setup()
-    from dolbom.checkins.signals import SIGNALS, Analysis, analyse_utterance
+    from dolbom.checkins.risk import SIGNALS, Analysis, analyse_utterance
 
     empty = Analysis(signals={k: None for k in SIGNALS}, evidence={k: [] for k in SIGNALS}, needs_followup=False)
     analyse_utterance("워밍업")  # load the morphological analyser and the model outside the timing

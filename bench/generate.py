@@ -33,10 +33,11 @@ def naive_city(households: int, seed: int) -> tuple[int, int]:
     from django.db import transaction
     from django.utils import timezone
 
+    from dolbom.areas.models import BoundaryArea
+    from dolbom.areas.selectors import dong_for_area
     from dolbom.lib import rrn as rrn_lib
     from dolbom.lib.hangul import initials
-    from dolbom.registry.models import BoundaryArea, Household, Resident
-    from dolbom.registry.selectors import dong_for_area
+    from dolbom.registry.models import Household, Resident
     from dolbom.registry.synthetic import tables
 
     rnd = random.Random(seed)

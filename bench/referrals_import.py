@@ -30,10 +30,10 @@ from django.core.management import call_command  # noqa: E402
 from django.db import transaction  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
+from dolbom.areas.selectors import dong_list_valid_on  # noqa: E402
 from dolbom.referrals.categories import categories  # noqa: E402
 from dolbom.referrals.models import Institution, Service  # noqa: E402
 from dolbom.referrals.resource_import import COLUMNS, KIND_BY_LABEL, resource_file_import  # noqa: E402
-from dolbom.registry.selectors import dong_list_valid_on  # noqa: E402
 
 
 def make_file(rows: int, seed: int) -> str:

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Swagger
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
+from dolbom.areas.api import router as areas_router
 from dolbom.audit.api import router as audit_router
 from dolbom.cases.api import router as cases_router
 from dolbom.checkins.api import router as checkins_router
@@ -82,6 +83,7 @@ def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
     return _error(request, 404, "not_found", _("Not found."))
 
 
+api.add_router("", areas_router)
 api.add_router("", registry_router)
 api.add_router("", cases_router)
 api.add_router("", audit_router)

@@ -71,8 +71,8 @@ def _transactional_tests_keep_reference_data(request, django_db_setup, django_db
         return
     from django.db import connection
 
-    from dolbom.registry.dongs import load_dongs
-    from dolbom.registry.models import BoundaryArea, Dong
+    from dolbom.areas.dongs import load_dongs
+    from dolbom.areas.models import BoundaryArea, Dong
 
     # A flush also removes the dongs that a data migration loaded; put them back (idempotent).
     with django_db_blocker.unblock():

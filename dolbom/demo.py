@@ -16,8 +16,8 @@ from django.utils import timezone
 
 from dolbom.accounts.models import Role
 from dolbom.accounts.services import staff_create
+from dolbom.areas.selectors import dong_list_valid_on
 from dolbom.registry.models import Resident
-from dolbom.registry.selectors import dong_list_valid_on
 from dolbom.registry.synthetic.demo_cases import ensure_dong_managers, seed_demo_cases
 
 DEMO_PASSWORD = "dolbom-demo-2026"

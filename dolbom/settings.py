@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     # Listed so the API docs use the swagger-ui files bundled in the package, not its CDN template.
     "ninja",
+    "dolbom.areas",
     "dolbom.accounts",
     "dolbom.registry",
     "dolbom.cases",

@@ -25,7 +25,7 @@ class StaffProfile(models.Model):
     display_name = models.CharField(_("name"), max_length=50)
     role = models.CharField(_("role"), max_length=20, choices=Role.choices)
     dong = models.ForeignKey(
-        "registry.Dong", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        "areas.Dong", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
         verbose_name=_("dong"),
     )
     institution = models.CharField(_("institution"), max_length=100, blank=True)

@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from dolbom.accounts.models import ApiToken, Role, StaffProfile
-from dolbom.registry.models import Dong
+from dolbom.areas.models import Dong
 
 
 @transaction.atomic

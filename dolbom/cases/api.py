@@ -402,10 +402,10 @@ def survey_record(request: HttpRequest, case_id: int, payload: SurveyIn,
 
 @router.post("/cases/{case_id}/decisions", response={201: DecisionOut, **ERRORS},
              summary="Record the eligibility decision (종합판정)")
-def decision_record(request: HttpRequest, case_id: int, payload: DecisionIn,
+def eligibility_decision_record(request: HttpRequest, case_id: int, payload: DecisionIn,
                     purpose: str | None = Purpose) -> Status[EligibilityDecision]:
     case = _case(request, case_id, purpose, "decision")
-    return Status(201, services.decision_record(actor=actor(request), case=case, **payload.dict()))
+    return Status(201, services.eligibility_decision_record(actor=actor(request), case=case, **payload.dict()))
 
 
 @router.get("/cases/{case_id}/plans", response={200: list[PlanVersionOut], **ERRORS},

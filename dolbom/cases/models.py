@@ -67,7 +67,7 @@ class Case(models.Model):
     number = models.CharField(_("case number"), max_length=40, unique=True)
     resident = models.ForeignKey("registry.Resident", on_delete=models.PROTECT, related_name="cases")
     # The dong at opening is kept even if the dong later merges: statistics and history stay true.
-    dong = models.ForeignKey("registry.Dong", on_delete=models.PROTECT, related_name="cases", verbose_name=_("dong"))
+    dong = models.ForeignKey("areas.Dong", on_delete=models.PROTECT, related_name="cases", verbose_name=_("dong"))
     manager = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="managed_cases", verbose_name=_("case manager"),
     )

@@ -251,7 +251,7 @@ def survey_record(
 # Eligibility decision --------------------------------------------------------------------------
 
 @transaction.atomic
-def decision_record(
+def eligibility_decision_record(
     *, actor: User, case: Case, decided_on: dt.date, physical_function: str, medical_need: str, nutrition: str,
     housing: str, other_factors: str, medical_need_level: NeedLevel, care_need_level: NeedLevel,
     explanation: str, explained_at: dt.datetime,

@@ -14,6 +14,7 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
 
+from dolbom.areas.models import Dong
 from dolbom.checkins import selectors, services
 from dolbom.checkins.channels import TextChannel
 from dolbom.checkins.models import (
@@ -33,7 +34,6 @@ from dolbom.checkins.models import (
     Topic,
 )
 from dolbom.lib.api import ERRORS, Purpose, access_context, actor
-from dolbom.registry.models import Dong
 
 router = Router(tags=["checkins"])
 

@@ -81,7 +81,7 @@ class Campaign(models.Model):
     kind = models.CharField(_("kind"), max_length=20, choices=CampaignKind.choices)
     title = models.CharField(_("title"), max_length=100)
     message = models.TextField(_("what the caller says"), blank=True)
-    dong = models.ForeignKey("registry.Dong", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+    dong = models.ForeignKey("areas.Dong", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
                              verbose_name=_("dong"))
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -113,7 +113,7 @@ class Channel(models.TextChoices):
 class Call(models.Model):
     enrolment = models.ForeignKey(Enrolment, on_delete=models.PROTECT, related_name="calls")
     campaign = models.ForeignKey(Campaign, null=True, blank=True, on_delete=models.PROTECT, related_name="calls")
-    dong = models.ForeignKey("registry.Dong", on_delete=models.PROTECT, related_name="+")
+    dong = models.ForeignKey("areas.Dong", on_delete=models.PROTECT, related_name="+")
     kind = models.CharField(max_length=10, choices=CallKind.choices, default=CallKind.ROUTINE)
     status = models.CharField(_("status"), max_length=15, choices=CallStatus.choices, db_index=True)
     channel = models.CharField(_("channel"), max_length=15, choices=Channel.choices, blank=True)
@@ -233,7 +233,7 @@ class EscalationLevel(models.IntegerChoices):
 
 class Alert(models.Model):
     case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="checkin_alerts")
-    dong = models.ForeignKey("registry.Dong", on_delete=models.PROTECT, related_name="+")
+    dong = models.ForeignKey("areas.Dong", on_delete=models.PROTECT, related_name="+")
     call = models.ForeignKey(Call, null=True, blank=True, on_delete=models.PROTECT, related_name="alerts")
     kind = models.CharField(_("kind"), max_length=20, choices=AlertKind.choices)
     severity = models.CharField(_("severity"), max_length=10, choices=Severity.choices, db_index=True)
@@ -267,7 +267,7 @@ class CallbackTask(models.Model):
     """A person from the dong team calls back a client the caller could not reach."""
 
     call = models.OneToOneField(Call, on_delete=models.PROTECT, related_name="callback")
-    dong = models.ForeignKey("registry.Dong", on_delete=models.PROTECT, related_name="+")
+    dong = models.ForeignKey("areas.Dong", on_delete=models.PROTECT, related_name="+")
     status = models.CharField(_("status"), max_length=15, choices=CallbackStatus.choices, db_index=True)
     created_at = models.DateTimeField()
     done_at = models.DateTimeField(null=True, blank=True)

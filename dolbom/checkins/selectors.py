@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from dolbom.accounts.models import Role
 from dolbom.accounts.scope import profile
+from dolbom.areas.models import Dong
 from dolbom.audit.models import AccessAction
 from dolbom.audit.services import AccessContext, access_log_write
 from dolbom.cases.models import Case, CaseStatus
@@ -38,7 +39,6 @@ from dolbom.checkins.models import (
 )
 from dolbom.lib.errors import DomainError, NotFound
 from dolbom.registry.errors import RegistryErrorCode
-from dolbom.registry.models import Dong
 
 
 def enrolment_visible(viewer: User) -> QuerySet[Enrolment]:

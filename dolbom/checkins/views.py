@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from dolbom.accounts.models import Role
 from dolbom.accounts.scope import can_write_cases, role_of
+from dolbom.areas.selectors import dong_list_valid_on
 from dolbom.checkins import forms as f
 from dolbom.checkins import selectors, services
 from dolbom.checkins.channels import TextChannel
@@ -21,7 +22,6 @@ from dolbom.checkins.errors import CheckinErrorCode
 from dolbom.checkins.models import Alert, Call, CallbackTask, CallStatus, Channel, CheckinSettings, Enrolment
 from dolbom.lib.errors import DomainError
 from dolbom.registry.errors import RegistryErrorCode
-from dolbom.registry.selectors import dong_list_valid_on
 from dolbom.web.forms import PurposeForm
 from dolbom.web.views.common import (
     access_context,

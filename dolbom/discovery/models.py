@@ -135,7 +135,7 @@ class VisitListEntry(models.Model):
     """One household on a dong's visit list for a cycle: from the model's ranking or a community referral."""
 
     cycle = models.ForeignKey(Cycle, on_delete=models.PROTECT, related_name="entries")
-    dong = models.ForeignKey("registry.Dong", on_delete=models.PROTECT, related_name="+", verbose_name=_("dong"))
+    dong = models.ForeignKey("areas.Dong", on_delete=models.PROTECT, related_name="+", verbose_name=_("dong"))
     household = models.ForeignKey("registry.Household", on_delete=models.PROTECT, related_name="+")
     resident = models.ForeignKey("registry.Resident", on_delete=models.PROTECT, related_name="+",
                                  verbose_name=_("person"))

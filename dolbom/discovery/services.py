@@ -399,8 +399,9 @@ def capacity_shares() -> dict[str, float]:
     per-worker limit over its households. The quality report cuts both rankings there."""
     from django.db.models import Count
 
+    from dolbom.areas.models import Dong
     from dolbom.discovery.selectors import workers_by_dong
-    from dolbom.registry.models import Dong, Household
+    from dolbom.registry.models import Household
 
     limit = DiscoverySettings.current().households_per_worker_limit
     workers = workers_by_dong()

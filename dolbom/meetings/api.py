@@ -14,6 +14,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 
+from dolbom.areas.models import Dong
 from dolbom.cases.api import StaffRef as CaseStaffRef
 from dolbom.cases.selectors import case_visible
 from dolbom.lib.api import ERRORS, access_context, actor
@@ -32,7 +33,6 @@ from dolbom.meetings.models import (
     MeetingStatus,
     MemberKind,
 )
-from dolbom.registry.models import Dong
 
 router = Router(tags=["meetings"])
 
@@ -362,10 +362,10 @@ def agenda_item_get(request: HttpRequest, meeting_id: int, item_id: int) -> Agen
 
 @router.post("/meetings/{int:meeting_id}/agenda/{int:item_id}/decision", response={200: AgendaItemOut, **ERRORS},
              summary="Record the meeting's decision on an agenda case")
-def decision_record(request: HttpRequest, meeting_id: int, item_id: int, payload: DecisionIn) -> AgendaItem:
+def agenda_decision_record(request: HttpRequest, meeting_id: int, item_id: int, payload: DecisionIn) -> AgendaItem:
     item = selectors.agenda_item_get(viewer=actor(request), meeting_id=meeting_id, item_id=item_id,
                                      context=access_context(request))
-    services.decision_record(actor=actor(request), item=item, data=services.DecisionInput(
+    services.agenda_decision_record(actor=actor(request), item=item, data=services.DecisionInput(
         decision=payload.decision, note=payload.note, service_ids=payload.service_ids,
         plan_line_id=payload.plan_line_id, due_days=payload.due_days, closure_reason=payload.closure_reason))
     return selectors.agenda_item_get(viewer=actor(request), meeting_id=meeting_id, item_id=item_id,

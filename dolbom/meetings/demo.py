@@ -53,7 +53,7 @@ def _past_meeting(officer: User, manager: User, today: dt.date) -> Meeting:
     for candidate, (decision, note) in zip(candidates, decisions, strict=False):
         item = services.agenda_add(actor=officer, meeting=meeting, case=candidate.case)
         try:
-            services.decision_record(actor=officer, item=item,
+            services.agenda_decision_record(actor=officer, item=item,
                                      data=services.DecisionInput(decision=decision, note=note))
         except DomainError:  # a decided case without a plan cannot be approved: it is carried over
             continue

@@ -43,7 +43,7 @@ class MemberKind(models.TextChoices):
 class Council(models.Model):
     name = models.CharField(_("name"), max_length=100)
     kind = models.CharField(_("kind"), max_length=20, choices=CouncilKind.choices)
-    dong = models.ForeignKey("registry.Dong", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+    dong = models.ForeignKey("areas.Dong", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
                              verbose_name=_("dong"))
     # RFC 5545 subset (FREQ=WEEKLY|MONTHLY, INTERVAL, BYDAY), see meetings/recurrence.py.
     rrule = models.CharField(_("recurrence rule"), max_length=100)
@@ -81,7 +81,7 @@ class Meeting(models.Model):
     council = models.ForeignKey(Council, null=True, blank=True, on_delete=models.PROTECT, related_name="sessions")
     title = models.CharField(_("title"), max_length=150)
     # The dong whose cases it decides; empty for a city-level meeting.
-    dong = models.ForeignKey("registry.Dong", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+    dong = models.ForeignKey("areas.Dong", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
                              verbose_name=_("dong"))
     scheduled_at = models.DateTimeField(_("date and time"), db_index=True)
     place = models.CharField(_("place"), max_length=100)

@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from dolbom.accounts.models import Role
 from dolbom.accounts.scope import profile, role_of
+from dolbom.areas.models import Dong
 from dolbom.cases import services as case_services
 from dolbom.cases.models import Case, CaseStatus, SupportPlanLine
 from dolbom.cases.selectors import case_visible
@@ -46,7 +47,6 @@ from dolbom.meetings.selectors import (
     case_escalation_pending,
     meeting_visible,
 )
-from dolbom.registry.models import Dong
 
 CHAIR_ROLES = frozenset({Role.CITY_TEAM, Role.DONG_OFFICER, Role.CASE_MANAGER})
 
@@ -188,7 +188,7 @@ def _add_services(actor: User, item: AgendaItem, data: DecisionInput) -> list[Se
 
 
 @transaction.atomic
-def decision_record(*, actor: User, item: AgendaItem, data: DecisionInput) -> AgendaItem:
+def agenda_decision_record(*, actor: User, item: AgendaItem, data: DecisionInput) -> AgendaItem:
     """The meeting's decision on one agenda case. Final, except that 'add services' may be repeated until
     the minutes are signed (e.g. once the client has consented to a refused institution)."""
     meeting = _lock_meeting(actor, item.meeting)
@@ -385,7 +385,7 @@ DONG_COUNCIL_RULE = "FREQ=MONTHLY;BYDAY=2TU"
 @transaction.atomic
 def councils_seed(*, today: dt.date | None = None) -> list[Council]:
     """The standing councils and one care council per current dong; idempotent (system setup, no actor)."""
-    from dolbom.registry.selectors import dong_list_valid_on
+    from dolbom.areas.selectors import dong_list_valid_on
 
     today = today or timezone.localdate()
     created = []

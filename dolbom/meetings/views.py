@@ -21,13 +21,13 @@ from django.views.decorators.http import require_POST
 
 from dolbom.accounts.models import Role
 from dolbom.accounts.scope import can_see_personal_data, profile, role_of
+from dolbom.areas.selectors import dong_list_valid_on
 from dolbom.cases.selectors import case_visible
 from dolbom.lib.errors import DomainError, NotFound
 from dolbom.meetings import forms as f
 from dolbom.meetings import selectors, services
 from dolbom.meetings.errors import MeetingErrorCode
 from dolbom.meetings.models import AgendaItem, Decision, Meeting, MeetingKind
-from dolbom.registry.selectors import dong_list_valid_on
 from dolbom.web.views.common import access_context, error_page, forbidden_page
 
 
@@ -254,7 +254,7 @@ def agenda_item(request: HttpRequest, meeting_id: int, item_id: int) -> HttpResp
         return _item_page(request, item, form, status=400)
     d = form.cleaned_data
     try:
-        saved = services.decision_record(actor=request.user, item=item, data=services.DecisionInput(
+        saved = services.agenda_decision_record(actor=request.user, item=item, data=services.DecisionInput(
             decision=d["decision"], note=d["note"], service_ids=d["services"], due_days=d["due_days"],
             closure_reason=d["closure_reason"]))
     except NotFound:

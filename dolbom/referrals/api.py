@@ -13,6 +13,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 
+from dolbom.areas.models import BoundaryArea, Dong
 from dolbom.cases.models import SupportPlanLine
 from dolbom.cases.selectors import case_get
 from dolbom.lib.api import ERRORS, Purpose, access_context, actor
@@ -28,7 +29,6 @@ from dolbom.referrals.models import (
     ReferralStatus,
     Service,
 )
-from dolbom.registry.models import BoundaryArea, Dong
 
 router = Router(tags=["referrals"])
 

@@ -9,8 +9,8 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from dolbom.areas.selectors import dong_list_valid_on
 from dolbom.referrals.models import Institution, Service
-from dolbom.registry.selectors import dong_list_valid_on
 
 DATA = Path(__file__).parent / "data" / "jeonju_catalogue.json"
 

@@ -8,10 +8,10 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from dolbom.areas.models import BoundaryArea, Dong
+from dolbom.areas.selectors import dong_list_valid_on
 from dolbom.referrals.categories import category_choices
 from dolbom.referrals.models import Institution, InstitutionKind, ReferralStatus, Service
-from dolbom.registry.models import BoundaryArea, Dong
-from dolbom.registry.selectors import dong_list_valid_on
 from dolbom.web.forms import DateInput, DateTimeInput
 
 

@@ -44,7 +44,7 @@ class Institution(models.Model):
     contact_person = models.CharField(_("contact person"), max_length=50, blank=True)
     email = models.EmailField(_("e-mail"), blank=True)
     address = models.CharField(_("address"), max_length=200, blank=True)
-    dongs = models.ManyToManyField("registry.Dong", blank=True, related_name="+", verbose_name=_("dongs served"))
+    dongs = models.ManyToManyField("areas.Dong", blank=True, related_name="+", verbose_name=_("dongs served"))
     active = models.BooleanField(_("active"), default=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -67,7 +67,7 @@ class Service(models.Model):
     name = models.CharField(_("name"), max_length=120)
     category_code = models.CharField(_("resource category"), max_length=5, db_index=True)
     eligibility = models.TextField(_("eligibility notes"), blank=True)
-    dongs = models.ManyToManyField("registry.Dong", blank=True, related_name="+", verbose_name=_("dongs served"))
+    dongs = models.ManyToManyField("areas.Dong", blank=True, related_name="+", verbose_name=_("dongs served"))
     citywide = models.BooleanField(_("whole city"), default=False)
     capacity = models.PositiveIntegerField(_("capacity"), default=0)
     waiting = models.PositiveIntegerField(_("waiting list"), default=0)

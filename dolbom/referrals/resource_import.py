@@ -15,9 +15,9 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.utils import timezone
 
+from dolbom.areas.selectors import dong_list_valid_on
 from dolbom.referrals.categories import categories
 from dolbom.referrals.models import Institution, InstitutionKind, Service
-from dolbom.registry.selectors import dong_list_valid_on
 
 COLUMNS = ["자원ID", "기관코드", "기관명", "기관유형", "대분류", "소분류", "서비스명", "자격요건", "제공지역", "정원", "대기",
            "연락처", "주소"]

@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from dolbom.accounts.models import Role, StaffProfile
 from dolbom.accounts.scope import can_write_cases, profile, role_of
+from dolbom.areas.models import BoundaryArea, Dong
 from dolbom.cases.models import Case, CaseOrigin, CaseStatus, SupportPlanLine
 from dolbom.lib import rrn as rrn_lib
 from dolbom.lib.errors import DomainError, Forbidden, NotFound
@@ -38,7 +39,7 @@ from dolbom.referrals.models import (
     Service,
 )
 from dolbom.referrals.selectors import institution_of, referral_visible, sharing_consent_for
-from dolbom.registry.models import BoundaryArea, Consent, ConsentPurpose, Dong, Resident
+from dolbom.registry.models import Consent, ConsentPurpose, Resident
 
 DEFAULT_RESPONSE_DAYS = 3  # working practice in Jeonju: a provider answers a referral within three days
 MAX_RESPONSE_DAYS = 30
@@ -353,8 +354,8 @@ def discharge_notify(
     The partner worker cannot write the registry or open cases, and must not read them; the dong's
     receiving worker is the accountable actor of those writes (as if they had taken the call), while
     the notice itself keeps who sent it."""
+    from dolbom.areas.selectors import dong_for_area
     from dolbom.cases.services import CITY_RECIPIENT, case_discover
-    from dolbom.registry.selectors import dong_for_area
     from dolbom.registry.services import consent_record, household_create, resident_create
 
     institution = institution_of(actor)

@@ -1,4 +1,4 @@
-"""Registry endpoints: residents, households, consents, dongs over time.
+"""Registry endpoints: residents, households, consents.
 
 Thin: every read of a person goes through registry.selectors, which scope and log it.
 
@@ -17,10 +17,8 @@ from dolbom.lib.errors import NotFound
 from dolbom.registry import selectors, services
 from dolbom.registry.errors import RegistryErrorCode
 from dolbom.registry.models import (
-    BoundaryArea,
     Consent,
     ConsentPurpose,
-    Dong,
     Household,
     Resident,
     Sex,
@@ -35,24 +33,6 @@ router = Router(tags=["registry"])
 class DongRef(Schema):
     id: int
     name: str
-
-
-class DongOut(Schema):
-    id: int
-    key: str
-    name: str
-    gu: str
-    code: str = Field(description="Administrative (MOIS) code valid on the requested day; blank where unpublished")
-    kostat_code: str
-    valid_from: dt.date
-    valid_to: dt.date | None
-
-
-class DongResolveOut(Schema):
-    area_code: str
-    area_name: str
-    on: dt.date
-    dong: DongOut
 
 
 class HouseholdRef(Schema):
@@ -140,30 +120,6 @@ class ConsentIn(Schema):
 
 class ConsentWithdrawIn(Schema):
     withdrawn_at: dt.datetime | None = None
-
-
-def _dong_out(dong: Dong, day: dt.date) -> DongOut:
-    return DongOut(id=dong.pk, key=dong.key, name=dong.name, gu=dong.gu, code=dong.code_on(day),
-                   kostat_code=dong.kostat_code, valid_from=dong.valid_from, valid_to=dong.valid_to)
-
-
-# Dongs ---------------------------------------------------------------------------------------
-
-@router.get("/dongs", response=list[DongOut], summary="Dongs valid on a day")
-def dong_list(request: HttpRequest, on: dt.date | None = None) -> list[DongOut]:
-    day = on or timezone.localdate()
-    return [_dong_out(d, day) for d in selectors.dong_list_valid_on(day).order_by("gu", "name")]
-
-
-@router.get("/dongs/resolve", response={200: DongResolveOut, **ERRORS},
-            summary="The dong administering a 2021 boundary area on a day")
-def dong_resolve(request: HttpRequest, area: str, on: dt.date | None = None) -> DongResolveOut:
-    day = on or timezone.localdate()
-    boundary = BoundaryArea.objects.select_related("original_dong").filter(kostat_code=area).first()
-    if boundary is None:
-        raise NotFound(RegistryErrorCode.DONG_UNKNOWN)
-    dong = selectors.dong_for_area(area=boundary, day=day)
-    return DongResolveOut(area_code=boundary.kostat_code, area_name=boundary.name, on=day, dong=_dong_out(dong, day))
 
 
 # Residents -----------------------------------------------------------------------------------

@@ -14,7 +14,6 @@ class RegistryErrorCode(StrEnum):
     RRN_INVALID = "rrn_invalid"
     RRN_DUPLICATE = "rrn_duplicate"
     RRN_MISMATCH = "rrn_mismatch"
-    DONG_UNKNOWN = "dong_unknown"
     CONSENT_INVALID = "consent_invalid"
     CONSENT_ALREADY_WITHDRAWN = "consent_already_withdrawn"
     CONSENT_NOT_FOUND = "consent_not_found"
@@ -31,7 +30,6 @@ class RegistryErrorCode(StrEnum):
             cls.RRN_INVALID: _("The resident registration number is not valid."),
             cls.RRN_DUPLICATE: _("A resident with this registration number already exists."),
             cls.RRN_MISMATCH: _("The registration number does not match the birth date or sex."),
-            cls.DONG_UNKNOWN: _("No dong is valid for this address on that date."),
             cls.CONSENT_INVALID: _("The consent record is incomplete: purpose, recipient and date are required."),
             cls.CONSENT_ALREADY_WITHDRAWN: _("This consent has already been withdrawn."),
             cls.CONSENT_NOT_FOUND: _("The consent record does not exist."),

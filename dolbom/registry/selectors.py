@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.db.models import Exists, OuterRef, Q, QuerySet
@@ -16,32 +14,9 @@ from dolbom.lib import rrn as rrn_lib
 from dolbom.lib.errors import DomainError, Forbidden, NotFound
 from dolbom.lib.hangul import is_initials_query
 from dolbom.registry.errors import RegistryErrorCode
-from dolbom.registry.models import BoundaryArea, Consent, Dong, Household, Resident
+from dolbom.registry.models import Consent, Household, Resident
 
 SEARCH_LIMIT = 50
-
-
-# Dongs over time -----------------------------------------------------------------------------
-
-def dong_list_valid_on(day: dt.date) -> QuerySet[Dong]:
-    return Dong.objects.filter(Q(valid_to__isnull=True) | Q(valid_to__gte=day), valid_from__lte=day)
-
-
-def dong_for_area(*, area: BoundaryArea, day: dt.date) -> Dong:
-    """The dong that administers a boundary area on a given day (follows merges forward)."""
-    dong = area.original_dong
-    while not dong.is_valid_on(day):
-        if dong.valid_from > day or dong.successor_id is None:
-            raise DomainError(RegistryErrorCode.DONG_UNKNOWN)
-        dong = dong.successor
-    return dong
-
-
-def area_for_point(*, lon: float, lat: float) -> BoundaryArea | None:
-    from dolbom.registry.geo import locate
-
-    code = locate(lon, lat)
-    return BoundaryArea.objects.filter(kostat_code=code).first() if code else None
 
 
 # Scope ---------------------------------------------------------------------------------------

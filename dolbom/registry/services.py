@@ -11,12 +11,14 @@ from django.utils import timezone
 
 from dolbom.accounts.models import Role
 from dolbom.accounts.scope import can_write_cases, profile
+from dolbom.areas.models import BoundaryArea
+from dolbom.areas.selectors import dong_for_area
 from dolbom.lib import rrn as rrn_lib
 from dolbom.lib.errors import DomainError, Forbidden
 from dolbom.lib.hangul import initials
 from dolbom.registry.errors import RegistryErrorCode
-from dolbom.registry.models import BoundaryArea, Consent, ConsentPurpose, Household, Resident
-from dolbom.registry.selectors import dong_for_area, resident_visible
+from dolbom.registry.models import Consent, ConsentPurpose, Household, Resident
+from dolbom.registry.selectors import resident_visible
 
 
 def _require_writer(actor: User) -> None:

@@ -10,18 +10,19 @@ from django.utils import timezone
 
 from dolbom.accounts.models import Role
 from dolbom.accounts.services import staff_create
+from dolbom.areas.models import BoundaryArea, Dong
 from dolbom.cases.models import ApplicantType, Case, FollowUpOutcome, NeedLevel
 from dolbom.cases.rules import ADL_ITEMS, IADL_ITEMS  # noqa: F401 - re-exported for tests
 from dolbom.cases.services import (
     Application,
     PlanLine,
     case_open,
-    decision_record,
+    eligibility_decision_record,
     plan_create,
     survey_record,
 )
 from dolbom.lib.rrn import check_digit
-from dolbom.registry.models import BoundaryArea, Dong, Household, Resident
+from dolbom.registry.models import Household, Resident
 from dolbom.registry.services import household_create, resident_create
 
 PASSWORD = "dolbom-test-1234"
@@ -77,7 +78,7 @@ def survey(actor: User, case: Case):
 
 
 def decide(actor: User, case: Case):
-    return decision_record(
+    return eligibility_decision_record(
         actor=actor, case=case, decided_on=timezone.localdate(), physical_function="보행 시 보조 필요",
         medical_need="고혈압 약 복용 관리", nutrition="결식 잦음", housing="계단 난간 없음", other_factors="",
         medical_need_level=NeedLevel.MEDIUM, care_need_level=NeedLevel.HIGH,

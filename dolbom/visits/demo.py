@@ -12,8 +12,9 @@ from django.utils import timezone
 
 from dolbom.accounts.models import Role
 from dolbom.accounts.services import staff_create
+from dolbom.areas.models import Dong
 from dolbom.cases.models import Case, CaseStatus
-from dolbom.registry.models import Dong, Household
+from dolbom.registry.models import Household
 from dolbom.visits import services
 from dolbom.visits.models import Priority, Skill, Visit, VisitType
 

@@ -37,7 +37,7 @@ class Worker(models.Model):
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="visit_worker")
     skill = models.CharField(_("skill"), max_length=20, choices=Skill.choices)
-    base_dong = models.ForeignKey("registry.Dong", on_delete=models.PROTECT, related_name="+",
+    base_dong = models.ForeignKey("areas.Dong", on_delete=models.PROTECT, related_name="+",
                                   verbose_name=_("dong office"))
     shift_start = models.TimeField(_("shift start"), default="09:00")
     shift_end = models.TimeField(_("shift end"), default="18:00")

@@ -11,10 +11,11 @@ from django.utils.translation import gettext_lazy as _
 
 from dolbom.accounts.models import Role
 from dolbom.accounts.scope import profile
+from dolbom.areas.models import Dong
 from dolbom.cases.models import Case, SupportPlanLine
 from dolbom.cases.selectors import case_visible
 from dolbom.lib.errors import DomainError, Forbidden, NotFound
-from dolbom.registry.models import Dong, Household
+from dolbom.registry.models import Household
 from dolbom.registry.selectors import household_visible
 from dolbom.visits import events
 from dolbom.visits.errors import VisitErrorCode

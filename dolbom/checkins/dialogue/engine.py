@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from dolbom.checkins.dialogue import script as s
-from dolbom.checkins.signals import Analysis, analyse_utterance
+from dolbom.checkins.risk import Analysis, analyse_utterance
 
 SAFETY_KINDS = ("emergency", "self_harm")
 _RANK = {None: 0, "low": 1, "medium": 2, "high": 3}

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from dolbom.accounts.models import Role
 from dolbom.accounts.scope import profile
+from dolbom.areas.models import Dong
 from dolbom.checkins.errors import CheckinErrorCode
 from dolbom.checkins.models import (
     Call,
@@ -20,7 +21,6 @@ from dolbom.checkins.models import (
     EnrolmentStatus,
 )
 from dolbom.lib.errors import DomainError, Forbidden
-from dolbom.registry.models import Dong
 
 
 @transaction.atomic

@@ -1,4 +1,4 @@
-"""Check-in fixtures. Risk-signal extraction belongs to dolbom.checkins.signals and is tested there;
+"""Check-in fixtures. Risk-signal extraction belongs to dolbom.checkins.risk and is tested there;
 the dialogue, alert and memory tests here run on a small keyword stand-in so that they test this
 app's behaviour, not the classifier's accuracy."""
 
@@ -11,7 +11,7 @@ import pytest
 from dolbom.checkins import services
 from dolbom.checkins.demo import play_script
 from dolbom.checkins.models import Enrolment
-from dolbom.checkins.signals import SIGNALS, Analysis
+from dolbom.checkins.risk import SIGNALS, Analysis
 from dolbom.testing import personas
 
 KEYWORDS = [

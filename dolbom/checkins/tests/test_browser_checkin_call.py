@@ -10,7 +10,7 @@ import pytest
 
 from dolbom.cases.models import CaseEventType
 from dolbom.checkins.models import Alert, AlertStatus
-from dolbom.checkins.signals import analyse_utterance
+from dolbom.checkins.risk import analyse_utterance
 from dolbom.testing import personas
 from dolbom.testing.personas import PASSWORD
 

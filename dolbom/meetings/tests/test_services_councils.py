@@ -5,12 +5,12 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
+from dolbom.areas.selectors import dong_list_valid_on
 from dolbom.lib.errors import DomainError, Forbidden, NotFound
 from dolbom.meetings import services
 from dolbom.meetings.errors import MeetingErrorCode
 from dolbom.meetings.models import Council, CouncilKind, Meeting
 from dolbom.meetings.selectors import action_items_overdue_by_owner, council_list
-from dolbom.registry.selectors import dong_list_valid_on
 
 
 def test_seeding_creates_the_standing_councils_and_one_per_current_dong_once(db):

@@ -37,7 +37,7 @@ def repair(db):
 
 
 def _add(officer, item, *svc):
-    return services.decision_record(actor=officer, item=item, data=DecisionInput(
+    return services.agenda_decision_record(actor=officer, item=item, data=DecisionInput(
         decision=Decision.ADD_SERVICES, note="방문간호와 집수리 연계", service_ids=[s.pk for s in svc]))
 
 

@@ -20,7 +20,7 @@ from .conftest import decided_case, planned_case
 
 
 def _decide(actor, item, decision, **kw):
-    return services.decision_record(actor=actor, item=item, data=DecisionInput(decision=decision, **kw))
+    return services.agenda_decision_record(actor=actor, item=item, data=DecisionInput(decision=decision, **kw))
 
 
 def test_a_dong_officer_schedules_only_her_own_dongs_meeting(officer, other_officer):

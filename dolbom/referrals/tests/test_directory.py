@@ -3,10 +3,10 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
+from dolbom.areas.models import Dong
 from dolbom.lib.errors import DomainError, Forbidden
 from dolbom.referrals.models import Institution, Service
 from dolbom.referrals.services import institution_save, service_save
-from dolbom.registry.models import Dong
 from dolbom.testing.api import api_as
 
 INST = {"code": "JJ-NEW-1", "name": "전주 새빛 재가센터", "kind": "home_care_agency", "phone": "063-1"}

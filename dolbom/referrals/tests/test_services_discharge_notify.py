@@ -4,12 +4,13 @@ import datetime as dt
 
 import pytest
 
+from dolbom.areas.models import BoundaryArea
 from dolbom.audit.models import AccessLog
 from dolbom.cases.models import Case, CaseOrigin, CaseStatus
 from dolbom.lib.errors import DomainError, Forbidden
 from dolbom.referrals.models import DischargeNotice
 from dolbom.referrals.services import discharge_notify
-from dolbom.registry.models import BoundaryArea, ConsentPurpose, Resident
+from dolbom.registry.models import ConsentPurpose, Resident
 from dolbom.testing import personas
 from dolbom.testing.api import api_as
 

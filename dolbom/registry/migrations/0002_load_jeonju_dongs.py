@@ -2,7 +2,7 @@ from django.db import migrations
 
 
 def load(apps, schema_editor):
-    from dolbom.registry.dongs import load_dongs
+    from dolbom.areas.dongs import load_dongs
 
     load_dongs(apps.get_model("registry", "Dong"), apps.get_model("registry", "BoundaryArea"))
 

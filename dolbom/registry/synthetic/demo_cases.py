@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from dolbom.accounts.models import Role
 from dolbom.accounts.services import staff_create
+from dolbom.areas.selectors import dong_list_valid_on
 from dolbom.cases.models import (
     ApplicantType,
     Case,
@@ -41,7 +42,7 @@ from dolbom.cases.services import (
     case_close,
     case_discover,
     case_open,
-    decision_record,
+    eligibility_decision_record,
     follow_up_record,
     meeting_outcome_note,
     meeting_request,
@@ -49,7 +50,6 @@ from dolbom.cases.services import (
     survey_record,
 )
 from dolbom.registry.models import Resident
-from dolbom.registry.selectors import dong_list_valid_on
 from dolbom.registry.synthetic import tables
 
 # Where each scenario stops. The first seven cover every status, so a dozen cases already show all.
@@ -183,7 +183,7 @@ class _Builder:
                 else NeedLevel.LOW)
         medical = self.rng.choice((NeedLevel.LOW, NeedLevel.MEDIUM, NeedLevel.MEDIUM, NeedLevel.HIGH))
         decided_on = self.day(days_ago)
-        decision_record(
+        eligibility_decision_record(
             actor=self.actor, case=self.case, decided_on=decided_on,
             physical_function=f"ADL 합계 {survey.adl_total}점, IADL 합계 {survey.iadl_total}점",
             medical_need=", ".join(survey.health.get("diagnoses", [])) + " 관리 필요",

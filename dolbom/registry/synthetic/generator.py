@@ -50,7 +50,7 @@ class Area:
 
 @lru_cache(maxsize=1)
 def areas() -> tuple[Area, ...]:
-    from dolbom.registry.dongs import _read
+    from dolbom.areas.dongs import _read
 
     rows = _read("jeonju_dongs.csv")
     names = {r["dong"] for r in rows}
@@ -393,7 +393,7 @@ def _addresses(ar: tuple[Area, ...], h_area: np.ndarray, apartment: np.ndarray,
 
 @lru_cache(maxsize=1)
 def _rings() -> dict[str, list[tuple[np.ndarray, list[np.ndarray]]]]:
-    from dolbom.registry.geo import boundaries
+    from dolbom.areas.geo import boundaries
 
     out: dict[str, list[tuple[np.ndarray, list[np.ndarray]]]] = {}
     for feature in boundaries()["features"]:

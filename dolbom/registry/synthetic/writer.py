@@ -28,9 +28,10 @@ from django.core.management.color import no_style
 from django.db import DEFAULT_DB_ALIAS, connections, models, transaction
 from django.utils import timezone
 
+from dolbom.areas.models import BoundaryArea
+from dolbom.areas.selectors import dong_for_area
 from dolbom.lib import rrn as rrn_lib
-from dolbom.registry.models import BoundaryArea, Household, Resident
-from dolbom.registry.selectors import dong_for_area
+from dolbom.registry.models import Household, Resident
 from dolbom.registry.synthetic.generator import SyntheticCity
 
 COPY_CHUNK_ROWS = 50_000

@@ -2,8 +2,9 @@ from __future__ import annotations
 
 import datetime as dt
 
+from dolbom.areas.models import BoundaryArea
 from dolbom.cases.models import Case
-from dolbom.registry.models import BoundaryArea, Household, Resident
+from dolbom.registry.models import Household, Resident
 from dolbom.registry.services import dong_assignments_refresh, household_create
 from dolbom.testing import personas
 

@@ -90,7 +90,7 @@ def test_names_are_korean_with_initials_and_children_take_the_fathers_surname(mi
 
 
 def test_points_fall_inside_their_boundary_area():
-    from dolbom.registry.geo import locate
+    from dolbom.areas.geo import locate
 
     city = generate(households=300, seed=3, as_of=AS_OF)
     codes = [a.code for a in city.areas]

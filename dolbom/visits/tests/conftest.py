@@ -8,7 +8,8 @@ from django.contrib.auth.models import User
 from django.utils import timezone
 
 from dolbom.accounts.models import Role
-from dolbom.registry.models import BoundaryArea, Household
+from dolbom.areas.models import BoundaryArea
+from dolbom.registry.models import Household
 from dolbom.registry.services import household_create
 from dolbom.testing import personas
 from dolbom.visits import services

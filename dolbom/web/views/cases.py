@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from dolbom.accounts.scope import can_write_cases
+from dolbom.areas.selectors import dong_list_valid_on
 from dolbom.audit.services import AccessContext
 from dolbom.cases import services
 from dolbom.cases.export import cases_csv
@@ -32,7 +33,6 @@ from dolbom.cases.selectors import (
 )
 from dolbom.lib.errors import DomainError
 from dolbom.registry.errors import RegistryErrorCode
-from dolbom.registry.selectors import dong_list_valid_on
 from dolbom.web import forms as f
 from dolbom.web.views.common import access_context, error_page, personal_data_page, purpose_remember
 
@@ -97,7 +97,7 @@ def _application(u: Any, c: Case, fm: f.ApplicationForm) -> Any:
 STEPS: dict[str, Step] = {
     "application": Step(f.ApplicationForm, _application),
     "survey": Step(f.SurveyForm, lambda u, c, fm: services.survey_record(actor=u, case=c, **fm.service_kwargs())),
-    "decision": Step(f.DecisionForm, lambda u, c, fm: services.decision_record(actor=u, case=c, **fm.cleaned_data)),
+    "decision": Step(f.DecisionForm, lambda u, c, fm: services.eligibility_decision_record(actor=u, case=c, **fm.cleaned_data)),
     "plan": Step(f.PlanBundle, lambda u, c, fm: services.plan_create(actor=u, case=c, **fm.service_kwargs())),
     "meeting_request": Step(f.MeetingRequestForm,
                             lambda u, c, fm: services.meeting_request(actor=u, case=c, **fm.cleaned_data)),

@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from dolbom.accounts.models import Role
 from dolbom.accounts.services import staff_create
-from dolbom.registry.models import Dong
+from dolbom.areas.models import Dong
 
 
 class Command(BaseCommand):

@@ -56,7 +56,7 @@ def _read_calls(path: Path) -> Iterator[tuple[int, Any, list[dict]]]:
 
 
 def _analyse_batch(batch: list[tuple[int, Any, list[dict]]]) -> list[str]:
-    from dolbom.checkins.signals import analyse_calls
+    from dolbom.checkins.risk import analyse_calls
 
     results = analyse_calls([turns for _, _, turns in batch])
     return [

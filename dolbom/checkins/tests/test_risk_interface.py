@@ -6,8 +6,8 @@ import dataclasses
 
 import pytest
 
-from dolbom.checkins.signals import SIGNALS, Analysis, Signal, analyse_calls, analyse_turns, analyse_utterance
-from dolbom.checkins.signals.analyser import analyse_many
+from dolbom.checkins.risk import SIGNALS, Analysis, Signal, analyse_calls, analyse_turns, analyse_utterance
+from dolbom.checkins.risk.analyser import analyse_many
 
 
 def test_every_kind_is_a_key_even_when_nothing_is_found():

@@ -12,8 +12,8 @@ import re
 
 import pytest
 
-from dolbom.checkins.signals import analyse_utterance, features
-from dolbom.checkins.signals.dataset import load_train
+from dolbom.checkins.risk import analyse_utterance, features
+from dolbom.checkins.risk.dataset import load_train
 
 TRAIN_TEXTS = {e.text for e in load_train()}
 

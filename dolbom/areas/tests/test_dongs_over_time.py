@@ -4,9 +4,9 @@ import datetime as dt
 
 import pytest
 
+from dolbom.areas.models import BoundaryArea, Dong
+from dolbom.areas.selectors import area_for_point, dong_for_area, dong_list_valid_on
 from dolbom.lib.errors import DomainError
-from dolbom.registry.models import BoundaryArea, Dong
-from dolbom.registry.selectors import area_for_point, dong_for_area, dong_list_valid_on
 
 pytestmark = pytest.mark.django_db
 
@@ -51,5 +51,5 @@ def test_a_point_is_located_in_its_boundary_area():
 def test_the_shipped_data_carries_its_attribution():
     from importlib import resources
 
-    text = resources.files("dolbom.registry").joinpath("data/ATTRIBUTION.md").read_text("utf-8")
+    text = resources.files("dolbom.areas").joinpath("data/ATTRIBUTION.md").read_text("utf-8")
     assert "vuski/admdongkor" in text

@@ -11,7 +11,7 @@ Ring = list[tuple[float, float]]
 
 @lru_cache(maxsize=1)
 def boundaries() -> dict:
-    return json.loads(resources.files("dolbom.registry").joinpath("data/jeonju_dongs.geojson").read_text("utf-8"))
+    return json.loads(resources.files("dolbom.areas").joinpath("data/jeonju_dongs.geojson").read_text("utf-8"))
 
 
 @lru_cache(maxsize=1)

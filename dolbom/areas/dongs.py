@@ -14,7 +14,7 @@ GEUMAM_MERGE = dt.date(2025, 3, 10)
 
 
 def _read(name: str) -> list[dict[str, str]]:
-    text = resources.files("dolbom.registry").joinpath(f"data/{name}").read_text("utf-8")
+    text = resources.files("dolbom.areas").joinpath(f"data/{name}").read_text("utf-8")
     return list(csv.DictReader(io.StringIO(text)))
 
 

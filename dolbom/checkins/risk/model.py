@@ -2,7 +2,7 @@
 
 One head per signal kind, four classes each (none, low, medium, high). Training is full-batch Adam
 from zeros with a fixed number of steps, so the same data always gives the same weights. The shipped
-artefact is ``model.npz`` next to this file, produced by ``python -m dolbom.checkins.signals.train``.
+artefact is ``model.npz`` next to this file, produced by ``python -m dolbom.checkins.risk.train``.
 """
 
 from __future__ import annotations

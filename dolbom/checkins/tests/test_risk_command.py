@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
-from dolbom.checkins.signals import SIGNALS
+from dolbom.checkins.risk import SIGNALS
 
 
 def write(path: Path, lines: list) -> Path:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from dolbom.checkins.signals import split
+from dolbom.checkins.risk import split
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""Train the shipped classifier: ``python -m dolbom.checkins.signals.train``.
+"""Train the shipped classifier: ``python -m dolbom.checkins.risk.train``.
 
 Reads only ``data/train.tsv``. The decision thresholds are chosen by 5-fold cross-validation inside
 the training split, so the held-out ``data/test.tsv`` never influences the model. Deterministic:

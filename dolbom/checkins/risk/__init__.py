@@ -3,7 +3,7 @@
 What an older person says on a check-in call becomes, per kind of risk, a severity and the words that
 show it. kiwipiepy analyses the morphology (its model ships in the kiwipiepy_model wheel, nothing is
 downloaded); a numpy classifier over morpheme, concept and character features, with negation and
-time scoped to the clause, decides. It is trained by ``python -m dolbom.checkins.signals.train`` on
+time scoped to the clause, decides. It is trained by ``python -m dolbom.checkins.risk.train`` on
 ``dolbom/checkins/data/train.tsv`` and shipped as ``signals/model.npz`` (deterministic; retrained at
 first use only if the file is missing). It never depends on a language model being up.
 

@@ -6,9 +6,9 @@ from collections import Counter
 
 import numpy as np
 
-from dolbom.checkins.signals.dataset import SIGNALS, TRAIN, Example, fingerprint, load_test, load_train
-from dolbom.checkins.signals.features import KIWI_CUTOFF, parse_many
-from dolbom.checkins.signals.model import ARTEFACT, Model, fit
+from dolbom.checkins.risk.dataset import SIGNALS, TRAIN, Example, fingerprint, load_test, load_train
+from dolbom.checkins.risk.features import KIWI_CUTOFF, parse_many
+from dolbom.checkins.risk.model import ARTEFACT, Model, fit
 
 
 def test_the_set_is_large_and_the_split_is_disjoint():
@@ -33,7 +33,7 @@ def test_self_harm_and_emergency_are_only_ever_labelled_high():
 
 
 def test_the_shipped_model_was_trained_on_the_current_training_split():
-    # If train.tsv changes, run `python -m dolbom.checkins.signals.train` and ship the new model.npz.
+    # If train.tsv changes, run `python -m dolbom.checkins.risk.train` and ship the new model.npz.
     assert Model.load(ARTEFACT).data_fingerprint == fingerprint([TRAIN])
 
 
@@ -53,8 +53,8 @@ def test_training_is_deterministic():
 
 
 def test_the_model_meets_the_follow_up_target_on_the_held_out_split():
-    from dolbom.checkins.signals.analyser import severities
-    from dolbom.checkins.signals.metrics import report
+    from dolbom.checkins.risk.analyser import severities
+    from dolbom.checkins.risk.metrics import report
 
     test = load_test()
     pred = severities(parse_many([e.text for e in test]))
@@ -66,7 +66,7 @@ def test_the_model_meets_the_follow_up_target_on_the_held_out_split():
 def test_nothing_is_downloaded_to_analyse(monkeypatch):
     import socket
 
-    from dolbom.checkins.signals import features
+    from dolbom.checkins.risk import features
 
     def refuse(*args, **kwargs):
         raise AssertionError("signal extraction tried to open a network connection")

@@ -1,4 +1,4 @@
-"""Fix the train/test split: ``python -m dolbom.checkins.signals.split [FILES...]``.
+"""Fix the train/test split: ``python -m dolbom.checkins.risk.split [FILES...]``.
 
 Reads labelled lines (``labels<TAB>text``) from the given files, or from the current train and test
 files, and writes ``data/train.tsv`` and ``data/test.tsv``. Stratified by each utterance's rarest

@@ -1,0 +1,29 @@
+import django.db.models.deletion
+from django.db import migrations, models
+
+
+class Migration(migrations.Migration):
+
+    dependencies = [
+        ('areas', '0001_initial'),
+        ('meetings', '0001_initial'),
+    ]
+
+    operations = [
+        # State only: the tables and their foreign keys stay as they are (see areas 0001).
+        migrations.SeparateDatabaseAndState(
+            state_operations=[
+                migrations.AlterField(
+                    model_name='council',
+                    name='dong',
+                    field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='areas.dong', verbose_name='dong'),
+                ),
+                migrations.AlterField(
+                    model_name='meeting',
+                    name='dong',
+                    field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='areas.dong', verbose_name='dong'),
+                ),
+            ],
+            database_operations=[],
+        ),
+    ]
