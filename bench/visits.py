@@ -31,7 +31,7 @@ from dolbom.visits.solver.solomon import read_solomon  # noqa: E402
 from dolbom.visits.solver.travel import Place  # noqa: E402
 from dolbom.visits.solver.vrptw import solve_vrptw  # noqa: E402
 
-DONGS_CSV = Path(__file__).resolve().parent.parent / "dolbom" / "registry" / "data" / "jeonju_dongs.csv"
+DONGS_CSV = Path(__file__).resolve().parent.parent / "dolbom" / "areas" / "data" / "jeonju_dongs.csv"
 
 
 def solve_ortools(instance: Instance, time_limit: float) -> list[list[int]]:

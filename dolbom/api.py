@@ -12,12 +12,12 @@ from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Swagger
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
+from dolbom.accounts.auth import AUTH
 from dolbom.areas.api import router as areas_router
 from dolbom.audit.api import router as audit_router
 from dolbom.cases.api import router as cases_router
 from dolbom.checkins.api import router as checkins_router
 from dolbom.discovery.api import router as discovery_router
-from dolbom.lib.api import AUTH
 from dolbom.lib.errors import DomainError
 from dolbom.meetings.api import router as meetings_router
 from dolbom.referrals.api import router as referrals_router

@@ -3,30 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 
 from django.contrib.auth.models import User
 from django.utils import timezone
 
 from dolbom.audit.models import AccessAction, AccessLog
-
-
-@dataclass(frozen=True)
-class AccessContext:
-    """Where a read came from and why; built by views from the request."""
-
-    ip: str | None = None
-    path: str = ""
-    purpose: str = ""
-
-    @classmethod
-    def from_request(cls, request, purpose: str = "") -> AccessContext:
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-        ip = forwarded.split(",")[0].strip() if forwarded else request.META.get("REMOTE_ADDR")
-        return cls(ip=ip or None, path=request.get_full_path()[:300], purpose=purpose.strip()[:300])
-
-
-SYSTEM_CONTEXT = AccessContext(path="(system)")
+from dolbom.lib.access import AccessContext
 
 
 def access_log_write(

@@ -13,9 +13,10 @@ from django.utils.translation import gettext_lazy as _
 from dolbom.accounts.models import Role
 from dolbom.accounts.scope import profile
 from dolbom.audit.models import AccessAction
-from dolbom.audit.services import AccessContext, access_log_write
+from dolbom.audit.services import access_log_write
 from dolbom.cases.errors import CaseErrorCode
 from dolbom.cases.models import Case, CaseEvent, CaseStatus, SupportPlan
+from dolbom.lib.access import AccessContext
 from dolbom.lib.errors import DomainError, NotFound
 from dolbom.registry.errors import RegistryErrorCode
 

@@ -18,7 +18,7 @@ from dolbom.accounts.models import Role
 from dolbom.accounts.scope import profile
 from dolbom.areas.models import Dong
 from dolbom.audit.models import AccessAction
-from dolbom.audit.services import AccessContext, access_log_write
+from dolbom.audit.services import access_log_write
 from dolbom.cases.models import Case, CaseStatus
 from dolbom.cases.selectors import case_visible
 from dolbom.checkins.errors import CheckinErrorCode
@@ -37,6 +37,7 @@ from dolbom.checkins.models import (
     Severity,
     Slot,
 )
+from dolbom.lib.access import AccessContext
 from dolbom.lib.errors import DomainError, NotFound
 from dolbom.registry.errors import RegistryErrorCode
 

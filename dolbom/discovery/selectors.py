@@ -13,7 +13,7 @@ from django.db.models import Count, Q, QuerySet
 from dolbom.accounts.models import Role, StaffProfile
 from dolbom.accounts.scope import profile
 from dolbom.audit.models import AccessAction
-from dolbom.audit.services import AccessContext, access_log_write
+from dolbom.audit.services import access_log_write
 from dolbom.discovery.errors import DiscoveryErrorCode
 from dolbom.discovery.models import (
     NATIONAL_SUPPORT_RATE_2024,
@@ -23,6 +23,7 @@ from dolbom.discovery.models import (
     Objection,
     VisitListEntry,
 )
+from dolbom.lib.access import AccessContext
 from dolbom.lib.errors import NotFound
 
 LIST_LIMIT = 300

@@ -13,7 +13,7 @@ from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
-from dolbom.audit.services import SYSTEM_CONTEXT
+from dolbom.lib.access import SYSTEM_CONTEXT
 from dolbom.lib.errors import DomainError
 from dolbom.meetings import services
 from dolbom.meetings.models import Council, CouncilKind, Decision, Meeting, MemberKind

@@ -24,9 +24,10 @@ from django.utils import timezone
 from dolbom.accounts.models import Role
 from dolbom.accounts.scope import profile
 from dolbom.audit.models import AccessAction
-from dolbom.audit.services import AccessContext, access_log_write
+from dolbom.audit.services import access_log_write
 from dolbom.cases.models import Case, CaseStatus, SupportPlan
 from dolbom.cases.selectors import case_visible
+from dolbom.lib.access import AccessContext
 from dolbom.lib.errors import DomainError, NotFound
 from dolbom.meetings import recurrence
 from dolbom.meetings.errors import MeetingErrorCode

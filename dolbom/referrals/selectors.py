@@ -21,9 +21,10 @@ from django.utils import timezone
 from dolbom.accounts.models import Role
 from dolbom.accounts.scope import profile
 from dolbom.audit.models import AccessAction
-from dolbom.audit.services import AccessContext, access_log_write
+from dolbom.audit.services import access_log_write
 from dolbom.cases.models import CaseStatus
 from dolbom.cases.selectors import case_visible
+from dolbom.lib.access import AccessContext
 from dolbom.lib.errors import DomainError, NotFound
 from dolbom.referrals.errors import ReferralErrorCode
 from dolbom.referrals.models import (

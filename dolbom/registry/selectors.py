@@ -9,8 +9,9 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from dolbom.accounts.models import Role
 from dolbom.accounts.scope import can_see_full_rrn, profile
 from dolbom.audit.models import AccessAction
-from dolbom.audit.services import AccessContext, access_log_write
+from dolbom.audit.services import access_log_write
 from dolbom.lib import rrn as rrn_lib
+from dolbom.lib.access import AccessContext
 from dolbom.lib.errors import DomainError, Forbidden, NotFound
 from dolbom.lib.hangul import is_initials_query
 from dolbom.registry.errors import RegistryErrorCode

@@ -3,13 +3,12 @@ internet, so there are no tiles, and the map must still work."""
 
 from __future__ import annotations
 
-import json
 import math
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 
-GEOJSON = Path(__file__).resolve().parent.parent / "registry" / "data" / "jeonju_dongs.geojson"
+from dolbom.areas.geo import boundaries
+
 WIDTH = 900.0
 
 
@@ -41,7 +40,7 @@ def _rings(geom: dict) -> list[list[list[float]]]:
 
 @lru_cache(maxsize=1)
 def jeonju_map() -> tuple[Projection, tuple[DongShape, ...]]:
-    data = json.loads(GEOJSON.read_text(encoding="utf-8"))
+    data = boundaries()
     lons = [p[0] for f in data["features"] for r in _rings(f["geometry"]) for p in r]
     lats = [p[1] for f in data["features"] for r in _rings(f["geometry"]) for p in r]
     kx = math.cos(math.radians((min(lats) + max(lats)) / 2))

@@ -19,7 +19,8 @@ from django.db.models import Q, QuerySet
 from dolbom.accounts.models import Role
 from dolbom.accounts.scope import profile
 from dolbom.audit.models import AccessAction
-from dolbom.audit.services import AccessContext, access_log_write
+from dolbom.audit.services import access_log_write
+from dolbom.lib.access import AccessContext
 from dolbom.lib.errors import NotFound
 from dolbom.registry.models import Resident
 from dolbom.visits.errors import VisitErrorCode

@@ -21,9 +21,9 @@ from django.contrib.auth.models import User
 
 from dolbom.audit.models import AccessAction, AccessLog
 from dolbom.audit.selectors import access_log_list
-from dolbom.audit.services import AccessContext
 from dolbom.cases.models import Case, CaseStatus
 from dolbom.cases.selectors import case_get, case_list, case_timeline, plan_get
+from dolbom.lib.access import AccessContext
 from dolbom.lib.errors import DomainError, Forbidden, NotFound
 from dolbom.registry.selectors import household_get, resident_consents, resident_get, resident_search
 from dolbom.registry.services import consent_record

@@ -8,7 +8,8 @@ from django.utils import timezone
 
 from dolbom.audit.models import AccessAction, AccessLog
 from dolbom.audit.selectors import AccessLogFilters, access_log_list, access_log_monthly_review
-from dolbom.audit.services import AccessContext, access_log_write
+from dolbom.audit.services import access_log_write
+from dolbom.lib.access import AccessContext
 from dolbom.lib.errors import DomainError, Forbidden, NotFound
 from dolbom.registry.selectors import resident_get, resident_rrn_reveal
 from dolbom.testing import personas

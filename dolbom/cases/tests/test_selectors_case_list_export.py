@@ -9,10 +9,10 @@ import pytest
 from django.utils import translation
 
 from dolbom.audit.models import AccessAction, AccessLog
-from dolbom.audit.services import AccessContext
 from dolbom.cases.errors import CaseErrorCode
 from dolbom.cases.export import cases_csv
 from dolbom.cases.selectors import CaseFilters, case_list_export
+from dolbom.lib.access import AccessContext
 from dolbom.lib.errors import DomainError
 from dolbom.testing import personas
 

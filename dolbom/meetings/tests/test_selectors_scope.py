@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 
 from dolbom.audit.models import AccessAction, AccessLog
-from dolbom.audit.services import SYSTEM_CONTEXT
+from dolbom.lib.access import SYSTEM_CONTEXT
 from dolbom.lib.errors import NotFound
 from dolbom.meetings import services
 from dolbom.meetings.models import MemberKind

@@ -5,9 +5,9 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from dolbom.audit.services import SYSTEM_CONTEXT
 from dolbom.cases.models import CaseEvent, CaseEventType, CaseStatus, ClosureReason
 from dolbom.cases.services import meeting_request
+from dolbom.lib.access import SYSTEM_CONTEXT
 from dolbom.lib.errors import DomainError, Forbidden, NotFound
 from dolbom.meetings import services
 from dolbom.meetings.errors import MeetingErrorCode

@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from dolbom.audit.models import AccessAction, AccessLog
-from dolbom.audit.services import AccessContext
+from dolbom.lib.access import AccessContext
 from dolbom.lib.errors import DomainError
 from dolbom.lib.hangul import initials, is_initials_query
 from dolbom.registry.selectors import resident_search

@@ -7,9 +7,9 @@ import datetime as dt
 import pytest
 
 from dolbom.audit.models import AccessAction, AccessLog
-from dolbom.audit.services import AccessContext
 from dolbom.cases.models import CaseEventType
 from dolbom.cases.selectors import case_visible
+from dolbom.lib.access import AccessContext
 from dolbom.lib.errors import DomainError, Forbidden, NotFound
 from dolbom.registry.selectors import resident_visible
 from dolbom.testing import personas

@@ -16,7 +16,6 @@ from django.views.decorators.http import require_POST
 
 from dolbom.accounts.scope import can_write_cases
 from dolbom.areas.selectors import dong_list_valid_on
-from dolbom.audit.services import AccessContext
 from dolbom.cases import services
 from dolbom.cases.export import cases_csv
 from dolbom.cases.models import Case, CaseStatus
@@ -31,6 +30,7 @@ from dolbom.cases.selectors import (
     case_timeline,
     plan_get,
 )
+from dolbom.lib.access import AccessContext
 from dolbom.lib.errors import DomainError
 from dolbom.registry.errors import RegistryErrorCode
 from dolbom.web import forms as f

@@ -12,7 +12,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from dolbom.accounts.scope import can_see_personal_data
-from dolbom.audit.services import AccessContext
+from dolbom.lib.access import AccessContext
 from dolbom.lib.errors import DomainError
 
 _PURPOSES_KEY = "access_purposes"

@@ -1,0 +1,27 @@
+"""Where a read of personal data came from and why: the context every logged read carries.
+
+Kept in lib, below every app, so that the page shell (web) and the API helpers can build it from a
+request without importing the access log itself (docs/ARCHITECTURE.md, layers).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class AccessContext:
+    """Where a read came from and why; built by views from the request."""
+
+    ip: str | None = None
+    path: str = ""
+    purpose: str = ""
+
+    @classmethod
+    def from_request(cls, request, purpose: str = "") -> AccessContext:
+        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+        ip = forwarded.split(",")[0].strip() if forwarded else request.META.get("REMOTE_ADDR")
+        return cls(ip=ip or None, path=request.get_full_path()[:300], purpose=purpose.strip()[:300])
+
+
+SYSTEM_CONTEXT = AccessContext(path="(system)")
