@@ -1,4 +1,4 @@
-"""Who may see what. The rules live here once; registry and cases selectors apply them.
+"""Who may see what. The rules live here once; every app's selectors apply them (visible_by_role).
 
 - dong welfare officer: residents and cases of their own dong
 - case manager: their own caseload, plus residents and cases of their own dong
@@ -8,14 +8,22 @@
   with that institution (Consent.recipient_code) is in force and the case is open, and only the fields the
   service needs (referrals/selectors.py referral_visible, partner_view)
 - auditor: the access log only, never personal data
-- visiting nurse: the clients of the visits assigned to them (visits/selectors.py nurse_assigned_visits)
+- visiting nurse: the clients of the visits assigned to them (granted by the visits app: visits/apps.py)
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from enum import StrEnum
+from typing import TypeVar
+
 from django.contrib.auth.models import User
+from django.db.models import Model, Q, QuerySet
 
 from dolbom.accounts.models import Role, StaffProfile
+from dolbom.lib.errors import NotFound
+
+M = TypeVar("M", bound=Model)
 
 PERSONAL_DATA_ROLES = frozenset({Role.DONG_OFFICER, Role.CASE_MANAGER, Role.CITY_TEAM})
 CASE_WRITE_ROLES = PERSONAL_DATA_ROLES
@@ -49,3 +57,88 @@ def can_see_full_rrn(user: User) -> bool:
 
 def can_read_access_log(user: User) -> bool:
     return role_of(user) in AUDIT_ROLES
+
+
+# The role ladder -------------------------------------------------------------------------------
+# Every *_visible queryset of a record about people climbs the same ladder (docs/ARCHITECTURE.md,
+# "Visibility"): the city team sees all; a dong officer their dong; a case manager their dong and their
+# caseload; every other role nothing, unless the owning app or a higher app grants it. Written once here so
+# that a new record kind cannot get the ladder subtly wrong.
+
+Grant = Callable[[User], Q]
+_GRANTS: dict[tuple[str, str], list[Grant]] = {}
+
+
+def scope_grant_register(*, kind: str, role: Role, grant: Grant) -> None:
+    """Let a higher app widen a lower app's scope without the lower app importing it.
+
+    Example: the visits app grants a visiting nurse the residents and cases of the visits assigned to her
+    (``kind="resident"``, ``role=Role.NURSE``); registry and cases never import visits. Called from the
+    granting app's ``AppConfig.ready()``; registering the same function twice has no effect."""
+    grants = _GRANTS.setdefault((kind, str(role)), [])
+    if grant not in grants:
+        grants.append(grant)
+
+
+_CASELOADS: dict[str, list[Grant]] = {}
+
+
+def caseload_register(*, kind: str, caseload: Grant) -> None:
+    """Let a higher app say which records of a lower app are a case manager's own caseload.
+
+    Example: cases says a resident is in a manager's caseload when one of the resident's cases is theirs;
+    registry uses it for visibility and for "opened outside the caseload" without importing cases."""
+    loads = _CASELOADS.setdefault(kind, [])
+    if caseload not in loads:
+        loads.append(caseload)
+
+
+def caseload_q(viewer: User, *, kind: str, caseload: Q | None = None) -> Q | None:
+    """The viewer's own records of ``kind``: the owning app's rule and every registered one, or None."""
+    q = caseload
+    for fn in _CASELOADS.get(kind, ()):
+        q = fn(viewer) if q is None else q | fn(viewer)
+    return q
+
+
+def visible_by_role(
+    viewer: User, qs: QuerySet[M], *, kind: str, dong: str | None,
+    caseload: Q | None = None, roles: dict[Role, Q] | None = None,
+) -> QuerySet[M]:
+    """``qs`` narrowed to what ``viewer`` may see.
+
+    ``dong``: the lookup of the record's dong (``"dong_id"``, ``"resident__dong_id"``), None where the
+    dong ladder does not apply; ``caseload``: the case manager's own records (with those registered by
+    caseload_register); ``roles``: the owning app's
+    rule for another role (a nurse's own visits); plus every grant registered for ``kind``."""
+    p = profile(viewer)
+    if p is None:
+        return qs.none()
+    if p.role == Role.CITY_TEAM:
+        return qs
+    allowed: Q | None = None
+
+    def widen(q: Q) -> None:
+        nonlocal allowed
+        allowed = q if allowed is None else allowed | q
+
+    if p.role in (Role.DONG_OFFICER, Role.CASE_MANAGER) and dong is not None and p.dong_id:
+        widen(Q(**{dong: p.dong_id}))
+    if p.role == Role.CASE_MANAGER and (own := caseload_q(viewer, kind=kind, caseload=caseload)) is not None:
+        widen(own)
+    if roles and p.role in roles:
+        widen(roles[p.role])
+    for grant in _GRANTS.get((kind, p.role), ()):
+        widen(grant(viewer))
+    return qs.none() if allowed is None else qs.filter(allowed)
+
+
+def lock_in_scope(qs: QuerySet[M], pk: int, missing: StrEnum) -> M:
+    """The row ``pk`` of a visible queryset, locked for the rest of the transaction, or NotFound.
+
+    Services lock through the actor's scope rather than the bare table, so that a write is never a way
+    around the selectors, and two officers pressing the same button serialise on the row."""
+    row = qs.select_for_update(of=("self",)).filter(pk=pk).first()
+    if row is None:
+        raise NotFound(missing)
+    return row

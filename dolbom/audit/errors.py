@@ -8,10 +8,12 @@ from django.utils.translation import gettext_lazy as _
 class AuditErrorCode(StrEnum):
     NOT_ALLOWED = "not_allowed"
     MONTH_INVALID = "month_invalid"
+    PURPOSE_REQUIRED = "purpose_required"
 
     @classmethod
     def messages(cls) -> dict[AuditErrorCode, str]:
         return {
             cls.NOT_ALLOWED: _("Only auditors may read the access log."),
             cls.MONTH_INVALID: _("Choose a valid month."),
+            cls.PURPOSE_REQUIRED: _("This person is not in your caseload. State why you are opening the record."),
         }

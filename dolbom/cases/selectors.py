@@ -10,36 +10,23 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from dolbom.accounts.models import Role
-from dolbom.accounts.scope import profile
+from dolbom.accounts.scope import visible_by_role
+from dolbom.audit.logged import log_list, logged_get
 from dolbom.audit.models import AccessAction
 from dolbom.audit.services import access_log_write
 from dolbom.cases.errors import CaseErrorCode
 from dolbom.cases.models import Case, CaseEvent, CaseStatus, SupportPlan
 from dolbom.lib.access import AccessContext
 from dolbom.lib.errors import DomainError, NotFound
-from dolbom.registry.errors import RegistryErrorCode
 
 OPEN_STATUSES = [s for s in CaseStatus if s != CaseStatus.CLOSED]
 
 
 def case_visible(viewer: User) -> QuerySet[Case]:
-    p = profile(viewer)
-    qs = Case.objects.all()
-    if p is None:
-        return qs.none()
-    if p.role == Role.CITY_TEAM:
-        return qs
-    if p.role == Role.DONG_OFFICER:
-        return qs.filter(resident__dong_id=p.dong_id) if p.dong_id else qs.none()
-    if p.role == Role.CASE_MANAGER:
-        own_dong = Q(resident__dong_id=p.dong_id) if p.dong_id else Q(pk__in=[])
-        return qs.filter(own_dong | Q(manager=viewer))
-    if p.role == Role.NURSE:
-        from dolbom.visits.selectors import nurse_assigned_visits
-
-        return qs.filter(pk__in=nurse_assigned_visits(viewer).filter(case__isnull=False).values("case_id"))
-    return qs.none()
+    # A case follows its client's current dong (not the dong it was opened in); a nurse's cases are
+    # granted by the visits app (visits/scope.py).
+    return visible_by_role(viewer, Case.objects.all(), kind="case", dong="resident__dong_id",
+                           caseload=Q(manager=viewer))
 
 
 @dataclass(frozen=True)
@@ -71,9 +58,7 @@ def case_list_logged(*, viewer: User, context: AccessContext, filters: CaseFilte
                      limit: int = 200) -> list[Case]:
     """A case list shows people's names: the ids shown are logged like a search."""
     cases = list(case_list(viewer=viewer, filters=filters)[:limit])
-    if cases:
-        access_log_write(actor=viewer, action=AccessAction.SEARCH, record_type="case_list", context=context,
-                         subject_ids=sorted({c.resident_id for c in cases}))
+    log_list(viewer=viewer, context=context, record_type="case_list", resident_ids=[c.resident_id for c in cases])
     return cases
 
 
@@ -94,20 +79,10 @@ def case_list_export(*, viewer: User, context: AccessContext, filters: CaseFilte
 
 def case_get(*, viewer: User, case_id: int, context: AccessContext) -> Case:
     """One case. Out of scope: refused and logged. Not the viewer's own case: purpose required."""
-    case = (case_visible(viewer).select_related("resident__dong", "resident__household", "dong", "manager__staff")
-            .filter(pk=case_id).first())
-    if case is None:
-        exists = Case.objects.filter(pk=case_id).values_list("resident_id", flat=True).first()
-        if exists is not None:
-            access_log_write(actor=viewer, action=AccessAction.DENIED, record_type="case", record_id=case_id,
-                             resident_id=exists, context=context)
-        raise NotFound(CaseErrorCode.CASE_NOT_FOUND)
-    in_caseload = case.manager_id == viewer.pk
-    if not in_caseload and not context.purpose:
-        raise DomainError(RegistryErrorCode.PURPOSE_REQUIRED)
-    access_log_write(actor=viewer, action=AccessAction.VIEW, record_type="case", record_id=case.pk,
-                     resident_id=case.resident_id, context=context, in_caseload=in_caseload)
-    return case
+    return logged_get(
+        case_visible(viewer).select_related("resident__dong", "resident__household", "dong", "manager__staff"),
+        case_id, viewer=viewer, context=context, record_type="case", missing=CaseErrorCode.CASE_NOT_FOUND,
+        resident="resident_id", in_caseload=lambda c: c.manager_id == viewer.pk, purpose_required=True)
 
 
 def case_timeline(*, case: Case) -> QuerySet[CaseEvent]:

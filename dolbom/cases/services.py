@@ -16,8 +16,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from dolbom.accounts.models import Role
-from dolbom.accounts.scope import can_write_cases, role_of
-from dolbom.cases import events
+from dolbom.accounts.scope import can_write_cases, lock_in_scope, role_of
+from dolbom.cases import events, hooks
 from dolbom.cases.errors import CaseErrorCode
 from dolbom.cases.models import (
     ApplicantType,
@@ -52,10 +52,7 @@ def _lock(case: Case, actor: User) -> Case:
     # Scope is checked again under the lock: a service is never a way around the selectors.
     from dolbom.cases.selectors import case_visible
 
-    locked = case_visible(actor).select_for_update(of=("self",)).filter(pk=case.pk).first()
-    if locked is None:
-        raise NotFound(CaseErrorCode.CASE_NOT_FOUND)
-    return locked
+    return lock_in_scope(case_visible(actor), case.pk, CaseErrorCode.CASE_NOT_FOUND)
 
 
 def _require_status(case: Case, *allowed: CaseStatus) -> None:
@@ -436,10 +433,8 @@ def case_close(*, actor: User, case: Case, reason: ClosureReason | str, note: st
     case.save()
     events.case_closed(case=case, actor=actor, old_status=old_status)
     # The provider must stop serving a closed case: its referrals end in this same transaction, so
-    # no partner keeps an "accepted" client whose case no longer exists.
-    from dolbom.referrals.services import referrals_end_for_case
-
-    referrals_end_for_case(actor=actor, case=case)
+    # no partner keeps an "accepted" client whose case no longer exists (the referrals app connects).
+    hooks.case_closed.run(actor=actor, case=case)
     return case
 
 

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import datetime as dt
 import statistics
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.contrib.auth.models import User
 from django.db.models import Count, Q, QuerySet
@@ -17,8 +19,7 @@ from django.utils import timezone
 from dolbom.accounts.models import Role
 from dolbom.accounts.scope import profile
 from dolbom.areas.models import Dong
-from dolbom.audit.models import AccessAction
-from dolbom.audit.services import access_log_write
+from dolbom.audit.logged import log_list, logged_get
 from dolbom.cases.models import Case, CaseStatus
 from dolbom.cases.selectors import case_visible
 from dolbom.checkins.errors import CheckinErrorCode
@@ -38,8 +39,6 @@ from dolbom.checkins.models import (
     Slot,
 )
 from dolbom.lib.access import AccessContext
-from dolbom.lib.errors import DomainError, NotFound
-from dolbom.registry.errors import RegistryErrorCode
 
 
 def enrolment_visible(viewer: User) -> QuerySet[Enrolment]:
@@ -58,21 +57,6 @@ def callback_visible(viewer: User) -> QuerySet[CallbackTask]:
     return CallbackTask.objects.filter(call__enrolment__case__in=case_visible(viewer))
 
 
-def _denied(viewer: User, record_type: str, record_id: int, resident_id: int | None, context: AccessContext) -> None:
-    if resident_id is not None:
-        access_log_write(actor=viewer, action=AccessAction.DENIED, record_type=record_type, record_id=record_id,
-                         resident_id=resident_id, context=context)
-
-
-def _log_view(viewer: User, record_type: str, record_id: int, case: Case, context: AccessContext) -> None:
-    """As for the case itself: a record outside the viewer's caseload is opened only with a purpose."""
-    in_caseload = case.manager_id == viewer.pk
-    if not in_caseload and not context.purpose:
-        raise DomainError(RegistryErrorCode.PURPOSE_REQUIRED)
-    access_log_write(actor=viewer, action=AccessAction.VIEW, record_type=record_type, record_id=record_id,
-                     resident_id=case.resident_id, context=context, in_caseload=in_caseload)
-
-
 def case_id_of(*, record_type: str, record_id: int) -> int | None:
     """The case a check-in record belongs to, for the purpose kept per case; no personal data."""
     model, path = {"enrolment": (Enrolment, "case_id"), "call": (Call, "enrolment__case_id"),
@@ -81,9 +65,15 @@ def case_id_of(*, record_type: str, record_id: int) -> int | None:
 
 
 def _log_list(viewer: User, record_type: str, resident_ids: list[int], context: AccessContext) -> None:
-    if resident_ids:
-        access_log_write(actor=viewer, action=AccessAction.SEARCH, record_type=record_type, context=context,
-                         subject_ids=sorted(set(resident_ids)))
+    log_list(viewer=viewer, context=context, record_type=record_type, resident_ids=resident_ids)
+
+
+def _get(visible: QuerySet, pk: int, *, viewer: User, context: AccessContext, record_type: str,
+         missing: CheckinErrorCode, resident: str, case_of: Callable[[Any], Case]):
+    """As for the case itself: a record outside the viewer's caseload is opened only with a purpose."""
+    return logged_get(visible, pk, viewer=viewer, context=context, record_type=record_type, missing=missing,
+                      resident=resident, purpose_required=True,
+                      in_caseload=lambda row: case_of(row).manager_id == viewer.pk)
 
 
 # Enrolments ------------------------------------------------------------------------------------
@@ -101,14 +91,9 @@ def enrolment_list(*, viewer: User, context: AccessContext, status: str = "", mi
 
 
 def enrolment_get(*, viewer: User, enrolment_id: int, context: AccessContext) -> Enrolment:
-    enrolment = (enrolment_visible(viewer).select_related("resident", "case__manager__staff", "case__dong")
-                 .filter(pk=enrolment_id).first())
-    if enrolment is None:
-        _denied(viewer, "checkin_enrolment", enrolment_id,
-                Enrolment.objects.filter(pk=enrolment_id).values_list("resident_id", flat=True).first(), context)
-        raise NotFound(CheckinErrorCode.ENROLMENT_NOT_FOUND)
-    _log_view(viewer, "checkin_enrolment", enrolment.pk, enrolment.case, context)
-    return enrolment
+    return _get(enrolment_visible(viewer).select_related("resident", "case__manager__staff", "case__dong"),
+                enrolment_id, viewer=viewer, context=context, record_type="checkin_enrolment",
+                missing=CheckinErrorCode.ENROLMENT_NOT_FOUND, resident="resident_id", case_of=lambda e: e.case)
 
 
 def enrollable_cases(*, viewer: User, context: AccessContext, limit: int = 200) -> list[Case]:
@@ -147,14 +132,11 @@ def memory_for(*, enrolment: Enrolment, changes: int = 5) -> list[MemoryView]:
 # Calls ----------------------------------------------------------------------------------------
 
 def call_get(*, viewer: User, call_id: int, context: AccessContext) -> Call:
-    call = (call_visible(viewer).select_related("enrolment__resident", "enrolment__case__manager__staff", "campaign")
-            .filter(pk=call_id).first())
-    if call is None:
-        _denied(viewer, "checkin_call", call_id,
-                Call.objects.filter(pk=call_id).values_list("enrolment__resident_id", flat=True).first(), context)
-        raise NotFound(CheckinErrorCode.CALL_NOT_FOUND)
-    _log_view(viewer, "checkin_call", call.pk, call.enrolment.case, context)
-    return call
+    return _get(call_visible(viewer).select_related("enrolment__resident", "enrolment__case__manager__staff",
+                                                    "campaign"),
+                call_id, viewer=viewer, context=context, record_type="checkin_call",
+                missing=CheckinErrorCode.CALL_NOT_FOUND, resident="enrolment__resident_id",
+                case_of=lambda c: c.enrolment.case)
 
 
 def call_turns(*, call: Call) -> list:
@@ -211,14 +193,9 @@ def alert_list(*, viewer: User, context: AccessContext, filters: AlertFilters | 
 
 
 def alert_get(*, viewer: User, alert_id: int, context: AccessContext) -> Alert:
-    alert = (alert_visible(viewer).select_related("case__resident", "case__manager__staff", "call", "dong")
-             .filter(pk=alert_id).first())
-    if alert is None:
-        _denied(viewer, "checkin_alert", alert_id,
-                Alert.objects.filter(pk=alert_id).values_list("case__resident_id", flat=True).first(), context)
-        raise NotFound(CheckinErrorCode.ALERT_NOT_FOUND)
-    _log_view(viewer, "checkin_alert", alert.pk, alert.case, context)
-    return alert
+    return _get(alert_visible(viewer).select_related("case__resident", "case__manager__staff", "call", "dong"),
+                alert_id, viewer=viewer, context=context, record_type="checkin_alert",
+                missing=CheckinErrorCode.ALERT_NOT_FOUND, resident="case__resident_id", case_of=lambda a: a.case)
 
 
 def alert_counts(*, viewer: User) -> dict[str, int]:

@@ -11,9 +11,8 @@ from django.contrib.auth.models import User
 from django.db.models import Count, Q, QuerySet
 
 from dolbom.accounts.models import Role, StaffProfile
-from dolbom.accounts.scope import profile
-from dolbom.audit.models import AccessAction
-from dolbom.audit.services import access_log_write
+from dolbom.accounts.scope import profile, visible_by_role
+from dolbom.audit.logged import log_list, logged_get
 from dolbom.discovery.errors import DiscoveryErrorCode
 from dolbom.discovery.models import (
     NATIONAL_SUPPORT_RATE_2024,
@@ -43,15 +42,8 @@ def can_see_lists(user: User) -> bool:
 
 
 def entry_visible(viewer: User) -> QuerySet[VisitListEntry]:
-    p = profile(viewer)
-    qs = VisitListEntry.objects.all()
-    if p is None:
-        return qs.none()
-    if p.role == Role.CITY_TEAM:
-        return qs
-    if p.role in (Role.DONG_OFFICER, Role.CASE_MANAGER) and p.dong_id:
-        return qs.filter(dong_id=p.dong_id)
-    return qs.none()
+    # A visit list is the dong team's work list: their own dong, no caseload beyond it.
+    return visible_by_role(viewer, VisitListEntry.objects.all(), kind="discovery_entry", dong="dong_id")
 
 
 def cycle_list() -> QuerySet[Cycle]:
@@ -82,24 +74,16 @@ def visit_list_logged(*, viewer: User, context: AccessContext, cycle: Cycle, don
                       open_only: bool = False, limit: int = LIST_LIMIT) -> list[VisitListEntry]:
     """A visit list names people in crisis: every resident shown is logged like a search."""
     entries = list(visit_list(viewer=viewer, cycle=cycle, dong_id=dong_id, open_only=open_only)[:limit])
-    if entries:
-        access_log_write(actor=viewer, action=AccessAction.SEARCH, record_type="discovery_visit_list",
-                         record_id=cycle.pk, context=context, subject_ids=sorted({e.resident_id for e in entries}))
+    log_list(viewer=viewer, context=context, record_type="discovery_visit_list", record_id=cycle.pk,
+             resident_ids=[e.resident_id for e in entries])
     return entries
 
 
 def entry_get(*, viewer: User, entry_id: int, context: AccessContext) -> VisitListEntry:
-    entry = (entry_visible(viewer).select_related("cycle", "dong", "household", "resident", "model_version", "case")
-             .filter(pk=entry_id).first())
-    if entry is None:
-        resident_id = VisitListEntry.objects.filter(pk=entry_id).values_list("resident_id", flat=True).first()
-        if resident_id is not None:
-            access_log_write(actor=viewer, action=AccessAction.DENIED, record_type="discovery_entry",
-                             record_id=entry_id, resident_id=resident_id, context=context)
-        raise NotFound(DiscoveryErrorCode.ENTRY_NOT_FOUND)
-    access_log_write(actor=viewer, action=AccessAction.VIEW, record_type="discovery_entry", record_id=entry.pk,
-                     resident_id=entry.resident_id, context=context)
-    return entry
+    return logged_get(
+        entry_visible(viewer).select_related("cycle", "dong", "household", "resident", "model_version", "case"),
+        entry_id, viewer=viewer, context=context, record_type="discovery_entry",
+        missing=DiscoveryErrorCode.ENTRY_NOT_FOUND, resident="resident_id")
 
 
 # Load and support rates ---------------------------------------------------------------------

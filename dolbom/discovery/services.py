@@ -19,7 +19,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from dolbom.accounts.models import Role
-from dolbom.accounts.scope import can_write_cases, role_of
+from dolbom.accounts.scope import can_write_cases, lock_in_scope, role_of
 from dolbom.cases.models import Case, CaseOrigin
 from dolbom.cases.selectors import OPEN_STATUSES
 from dolbom.cases.services import case_discover
@@ -259,10 +259,7 @@ def cycle_score(*, actor: User, cycle: Cycle, engine: str = "local") -> ScoreSum
 # Outcomes and cases -----------------------------------------------------------------------------
 
 def _lock_entry(actor: User, entry: VisitListEntry) -> VisitListEntry:
-    locked = entry_visible(actor).select_for_update(of=("self",)).select_related("cycle").filter(pk=entry.pk).first()
-    if locked is None:
-        raise NotFound(DiscoveryErrorCode.ENTRY_NOT_FOUND)
-    return locked
+    return lock_in_scope(entry_visible(actor).select_related("cycle"), entry.pk, DiscoveryErrorCode.ENTRY_NOT_FOUND)
 
 
 @transaction.atomic

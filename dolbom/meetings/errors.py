@@ -23,7 +23,6 @@ class MeetingErrorCode(StrEnum):
     DECISION_INVALID = "decision_invalid"
     NO_PLAN = "no_plan"
     SERVICES_REQUIRED = "services_required"
-    REFERRALS_UNAVAILABLE = "referrals_unavailable"
     MINUTES_REQUIRED = "minutes_required"
     ONLY_CHAIR_SIGNS = "only_chair_signs"
     RULE_INVALID = "rule_invalid"
@@ -51,7 +50,6 @@ class MeetingErrorCode(StrEnum):
             cls.DECISION_INVALID: _("Choose a decision."),
             cls.NO_PLAN: _("The case has no support plan to approve or change yet."),
             cls.SERVICES_REQUIRED: _("Choose at least one service to add."),
-            cls.REFERRALS_UNAVAILABLE: _("The referral service is not available yet."),
             cls.MINUTES_REQUIRED: _("Write the minutes before signing them."),
             cls.ONLY_CHAIR_SIGNS: _("Only the chair signs the minutes."),
             cls.RULE_INVALID: _("The recurrence rule is not valid (e.g. FREQ=MONTHLY;BYDAY=2TU)."),

@@ -13,7 +13,6 @@ A refused direct read answers 404, like a record that does not exist, and writes
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 from dataclasses import dataclass
 
@@ -23,6 +22,7 @@ from django.utils import timezone
 
 from dolbom.accounts.models import Role
 from dolbom.accounts.scope import profile
+from dolbom.audit.logged import log_list, logged_get, with_default_purpose
 from dolbom.audit.models import AccessAction
 from dolbom.audit.services import access_log_write
 from dolbom.cases.models import Case, CaseStatus, SupportPlan
@@ -48,11 +48,6 @@ from dolbom.registry.models import Consent, ConsentPurpose
 
 CASE_STAFF = frozenset({Role.DONG_OFFICER, Role.CASE_MANAGER})
 INSTITUTION_ROLES = frozenset({Role.PARTNER, Role.NURSE})
-
-
-def _purpose(context: AccessContext, default: str) -> AccessContext:
-    # Reading an agenda is the meeting's own purpose; a purpose the caller gave is kept.
-    return context if context.purpose else dataclasses.replace(context, purpose=default)
 
 
 def consent_to_share_q(institution_code: str, resident_field: str = "case__resident") -> Q:
@@ -161,14 +156,10 @@ def meeting_list(*, viewer: User, filters: MeetingFilters | None = None) -> Quer
 
 
 def meeting_get(*, viewer: User, meeting_id: int, context: AccessContext) -> Meeting:
-    meeting = (meeting_visible(viewer).select_related("dong", "chair__staff", "council", "signed_by__staff")
-               .filter(pk=meeting_id).first())
-    if meeting is None:
-        if Meeting.objects.filter(pk=meeting_id).exists():
-            access_log_write(actor=viewer, action=AccessAction.DENIED, record_type="meeting", record_id=meeting_id,
-                             context=context)
-        raise NotFound(MeetingErrorCode.MEETING_NOT_FOUND)
-    return meeting
+    # The meeting itself holds no client data (agenda cases are read apart): only a refusal is logged.
+    return logged_get(meeting_visible(viewer).select_related("dong", "chair__staff", "council", "signed_by__staff"),
+                      meeting_id, viewer=viewer, context=context, record_type="meeting",
+                      missing=MeetingErrorCode.MEETING_NOT_FOUND, log_view=False)
 
 
 def meeting_attendees(*, meeting: Meeting) -> QuerySet[Attendee]:
@@ -202,10 +193,8 @@ def _agenda_rows(qs: QuerySet[AgendaItem]) -> QuerySet[AgendaItem]:
 
 
 def _log_agenda(viewer: User, meeting: Meeting, items: list[AgendaItem], context: AccessContext) -> None:
-    if items:
-        access_log_write(actor=viewer, action=AccessAction.SEARCH, record_type="meeting_agenda",
-                         record_id=meeting.pk, context=_purpose(context, f"통합지원회의 #{meeting.pk} 안건 검토"),
-                         subject_ids=sorted({i.case.resident_id for i in items}))
+    log_list(viewer=viewer, context=with_default_purpose(context, f"통합지원회의 #{meeting.pk} 안건 검토"),
+             record_type="meeting_agenda", record_id=meeting.pk, resident_ids=[i.case.resident_id for i in items])
 
 
 @dataclass(frozen=True)
@@ -225,19 +214,12 @@ def meeting_agenda(*, viewer: User, meeting: Meeting, context: AccessContext) ->
 def agenda_item_get(*, viewer: User, meeting_id: int, item_id: int, context: AccessContext) -> AgendaItem:
     """One agenda case. Out of scope (or no consent for the viewer's institution): 404 and a DENIED row."""
     meeting = meeting_get(viewer=viewer, meeting_id=meeting_id, context=context)
-    item = _agenda_rows(agenda_item_visible(viewer).filter(meeting=meeting, pk=item_id)).first()
-    if item is None:
-        resident_id = (AgendaItem.objects.filter(meeting=meeting, pk=item_id)
-                       .values_list("case__resident_id", flat=True).first())
-        if resident_id is not None:
-            access_log_write(actor=viewer, action=AccessAction.DENIED, record_type="meeting_agenda_item",
-                             record_id=item_id, resident_id=resident_id, context=context)
-        raise NotFound(MeetingErrorCode.AGENDA_ITEM_NOT_FOUND)
-    access_log_write(actor=viewer, action=AccessAction.VIEW, record_type="meeting_agenda_item", record_id=item.pk,
-                     resident_id=item.case.resident_id,
-                     context=_purpose(context, f"통합지원회의 #{meeting.pk} 안건 검토"),
-                     in_caseload=item.case.manager_id == viewer.pk)
-    return item
+    return logged_get(_agenda_rows(agenda_item_visible(viewer).filter(meeting=meeting)), item_id, viewer=viewer,
+                      context=context, record_type="meeting_agenda_item",
+                      missing=MeetingErrorCode.AGENDA_ITEM_NOT_FOUND, resident="case__resident_id",
+                      in_caseload=lambda i: i.case.manager_id == viewer.pk,
+                      default_purpose=f"통합지원회의 #{meeting.pk} 안건 검토",
+                      within=AgendaItem.objects.filter(meeting=meeting))
 
 
 def case_meeting_items(*, viewer: User, case_id: int, context: AccessContext) -> list[AgendaItem]:
@@ -246,7 +228,7 @@ def case_meeting_items(*, viewer: User, case_id: int, context: AccessContext) ->
     if items:
         access_log_write(actor=viewer, action=AccessAction.VIEW, record_type="case_meeting_items",
                          record_id=case_id, resident_id=items[0].case.resident_id,
-                         context=_purpose(context, "사례의 통합지원회의 안건 조회"),
+                         context=with_default_purpose(context, "사례의 통합지원회의 안건 조회"),
                          in_caseload=items[0].case.manager_id == viewer.pk)
     else:
         resident_id = Case.objects.filter(pk=case_id).values_list("resident_id", flat=True).first()
@@ -322,10 +304,8 @@ def agenda_candidates(*, viewer: User, meeting: Meeting, context: AccessContext,
                  .order_by(F("escalated_at").desc(nulls_last=True), "-meeting_requested", "opened_at")[:limit])
     city_decided = set(AgendaItem.objects.filter(case__in=[c.pk for c in cases], meeting__dong__isnull=True)
                        .exclude(decided_at=None).values_list("case_id", "decided_at"))
-    if cases:
-        access_log_write(actor=viewer, action=AccessAction.SEARCH, record_type="meeting_candidates",
-                         record_id=meeting.pk, context=_purpose(context, f"통합지원회의 #{meeting.pk} 안건 구성"),
-                         subject_ids=sorted({c.resident_id for c in cases}))
+    log_list(viewer=viewer, context=with_default_purpose(context, f"통합지원회의 #{meeting.pk} 안건 구성"),
+             record_type="meeting_candidates", record_id=meeting.pk, resident_ids=[c.resident_id for c in cases])
     approved = set(AgendaItem.objects.filter(case__in=[c.pk for c in cases], decision=Decision.APPROVE_PLAN)
                    .values_list("case_id", "plan_version"))
     return [Candidate(case=c, reason=agenda_reason_for(

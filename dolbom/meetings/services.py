@@ -17,7 +17,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from dolbom.accounts.models import Role
-from dolbom.accounts.scope import profile, role_of
+from dolbom.accounts.scope import lock_in_scope, profile, role_of
 from dolbom.areas.models import Dong
 from dolbom.cases import services as case_services
 from dolbom.cases.models import Case, CaseStatus, SupportPlanLine
@@ -47,14 +47,14 @@ from dolbom.meetings.selectors import (
     case_escalation_pending,
     meeting_visible,
 )
+from dolbom.referrals.models import Service
+from dolbom.referrals.services import referral_create
 
 CHAIR_ROLES = frozenset({Role.CITY_TEAM, Role.DONG_OFFICER, Role.CASE_MANAGER})
 
 
 def _lock_meeting(actor: User, meeting: Meeting) -> Meeting:
-    locked = meeting_visible(actor).select_for_update(of=("self",)).filter(pk=meeting.pk).first()
-    if locked is None:
-        raise NotFound(MeetingErrorCode.MEETING_NOT_FOUND)
+    locked = lock_in_scope(meeting_visible(actor), meeting.pk, MeetingErrorCode.MEETING_NOT_FOUND)
     if not can_organise(actor, locked):
         raise Forbidden(MeetingErrorCode.NOT_ALLOWED)
     return locked
@@ -111,9 +111,7 @@ def agenda_add(*, actor: User, meeting: Meeting, case: Case, note: str = "") -> 
     meeting = _lock_meeting(actor, meeting)
     _open(meeting)
     _case_meeting(meeting)
-    locked = case_visible(actor).select_for_update(of=("self",)).filter(pk=case.pk).first()
-    if locked is None:
-        raise NotFound(MeetingErrorCode.AGENDA_ITEM_NOT_FOUND)
+    locked = lock_in_scope(case_visible(actor), case.pk, MeetingErrorCode.AGENDA_ITEM_NOT_FOUND)
     if locked.status == CaseStatus.CLOSED:
         raise DomainError(MeetingErrorCode.CASE_CLOSED)
     if meeting.agenda.filter(case=locked).exists():
@@ -141,23 +139,12 @@ class DecisionInput:
     closure_reason: str = ""
 
 
-def _referrals() -> tuple[Any, Any]:
-    # The referrals app is built alongside this one; until its service exists the decision is refused.
-    try:
-        from dolbom.referrals.models import Service
-        from dolbom.referrals.services import referral_create
-    except ImportError as exc:
-        raise DomainError(MeetingErrorCode.REFERRALS_UNAVAILABLE) from exc
-    return Service, referral_create
-
-
 def _institution_name(service: Any) -> str:
     institution = getattr(service, "institution", None)
     return str(getattr(institution, "name", "") or "")
 
 
 def _add_services(actor: User, item: AgendaItem, data: DecisionInput) -> list[ServiceRequest]:
-    Service, referral_create = _referrals()
     ids = list(dict.fromkeys(int(i) for i in data.service_ids))
     if not ids:
         raise DomainError(MeetingErrorCode.SERVICES_REQUIRED)
@@ -287,10 +274,8 @@ def action_item_done(*, actor: User, item: ActionItem, note: str = "") -> Action
     """Done by its owner or by an organiser of its meeting; tracked even after the minutes are signed."""
     from dolbom.meetings.selectors import action_item_visible
 
-    item = action_item_visible(actor).select_for_update(of=("self",)).select_related("meeting__council").filter(
-        pk=item.pk).first()
-    if item is None:
-        raise NotFound(MeetingErrorCode.ACTION_ITEM_NOT_FOUND)
+    item = lock_in_scope(action_item_visible(actor).select_related("meeting__council"), item.pk,
+                         MeetingErrorCode.ACTION_ITEM_NOT_FOUND)
     if item.owner_id != actor.pk and not can_organise(actor, item.meeting):
         raise Forbidden(MeetingErrorCode.NOT_ALLOWED)
     if item.done_at is not None:

@@ -9,6 +9,13 @@ class ReferralsConfig(AppConfig):
 
     def ready(self) -> None:
         from dolbom.accounts.models import Role
+        from dolbom.cases.hooks import case_closed
+        from dolbom.referrals.services import referrals_end_for_case, referrals_end_for_consent
+        from dolbom.registry.hooks import consent_withdrawn
+
+        # Referrals end with the case and with the consent they relied on, inside those writes.
+        case_closed.connect(referrals_end_for_case)
+        consent_withdrawn.connect(referrals_end_for_consent)
         from dolbom.accounts.scope import can_see_personal_data, role_of
         from dolbom.web.nav import NavItem, nav_register
 
@@ -21,3 +28,8 @@ class ReferralsConfig(AppConfig):
                              visible=lambda u: role_of(u) is not None, order=45,
                              sections=("service_list", "service_new", "service_edit", "institution_new",
                                        "institution_edit")))
+        from dolbom.cases.panels import CasePanel, case_panel_register
+        from dolbom.referrals.panels import case_referrals_panel
+
+        case_panel_register(CasePanel(key="referrals", template="referrals/_case_referrals.html",
+                                      context=case_referrals_panel, order=10))

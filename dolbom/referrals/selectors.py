@@ -20,12 +20,11 @@ from django.utils import timezone
 
 from dolbom.accounts.models import Role
 from dolbom.accounts.scope import profile
-from dolbom.audit.models import AccessAction
-from dolbom.audit.services import access_log_write
+from dolbom.audit.logged import log_list, logged_get
 from dolbom.cases.models import CaseStatus
 from dolbom.cases.selectors import case_visible
 from dolbom.lib.access import AccessContext
-from dolbom.lib.errors import DomainError, NotFound
+from dolbom.lib.errors import NotFound
 from dolbom.referrals.errors import ReferralErrorCode
 from dolbom.referrals.models import (
     ACTIVE_STATUSES,
@@ -34,7 +33,6 @@ from dolbom.referrals.models import (
     ReferralStatus,
     Service,
 )
-from dolbom.registry.errors import RegistryErrorCode
 from dolbom.registry.models import Consent, ConsentPurpose
 
 LIST_LIMIT = 200
@@ -116,31 +114,21 @@ def referral_list_logged(*, viewer: User, context: AccessContext, filters: Refer
                          limit: int = LIST_LIMIT) -> list[Referral]:
     """A referral list shows clients' names: every list that returns people is logged with them."""
     referrals = list(referral_list(viewer=viewer, filters=filters)[:limit])
-    if referrals:
-        access_log_write(actor=viewer, action=AccessAction.SEARCH, record_type="referral_list", context=context,
-                         subject_ids=sorted({r.case.resident_id for r in referrals}))
+    log_list(viewer=viewer, context=context, record_type="referral_list",
+             resident_ids=[r.case.resident_id for r in referrals])
     return referrals
 
 
 def referral_get(*, viewer: User, referral_id: int, context: AccessContext) -> Referral:
     """One referral (with the client's minimal details). Out of scope: 404 and a DENIED row."""
-    referral = (referral_visible(viewer)
-                .select_related("case__resident__household", "case__dong", "case__manager__staff", "service",
-                                "institution", "plan_line")
-                .filter(pk=referral_id).first())
-    if referral is None:
-        resident_id = Referral.objects.filter(pk=referral_id).values_list("case__resident_id", flat=True).first()
-        if resident_id is not None:
-            access_log_write(actor=viewer, action=AccessAction.DENIED, record_type="referral", record_id=referral_id,
-                             resident_id=resident_id, context=context)
-        raise NotFound(ReferralErrorCode.REFERRAL_NOT_FOUND)
     # A partner's referral is their caseload; staff outside their caseload state a purpose, as for a case.
-    in_caseload = referral.case.manager_id == viewer.pk or is_partner(viewer)
-    if not in_caseload and not context.purpose:
-        raise DomainError(RegistryErrorCode.PURPOSE_REQUIRED)
-    access_log_write(actor=viewer, action=AccessAction.VIEW, record_type="referral", record_id=referral.pk,
-                     resident_id=referral.case.resident_id, context=context, in_caseload=in_caseload)
-    return referral
+    partner = is_partner(viewer)
+    return logged_get(
+        referral_visible(viewer).select_related("case__resident__household", "case__dong", "case__manager__staff",
+                                                "service", "institution", "plan_line"),
+        referral_id, viewer=viewer, context=context, record_type="referral",
+        missing=ReferralErrorCode.REFERRAL_NOT_FOUND, resident="case__resident_id",
+        in_caseload=lambda r: partner or r.case.manager_id == viewer.pk, purpose_required=True)
 
 
 def referral_case_id(referral_id: int) -> int | None:

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.auth.models import User
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 
-from dolbom.accounts.models import Role
-from dolbom.accounts.scope import can_see_full_rrn, profile
+from dolbom.accounts.scope import can_see_full_rrn, caseload_q, visible_by_role
+from dolbom.audit.logged import logged_get
 from dolbom.audit.models import AccessAction
 from dolbom.audit.services import access_log_write
 from dolbom.lib import rrn as rrn_lib
 from dolbom.lib.access import AccessContext
-from dolbom.lib.errors import DomainError, Forbidden, NotFound
+from dolbom.lib.errors import DomainError, Forbidden
 from dolbom.lib.hangul import is_initials_query
 from dolbom.registry.errors import RegistryErrorCode
 from dolbom.registry.models import Consent, Household, Resident
@@ -22,35 +22,16 @@ SEARCH_LIMIT = 50
 
 # Scope ---------------------------------------------------------------------------------------
 
-def _caseload_q(viewer: User) -> Q:
-    from dolbom.cases.models import Case
-
-    return Q(Exists(Case.objects.filter(resident=OuterRef("pk"), manager=viewer)))
-
-
 def resident_visible(viewer: User) -> QuerySet[Resident]:
-    p = profile(viewer)
-    qs = Resident.objects.all()
-    if p is None:
-        return qs.none()
-    if p.role == Role.CITY_TEAM:
-        return qs
-    if p.role == Role.DONG_OFFICER:
-        return qs.filter(dong_id=p.dong_id) if p.dong_id else qs.none()
-    if p.role == Role.CASE_MANAGER:
-        own_dong = Q(dong_id=p.dong_id) if p.dong_id else Q(pk__in=[])
-        return qs.filter(own_dong | _caseload_q(viewer))
-    if p.role == Role.NURSE:
-        from dolbom.visits.selectors import nurse_assigned_visits
-
-        return qs.filter(household_id__in=nurse_assigned_visits(viewer).values("household_id"))
     # Partner-institution workers never read full records: they reach referred clients only through
     # referrals/selectors.py (referral_visible, partner_view: the fields the service needs). Auditors: none.
-    return qs.none()
+    # A case manager's caseload is registered by cases, a nurse's clients by visits (accounts/scope.py).
+    return visible_by_role(viewer, Resident.objects.all(), kind="resident", dong="dong_id")
 
 
 def resident_in_caseload(*, viewer: User, resident: Resident) -> bool:
-    return resident.cases.filter(manager=viewer).exists()
+    own = caseload_q(viewer, kind="resident")
+    return own is not None and Resident.objects.filter(own, pk=resident.pk).exists()
 
 
 def household_visible(viewer: User) -> QuerySet[Household]:
@@ -86,22 +67,10 @@ def resident_search(*, viewer: User, query: str, context: AccessContext, limit: 
 
 def resident_get(*, viewer: User, resident_id: int, context: AccessContext) -> Resident:
     """One person's record. Out of scope: refused and logged. Outside caseload: purpose required."""
-    resident = resident_visible(viewer).select_related("dong", "household").filter(pk=resident_id).first()
-    if resident is None:
-        if Resident.objects.filter(pk=resident_id).exists():
-            access_log_write(
-                actor=viewer, action=AccessAction.DENIED, record_type="resident", record_id=resident_id,
-                resident_id=resident_id, context=context,
-            )
-        raise NotFound(RegistryErrorCode.RESIDENT_NOT_FOUND)
-    in_caseload = resident_in_caseload(viewer=viewer, resident=resident)
-    if not in_caseload and not context.purpose:
-        raise DomainError(RegistryErrorCode.PURPOSE_REQUIRED)
-    access_log_write(
-        actor=viewer, action=AccessAction.VIEW, record_type="resident", record_id=resident.pk,
-        resident_id=resident.pk, context=context, in_caseload=in_caseload,
-    )
-    return resident
+    return logged_get(resident_visible(viewer).select_related("dong", "household"), resident_id, viewer=viewer,
+                      context=context, record_type="resident", missing=RegistryErrorCode.RESIDENT_NOT_FOUND,
+                      resident="id", in_caseload=lambda r: resident_in_caseload(viewer=viewer, resident=r),
+                      purpose_required=True)
 
 
 def resident_rrn_reveal(*, viewer: User, resident: Resident, context: AccessContext) -> str:
@@ -121,17 +90,7 @@ def resident_consents(*, resident: Resident) -> QuerySet[Consent]:
 
 
 def household_get(*, viewer: User, household_id: int, context: AccessContext) -> Household:
-    household = household_visible(viewer).select_related("dong").filter(pk=household_id).first()
-    if household is None:
-        # Direct access to a household out of scope is refused like a resident's, and logged too.
-        members = list(Resident.objects.filter(household_id=household_id).values_list("pk", flat=True))
-        if members:
-            access_log_write(actor=viewer, action=AccessAction.DENIED, record_type="household",
-                             record_id=household_id, subject_ids=members, context=context)
-        raise NotFound(RegistryErrorCode.HOUSEHOLD_NOT_FOUND)
-    members = list(household.members.values_list("pk", flat=True))
-    access_log_write(
-        actor=viewer, action=AccessAction.VIEW, record_type="household", record_id=household.pk,
-        subject_ids=members, context=context,
-    )
-    return household
+    # Direct access to a household out of scope is refused like a resident's, and logged with its members.
+    return logged_get(household_visible(viewer).select_related("dong"), household_id, viewer=viewer,
+                      context=context, record_type="household", missing=RegistryErrorCode.HOUSEHOLD_NOT_FOUND,
+                      subjects="members__id")

@@ -16,6 +16,7 @@ from dolbom.areas.selectors import dong_for_area
 from dolbom.lib import rrn as rrn_lib
 from dolbom.lib.errors import DomainError, Forbidden
 from dolbom.lib.hangul import initials
+from dolbom.registry import hooks
 from dolbom.registry.errors import RegistryErrorCode
 from dolbom.registry.models import Consent, ConsentPurpose, Household, Resident
 from dolbom.registry.selectors import resident_visible
@@ -117,11 +118,9 @@ def consent_withdraw(*, actor: User, consent: Consent, at: dt.datetime | None = 
         raise DomainError(RegistryErrorCode.CONSENT_ALREADY_WITHDRAWN)
     consent.withdrawn_at = at or timezone.now()
     consent.save(update_fields=["withdrawn_at"])
-    # Every caller (page, API, script) ends the referrals that relied on this consent in the same
-    # transaction: an explicit call, not a signal, so the effect is visible where the withdrawal is.
-    from dolbom.referrals.services import referrals_end_for_consent
-
-    referrals_end_for_consent(actor=actor, consent=consent)
+    # Every caller (page, API, script) ends what relied on this consent (the referrals app's referrals)
+    # in the same transaction.
+    hooks.consent_withdrawn.run(actor=actor, consent=consent)
     return consent
 
 

@@ -8,7 +8,10 @@ class VisitsConfig(AppConfig):
     verbose_name = "방문"
 
     def ready(self) -> None:
+        from dolbom.visits import scope
         from dolbom.visits.selectors import can_do_visits, can_plan_visits
+
+        scope.register()
         from dolbom.web.nav import NavItem, nav_register
 
         nav_register(NavItem(url_name="visits:plan", label=_("Visit routes"), visible=can_plan_visits, order=50,

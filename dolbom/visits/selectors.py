@@ -17,11 +17,9 @@ from django.contrib.auth.models import User
 from django.db.models import Q, QuerySet
 
 from dolbom.accounts.models import Role
-from dolbom.accounts.scope import profile
-from dolbom.audit.models import AccessAction
-from dolbom.audit.services import access_log_write
+from dolbom.accounts.scope import profile, visible_by_role
+from dolbom.audit.logged import log_list, logged_get
 from dolbom.lib.access import AccessContext
-from dolbom.lib.errors import NotFound
 from dolbom.registry.models import Resident
 from dolbom.visits.errors import VisitErrorCode
 from dolbom.visits.models import DayPlan, Visit, VisitStatus, Worker
@@ -48,20 +46,9 @@ def nurse_assigned_visits(viewer: User, today: dt.date | None = None) -> QuerySe
 
 
 def visit_visible(viewer: User) -> QuerySet[Visit]:
-    p = profile(viewer)
-    qs = Visit.objects.all()
-    if p is None:
-        return qs.none()
-    if p.role == Role.CITY_TEAM:
-        return qs
-    if p.role == Role.DONG_OFFICER:
-        return qs.filter(household__dong_id=p.dong_id) if p.dong_id else qs.none()
-    if p.role == Role.CASE_MANAGER:
-        own_dong = Q(household__dong_id=p.dong_id) if p.dong_id else Q(pk__in=[])
-        return qs.filter(own_dong | Q(case__manager=viewer) | Q(assigned_to=viewer))
-    if p.role == Role.NURSE:
-        return qs.filter(pk__in=nurse_assigned_visits(viewer).values("pk"))
-    return qs.none()
+    return visible_by_role(viewer, Visit.objects.all(), kind="visit", dong="household__dong_id",
+                           caseload=Q(case__manager=viewer) | Q(assigned_to=viewer),
+                           roles={Role.NURSE: Q(pk__in=nurse_assigned_visits(viewer).values("pk"))})
 
 
 def worker_list(*, viewer: User) -> QuerySet[Worker]:
@@ -86,8 +73,7 @@ def _subjects(visits: Iterable[Visit]) -> list[int]:
 def _log_list(viewer: User, context: AccessContext, visits: list[Visit], record_type: str) -> None:
     # A visit list shows names and addresses: logged like a search (안전성 확보조치 기준 §8).
     if visits:
-        access_log_write(actor=viewer, action=AccessAction.SEARCH, record_type=record_type, context=context,
-                         subject_ids=_subjects(visits))
+        log_list(viewer=viewer, context=context, record_type=record_type, resident_ids=_subjects(visits))
 
 
 def _with_people(qs: QuerySet[Visit]) -> QuerySet[Visit]:
@@ -113,18 +99,9 @@ def visit_list(*, viewer: User, context: AccessContext, date: dt.date | None = N
 
 
 def visit_get(*, viewer: User, visit_id: int, context: AccessContext) -> Visit:
-    visit = _with_people(visit_visible(viewer)).filter(pk=visit_id).first()
-    if visit is None:
-        target = Visit.objects.filter(pk=visit_id).select_related("case").first()
-        if target is not None:
-            resident = target.case.resident_id if target.case_id else None
-            access_log_write(actor=viewer, action=AccessAction.DENIED, record_type="visit", record_id=visit_id,
-                             resident_id=resident, context=context)
-        raise NotFound(VisitErrorCode.VISIT_NOT_FOUND)
-    access_log_write(actor=viewer, action=AccessAction.VIEW, record_type="visit", record_id=visit.pk,
-                     resident_id=visit.case.resident_id if visit.case_id else None, context=context,
-                     in_caseload=visit.assigned_to_id == viewer.pk)
-    return visit
+    return logged_get(_with_people(visit_visible(viewer)), visit_id, viewer=viewer, context=context,
+                      record_type="visit", missing=VisitErrorCode.VISIT_NOT_FOUND, resident="case__resident_id",
+                      in_caseload=lambda v: v.assigned_to_id == viewer.pk)
 
 
 def worker_day(*, viewer: User, date: dt.date, context: AccessContext) -> list[Visit]:

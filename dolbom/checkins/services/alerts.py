@@ -9,6 +9,7 @@ from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
+from dolbom.accounts.scope import lock_in_scope
 from dolbom.cases.models import Case
 from dolbom.checkins import events
 from dolbom.checkins.errors import CheckinErrorCode
@@ -21,7 +22,7 @@ from dolbom.checkins.models import (
     EscalationLevel,
     Severity,
 )
-from dolbom.checkins.services.common import caller_user, lock_one, require_writer
+from dolbom.checkins.services.common import caller_user, require_writer
 from dolbom.lib.errors import DomainError
 
 log = logging.getLogger(__name__)
@@ -51,7 +52,7 @@ def _lock(actor: User, alert: Alert) -> Alert:
     from dolbom.checkins.selectors import alert_visible
 
     require_writer(actor)
-    return lock_one(alert_visible(actor).select_related("case"), alert.pk, CheckinErrorCode.ALERT_NOT_FOUND)
+    return lock_in_scope(alert_visible(actor).select_related("case"), alert.pk, CheckinErrorCode.ALERT_NOT_FOUND)
 
 
 @transaction.atomic

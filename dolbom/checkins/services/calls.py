@@ -16,6 +16,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from dolbom.accounts.scope import lock_in_scope
 from dolbom.checkins import events
 from dolbom.checkins.channels import ChannelAdapter, TextChannel
 from dolbom.checkins.dialogue import script
@@ -41,7 +42,7 @@ from dolbom.checkins.models import (
 )
 from dolbom.checkins.services import analysis as signal_service
 from dolbom.checkins.services.alerts import alert_raise
-from dolbom.checkins.services.common import caller_user, lock_one, require_writer
+from dolbom.checkins.services.common import caller_user, require_writer
 from dolbom.checkins.services.memory import memory_update_from_call
 from dolbom.lib.errors import DomainError
 
@@ -62,7 +63,7 @@ class TurnResult:
 def _lock_call(actor: User, call: Call) -> Call:
     from dolbom.checkins.selectors import call_visible
 
-    return lock_one(call_visible(actor).select_related("enrolment__case", "campaign"), call.pk,
+    return lock_in_scope(call_visible(actor).select_related("enrolment__case", "campaign"), call.pk,
                     CheckinErrorCode.CALL_NOT_FOUND)
 
 
@@ -108,7 +109,7 @@ def call_now(*, actor: User, enrolment: Enrolment) -> Call:
     from dolbom.checkins.selectors import enrolment_visible
 
     require_writer(actor)
-    enrolment = lock_one(enrolment_visible(actor).select_related("case"), enrolment.pk,
+    enrolment = lock_in_scope(enrolment_visible(actor).select_related("case"), enrolment.pk,
                          CheckinErrorCode.ENROLMENT_NOT_FOUND)
     if enrolment.status != EnrolmentStatus.ACTIVE:
         raise DomainError(CheckinErrorCode.ENROLMENT_STOPPED)
@@ -331,7 +332,7 @@ def callback_record(*, actor: User, task: CallbackTask, reached: bool, note: str
     from dolbom.checkins.selectors import callback_visible
 
     require_writer(actor)
-    task = lock_one(callback_visible(actor).select_related("call__enrolment__case"), task.pk,
+    task = lock_in_scope(callback_visible(actor).select_related("call__enrolment__case"), task.pk,
                     CheckinErrorCode.CALL_NOT_FOUND)
     if task.status != CallbackStatus.OPEN:
         raise DomainError(CheckinErrorCode.CALLBACK_DONE)

@@ -1,13 +1,12 @@
-"""Shared pieces of the check-in services: who may write, the caller's own account, locking."""
+"""Shared pieces of the check-in services: who may write, the caller's own account."""
 
 from __future__ import annotations
 
 from django.contrib.auth.models import User
-from django.db.models import QuerySet
 
 from dolbom.accounts.scope import can_write_cases
 from dolbom.checkins.errors import CheckinErrorCode
-from dolbom.lib.errors import Forbidden, NotFound
+from dolbom.lib.errors import Forbidden
 
 CALLER_USERNAME = "checkins-caller"
 
@@ -27,10 +26,3 @@ def caller_user() -> User:
 def require_writer(actor: User) -> None:
     if not can_write_cases(actor):
         raise Forbidden(CheckinErrorCode.NOT_ALLOWED)
-
-
-def lock_one(qs: QuerySet, pk: int, missing: CheckinErrorCode):
-    row = qs.select_for_update(of=("self",)).filter(pk=pk).first()
-    if row is None:
-        raise NotFound(missing)
-    return row

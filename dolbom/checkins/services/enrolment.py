@@ -9,11 +9,12 @@ from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
+from dolbom.accounts.scope import lock_in_scope
 from dolbom.cases.models import Case
 from dolbom.checkins import events
 from dolbom.checkins.errors import CheckinErrorCode
 from dolbom.checkins.models import Call, CallKind, CallStatus, Enrolment, EnrolmentStatus, Frequency, Topic
-from dolbom.checkins.services.common import lock_one, require_writer
+from dolbom.checkins.services.common import require_writer
 from dolbom.lib.errors import DomainError, NotFound
 
 
@@ -124,7 +125,7 @@ def enrolment_set_status(*, actor: User, enrolment: Enrolment, status: Enrolment
     from dolbom.checkins.selectors import enrolment_visible
 
     require_writer(actor)
-    enrolment = lock_one(enrolment_visible(actor), enrolment.pk, CheckinErrorCode.ENROLMENT_NOT_FOUND)
+    enrolment = lock_in_scope(enrolment_visible(actor), enrolment.pk, CheckinErrorCode.ENROLMENT_NOT_FOUND)
     status = EnrolmentStatus(status)
     allowed_from, summary = _TRANSITIONS[status]
     if enrolment.status == EnrolmentStatus.STOPPED:

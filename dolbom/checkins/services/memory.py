@@ -9,10 +9,11 @@ from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
+from dolbom.accounts.scope import lock_in_scope
 from dolbom.checkins.dialogue import script
 from dolbom.checkins.errors import CheckinErrorCode
 from dolbom.checkins.models import Call, Enrolment, MemoryChange, MemorySlot, Slot, Turn, TurnRole
-from dolbom.checkins.services.common import lock_one, require_writer
+from dolbom.checkins.services.common import require_writer
 from dolbom.lib.errors import DomainError
 
 _SENTENCE = re.compile(r"[^.!?\n]+[.!?]?")
@@ -103,7 +104,7 @@ def memory_correct(*, actor: User, enrolment: Enrolment, slot: Slot | str, value
     from dolbom.checkins.selectors import enrolment_visible
 
     require_writer(actor)
-    enrolment = lock_one(enrolment_visible(actor), enrolment.pk, CheckinErrorCode.ENROLMENT_NOT_FOUND)
+    enrolment = lock_in_scope(enrolment_visible(actor), enrolment.pk, CheckinErrorCode.ENROLMENT_NOT_FOUND)
     if len(reason.strip()) < 2:
         raise DomainError(CheckinErrorCode.MEMORY_REASON_REQUIRED)
     slot = Slot(slot)

@@ -1,4 +1,4 @@
-"""Writes of the service directory, of referrals (the closed loop) and of discharge notices.
+"""Writes of referrals: the closed loop from a support plan (or a meeting decision) to the provider and back.
 
 Every referral step locks the referral row through the viewer's scope (referral_visible) and writes
 its case-timeline event in the same transaction, so a partner who lost access (consent withdrawn,
@@ -8,106 +8,38 @@ case closed) cannot move a referral either.
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 from collections.abc import Iterable
 
-from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import transaction
-from django.db.models import Count, Q
 from django.utils import timezone
 
-from dolbom.accounts.models import Role, StaffProfile
-from dolbom.accounts.scope import can_write_cases, profile, role_of
-from dolbom.areas.models import BoundaryArea, Dong
-from dolbom.cases.models import Case, CaseOrigin, CaseStatus, SupportPlanLine
-from dolbom.lib import rrn as rrn_lib
-from dolbom.lib.errors import DomainError, Forbidden, NotFound
+from dolbom.accounts.models import Role
+from dolbom.accounts.scope import can_write_cases, lock_in_scope, role_of
+from dolbom.cases.models import Case, CaseStatus, SupportPlanLine
+from dolbom.cases.selectors import case_visible
+from dolbom.lib.errors import DomainError, Forbidden
 from dolbom.referrals import events
-from dolbom.referrals.categories import categories
 from dolbom.referrals.errors import ReferralErrorCode
 from dolbom.referrals.models import (
     ACTIVE_STATUSES,
     ActivityKind,
-    DischargeNotice,
     EndReason,
-    Institution,
-    InstitutionKind,
     Referral,
     ReferralActivity,
     ReferralStatus,
     Service,
 )
-from dolbom.referrals.selectors import institution_of, referral_visible, sharing_consent_for
-from dolbom.registry.models import Consent, ConsentPurpose, Resident
+from dolbom.referrals.selectors import referral_visible, sharing_consent_for
+from dolbom.registry.models import Consent, ConsentPurpose
 
 DEFAULT_RESPONSE_DAYS = 3  # working practice in Jeonju: a provider answers a referral within three days
 MAX_RESPONSE_DAYS = 30
 
 
-def _require_city(actor: User) -> None:
-    if role_of(actor) != Role.CITY_TEAM:
-        raise Forbidden(ReferralErrorCode.NOT_ALLOWED)
-
-
 def _not_future(day: dt.date) -> None:
     if day > timezone.localdate():
         raise DomainError(ReferralErrorCode.DATE_IN_FUTURE)
-
-
-# Directory (city team) ---------------------------------------------------------------------------
-
-@transaction.atomic
-def institution_save(
-    *, actor: User, code: str, name: str, kind: InstitutionKind | str, phone: str = "", contact_person: str = "",
-    email: str = "", address: str = "", dongs: Iterable[Dong] = (), active: bool = True,
-    institution: Institution | None = None,
-) -> Institution:
-    _require_city(actor)
-    code, name = code.strip(), name.strip()
-    if not code:
-        raise DomainError(ReferralErrorCode.FIELD_REQUIRED, field="code")
-    if not name:
-        raise DomainError(ReferralErrorCode.FIELD_REQUIRED, field="name")
-    if kind not in InstitutionKind.values:
-        raise DomainError(ReferralErrorCode.FIELD_REQUIRED, field="kind")
-    clash = Institution.objects.filter(code=code)
-    if institution is not None:
-        clash = clash.exclude(pk=institution.pk)
-    if clash.exists():
-        raise DomainError(ReferralErrorCode.CODE_TAKEN)
-    inst = institution or Institution()
-    inst.code, inst.name, inst.kind, inst.phone = code, name, kind, phone.strip()
-    inst.contact_person, inst.email, inst.address, inst.active = contact_person.strip(), email.strip(), address, active
-    inst.save()
-    inst.dongs.set(list(dongs))
-    return inst
-
-
-@transaction.atomic
-def service_save(
-    *, actor: User, institution: Institution, code: str, name: str, category_code: str, eligibility: str = "",
-    dongs: Iterable[Dong] = (), citywide: bool = False, capacity: int = 0, waiting: int = 0, active: bool = True,
-    service: Service | None = None,
-) -> Service:
-    _require_city(actor)
-    code, name = code.strip(), name.strip()
-    if not code or not name:
-        raise DomainError(ReferralErrorCode.FIELD_REQUIRED, field="code" if not code else "name")
-    if category_code not in categories().minors:
-        raise DomainError(ReferralErrorCode.CATEGORY_UNKNOWN)
-    clash = Service.objects.filter(code=code)
-    if service is not None:
-        clash = clash.exclude(pk=service.pk)
-    if clash.exists():
-        raise DomainError(ReferralErrorCode.CODE_TAKEN)
-    svc = service or Service()
-    svc.institution, svc.code, svc.name, svc.category_code = institution, code, name, category_code
-    svc.eligibility, svc.citywide, svc.active = eligibility, citywide, active
-    svc.capacity, svc.waiting = max(0, capacity), max(0, waiting)
-    svc.save()
-    svc.dongs.set(list(dongs))
-    return svc
 
 
 # Referral: the case manager's side -------------------------------------------------------------
@@ -120,13 +52,9 @@ def referral_create(*, actor: User, case: Case, service: Service, plan_line: Sup
     Refused unless the client consented to sharing information with that institution (PIPA §17: a
     third party receives personal data only with the person's consent to that recipient and purpose);
     the consent is matched by the institution's code, never by a typed name."""
-    from dolbom.cases.selectors import case_visible
-
     if not can_write_cases(actor):
         raise Forbidden(ReferralErrorCode.NOT_ALLOWED)
-    locked = case_visible(actor).select_for_update(of=("self",)).filter(pk=case.pk).first()
-    if locked is None:
-        raise NotFound(ReferralErrorCode.REFERRAL_NOT_FOUND)
+    locked = lock_in_scope(case_visible(actor), case.pk, ReferralErrorCode.REFERRAL_NOT_FOUND)
     if locked.status == CaseStatus.CLOSED:
         raise DomainError(ReferralErrorCode.CASE_CLOSED)
     service = Service.objects.select_related("institution").get(pk=service.pk)
@@ -211,9 +139,7 @@ def referrals_end_for_closed_cases(*, actor: User) -> int:
 # Referral: the provider's side -----------------------------------------------------------------
 
 def _lock(referral: Referral, actor: User) -> Referral:
-    locked = (referral_visible(actor).select_for_update(of=("self",)).filter(pk=referral.pk).first())
-    if locked is None:
-        raise NotFound(ReferralErrorCode.REFERRAL_NOT_FOUND)
+    locked = lock_in_scope(referral_visible(actor), referral.pk, ReferralErrorCode.REFERRAL_NOT_FOUND)
     return Referral.objects.select_related("case", "service", "institution").get(pk=locked.pk)
 
 
@@ -317,84 +243,3 @@ def referral_reminders_mark(*, referrals: Iterable[Referral]) -> int:
     return Referral.objects.filter(pk__in=ids).update(last_reminded_at=timezone.now())
 
 
-# Discharge notices ------------------------------------------------------------------------------
-
-def _dong_receiver(dong: Dong) -> User:
-    """Who receives a discharge notice: the dong's case manager with the fewest open cases, else its officer."""
-    for role in (Role.CASE_MANAGER, Role.DONG_OFFICER):
-        staff = (StaffProfile.objects.filter(role=role, dong=dong, user__is_active=True)
-                 .annotate(open_cases=Count("user__managed_cases",
-                                            filter=~Q(user__managed_cases__status=CaseStatus.CLOSED)))
-                 .order_by("open_cases", "pk").select_related("user").first())
-        if staff is not None:
-            return staff.user
-    raise DomainError(ReferralErrorCode.NO_DONG_WORKER)
-
-
-def _match_resident(*, name: str, birth_date: dt.date, rrn: str) -> Resident | None:
-    if rrn:
-        try:
-            parsed = rrn_lib.parse(rrn)
-        except rrn_lib.InvalidRRN as exc:
-            raise DomainError(ReferralErrorCode.RRN_INVALID) from exc
-        return Resident.objects.filter(rrn_index=rrn_lib.blind_index(parsed.digits, settings.RRN_INDEX_KEY)).first()
-    matches = list(Resident.objects.filter(name=name, birth_date=birth_date, deceased_on__isnull=True)[:2])
-    return matches[0] if len(matches) == 1 else None
-
-
-@transaction.atomic
-def discharge_notify(
-    *, actor: User, name: str, birth_date: dt.date, area: BoundaryArea, road_address: str, phone: str = "",
-    address_detail: str = "", rrn: str = "", discharge_on: dt.date | None = None, consent_given: bool = False,
-    note: str = "",
-) -> DischargeNotice:
-    """A person goes home from a hospital, long-term-care facility or disability residence: the notice
-    lands as a discovered case in the dong valid today for the address, assigned to that dong's worker.
-
-    The partner worker cannot write the registry or open cases, and must not read them; the dong's
-    receiving worker is the accountable actor of those writes (as if they had taken the call), while
-    the notice itself keeps who sent it."""
-    from dolbom.areas.selectors import dong_for_area
-    from dolbom.cases.services import CITY_RECIPIENT, case_discover
-    from dolbom.registry.services import consent_record, household_create, resident_create
-
-    institution = institution_of(actor)
-    if institution is None or not institution.sends_discharge_notices:
-        raise Forbidden(ReferralErrorCode.NOT_A_DISCHARGE_INSTITUTION)
-    name = name.strip()
-    if not name:
-        raise DomainError(ReferralErrorCode.FIELD_REQUIRED, field="name")
-    if not road_address.strip():
-        raise DomainError(ReferralErrorCode.FIELD_REQUIRED, field="road_address")
-    today = timezone.localdate()
-    resident = _match_resident(name=name, birth_date=birth_date, rrn=rrn.strip())
-    matched = resident is not None
-    if resident is None:
-        if not rrn.strip():
-            raise DomainError(ReferralErrorCode.RRN_REQUIRED)
-        dong = dong_for_area(area=area, day=today)
-        receiver = _dong_receiver(dong)
-        household = household_create(actor=receiver, number=f"D-{uuid.uuid4().hex[:16]}",
-                                     road_address=road_address.strip(), address_detail=address_detail.strip(),
-                                     area=area, on=today)
-        resident = resident_create(actor=receiver, name=name, rrn=rrn, household=household, phone=phone.strip())
-    else:
-        receiver = _dong_receiver(resident.dong)
-    sender = profile(actor)
-    origin_note = f"{institution.name} {sender.display_name if sender else ''} 퇴원 통보".strip()
-    if note.strip():
-        origin_note = f"{origin_note}: {note.strip()}"[:300]
-    if consent_given:
-        consent_record(actor=receiver, resident=resident, purpose=ConsentPurpose.CASE_MANAGEMENT,
-                       recipient=CITY_RECIPIENT, method="institution",
-                       note=f"{institution.name} 퇴원 연계 통보 시 본인 동의"[:200])
-    case = (Case.objects.filter(resident=resident).exclude(status=CaseStatus.CLOSED).order_by("-opened_at").first())
-    if case is None:
-        case = case_discover(actor=receiver, resident=resident, origin=CaseOrigin.HOSPITAL_DISCHARGE,
-                             note=origin_note, manager=receiver)
-    else:
-        events.discharge_notice_on_open_case(case=case, actor=receiver, institution=institution.name, note=origin_note)
-    return DischargeNotice.objects.create(
-        institution=institution, sent_by=actor, discharge_on=discharge_on or today, consent_given=consent_given,
-        note=note.strip(), case=case, matched_existing=matched,
-    )
