@@ -1,8 +1,13 @@
 """The `dolbom` command.
 
 `dolbom demo` migrates, generates a synthetic Jeonju, creates one demo user per role, prints their
-logins and serves the UI. Any other sub-command is passed to Django's management commands
-(`dolbom migrate`, `dolbom create_staff`, `dolbom generate_city`, ...).
+logins and serves the UI. Every other sub-command is a Django management command: `dolbom <app> <verb>`
+for dolbom's own (`dolbom registry generate-city`, `dolbom accounts create-staff`, ...; see
+`dolbom/lib/commands.py`), and Django's (`dolbom migrate`, `dolbom shell`, ...). `dolbom help` lists them
+all, `demo` and every app's verbs included.
+
+`demo` is not a management command because it puts the whole project together (every app's demo, then
+the server); a command lives in an app, and no app may import the ones above it.
 """
 
 from __future__ import annotations
@@ -10,6 +15,12 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from collections import defaultdict
+
+from django.core.management import ManagementUtility, get_commands, load_command_class
+from django.core.management.color import color_style
+
+from dolbom.lib.commands import AppCommand
 
 
 def _setup() -> None:
@@ -19,7 +30,7 @@ def _setup() -> None:
     django.setup()
 
 
-def demo(argv: list[str]) -> int:
+def _demo_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="dolbom demo", description="Run a synthetic Jeonju on this machine.")
     parser.add_argument("--port", type=int, default=8000)
     parser.add_argument("--host", default="127.0.0.1")
@@ -27,7 +38,11 @@ def demo(argv: list[str]) -> int:
     parser.add_argument("--cases", type=int, default=300, help="demo cases spread over every step")
     parser.add_argument("--seed", type=int, default=20260327)
     parser.add_argument("--no-serve", action="store_true", help="prepare the data and exit")
-    args = parser.parse_args(argv)
+    return parser
+
+
+def demo(argv: list[str]) -> int:
+    args = _demo_parser().parse_args(argv)
 
     _setup()
     from django.core.management import call_command
@@ -46,14 +61,44 @@ def demo(argv: list[str]) -> int:
     return 0
 
 
+def _listed(app: str, name: str) -> list[str]:
+    """`registry generate-city`, ... for a dolbom app's command; the name alone for anyone else's."""
+    if app.startswith("dolbom."):
+        command = load_command_class(app, name)
+        if isinstance(command, AppCommand):
+            return [f"{name} {verb}" for verb in command.verbs()]
+    return [name]
+
+
+class Utility(ManagementUtility):
+    """Django's command runner; its help lists `demo` and the verbs of every app's command."""
+
+    def main_help_text(self, commands_only: bool = False) -> str:
+        if commands_only:
+            return "\n".join(sorted([*get_commands(), "demo"]))
+        if self.settings_exception is not None:  # Django's text says why only its own commands show
+            return super().main_help_text()
+        sections: dict[str, list[str]] = defaultdict(list)
+        sections["dolbom"].append("demo")
+        for name, app in get_commands().items():
+            sections["django" if app == "django.core" else app.rpartition(".")[-1]] += _listed(app, name)
+        style = color_style()
+        lines = ["", f"Type '{self.prog_name} help <subcommand>' for help on a specific subcommand.", "",
+                 "Available subcommands:"]
+        for section in sorted(sections):
+            lines += ["", style.NOTICE(f"[{section}]"), *(f"    {n}" for n in sorted(sections[section]))]
+        return "\n".join(lines)
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv and argv[0] == "demo":
         return demo(argv[1:])
+    if argv[:2] == ["help", "demo"]:
+        _demo_parser().print_help()
+        return 0
     _setup()
-    from django.core.management import execute_from_command_line
-
-    execute_from_command_line(["dolbom", *argv])
+    Utility(["dolbom", *argv]).execute()
     return 0
 
 

@@ -1,27 +1,36 @@
-"""Demo preparation: a synthetic Jeonju and one login per role. Idempotent: a second run reuses the data."""
+"""Demo preparation: a synthetic Jeonju and one login per role. Idempotent: a second run reuses the data.
+
+Every app in INSTALLED_APPS may ship a ``demo.py`` with ``seed_demo(*, seed: int, out: TextIO, ...)``;
+they run in INSTALLED_APPS order, so lower layers seed first (the registry generates the city, cases
+open their cases on it, the domains work on those cases). Besides ``seed`` and ``out`` a ``seed_demo``
+receives the demo options it names among its keyword arguments (``households``, ``cases``). A module may
+list ``DEMO_USERS`` in the form of ``_DEMO_USERS`` below; they get the demo password and are printed
+after the project's own logins. ``dolbom/tests/test_wiring.py`` checks that every app's demo is found.
+"""
 
 from __future__ import annotations
 
 import importlib
 import importlib.util
+import inspect
 import time
 from dataclasses import dataclass
 from types import ModuleType
-from typing import TextIO
+from typing import Any, TextIO
 
+from django.apps import apps
 from django.contrib.auth.models import User
-from django.core.management import call_command
-from django.db import transaction
 from django.utils import timezone
 
 from dolbom.accounts.models import Role
 from dolbom.accounts.services import staff_create
 from dolbom.areas.selectors import dong_list_valid_on
 from dolbom.registry.models import Resident
-from dolbom.registry.synthetic.demo_cases import ensure_dong_managers, seed_demo_cases
 
 DEMO_PASSWORD = "dolbom-demo-2026"
 DEMO_DONG = "서신동"
+# What ``dolbom demo`` offers a seed_demo besides seed and out.
+DEMO_OPTIONS = ("households", "cases")
 
 
 @dataclass(frozen=True)
@@ -41,20 +50,16 @@ _DEMO_USERS = [
 ]
 
 
-# Each domain app may ship a ``demo.py`` with ``seed_demo(*, seed: int, out: TextIO) -> None``, run after
-# the city and its cases exist, and an optional ``DEMO_USERS`` list in the form of _DEMO_USERS above.
-DOMAIN_DEMOS = ["dolbom.referrals.demo", "dolbom.meetings.demo", "dolbom.visits.demo", "dolbom.checkins.demo",
-                "dolbom.discovery.demo"]
+def demo_modules() -> list[ModuleType]:
+    """The ``demo`` module of every dolbom app that has one, in INSTALLED_APPS order."""
+    names = [f"{app.name}.demo" for app in apps.get_app_configs() if app.name.startswith("dolbom.")]
+    return [importlib.import_module(name) for name in names if importlib.util.find_spec(name) is not None]
 
 
-def _domain_demos() -> list[ModuleType]:
-    return [importlib.import_module(name) for name in DOMAIN_DEMOS if importlib.util.find_spec(name) is not None]
-
-
-def _ensure_users() -> list[DemoLogin]:
+def _ensure_users(modules: list[ModuleType]) -> list[DemoLogin]:
     dongs = {d.name: d for d in dong_list_valid_on(timezone.localdate())}
     logins = []
-    users = list(_DEMO_USERS) + [u for m in _domain_demos() for u in getattr(m, "DEMO_USERS", [])]
+    users = list(_DEMO_USERS) + [u for m in modules for u in getattr(m, "DEMO_USERS", [])]
     for username, name, role, dong_name, institution, note in users:
         if not User.objects.filter(username=username).exists():
             staff_create(username=username, password=DEMO_PASSWORD, display_name=name, role=role,
@@ -63,22 +68,20 @@ def _ensure_users() -> list[DemoLogin]:
     return logins
 
 
-@transaction.atomic
-def _managers_by_dong() -> dict[int, User]:
-    """The demo's own case manager in the demo dong; a passwordless one per other dong owns its cases."""
-    demo_dong = next(d for d in dong_list_valid_on(timezone.localdate()) if d.name == DEMO_DONG)
-    return ensure_dong_managers({demo_dong.pk: User.objects.get(username="manager")})
+def _seed(module: ModuleType, *, seed: int, out: TextIO, options: dict[str, Any]) -> None:
+    accepted = inspect.signature(module.seed_demo).parameters
+    module.seed_demo(seed=seed, out=out, **{k: v for k, v in options.items() if k in accepted})
 
 
 def prepare_demo(*, households: int, cases: int, seed: int, out: TextIO) -> list[DemoLogin]:
-    logins = _ensure_users()
+    modules = demo_modules()
+    logins = _ensure_users(modules)
     if Resident.objects.exists():
         out.write(f"기존 데모 데이터를 사용합니다 (주민 {Resident.objects.count():,}명).\n")
         return logins
     started = time.perf_counter()
-    call_command("generate_city", households=households, seed=seed, stdout=out)
-    seed_demo_cases(managers_by_dong=_managers_by_dong(), rng_seed=seed, count=cases)
-    for module in _domain_demos():
-        module.seed_demo(seed=seed, out=out)
+    options = {"households": households, "cases": cases}
+    for module in modules:
+        _seed(module, seed=seed, out=out, options=options)
     out.write(f"합성 전주시 생성 완료: 가구 {households:,}, 사례 {cases:,} ({time.perf_counter() - started:.1f}초)\n")
     return logins

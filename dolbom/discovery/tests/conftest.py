@@ -29,7 +29,7 @@ class World:
 
 
 def build_city() -> None:
-    call_command("generate_city", households=HOUSEHOLDS, seed=7, as_of=AS_OF, verbosity=0)
+    call_command("registry", "generate-city", households=HOUSEHOLDS, seed=7, as_of=AS_OF, verbosity=0)
 
 
 def build_cycle(*, actor: User, out_dir: Path, name: str = "2026-6차", seed: int = 3) -> World:

@@ -91,8 +91,8 @@ def test_the_seed_command_is_idempotent(db):
     from django.core.management import call_command
 
     out = StringIO()
-    call_command("meetings_seed_councils", stdout=out)
-    call_command("meetings_seed_councils", stdout=out)
+    call_command("meetings", "seed-councils", stdout=out)
+    call_command("meetings", "seed-councils", stdout=out)
     assert out.getvalue().splitlines() == ["협의체 39개 생성, 전체 39개.", "협의체 0개 생성, 전체 39개."]
 
 

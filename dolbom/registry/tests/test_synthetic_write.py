@@ -1,20 +1,17 @@
-"""Writing the synthetic city to the database, and the demo cases made through the case services."""
+"""Writing the synthetic city to the database (the demo cases on it: cases/tests/test_demo.py)."""
 
 from __future__ import annotations
 
 import datetime as dt
 
-import numpy as np
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import IntegrityError
 from django.utils import timezone, translation
 
-from dolbom.cases.models import Case, CaseOrigin, CaseStatus
 from dolbom.lib import rrn
 from dolbom.registry.models import Household, Resident
 from dolbom.registry.synthetic import generate
-from dolbom.registry.synthetic.demo_cases import ensure_dong_managers, seed_demo_cases
 from dolbom.registry.synthetic.writer import write_city
 
 pytestmark = pytest.mark.django_db
@@ -100,42 +97,13 @@ def test_appending_the_same_seed_redraws_clashing_rrns_instead_of_failing():
 def test_the_command_refuses_a_registry_that_already_has_residents(resident):
     # Korean is the default language of every command, as in the UI.
     with pytest.raises(CommandError, match="이미 주민 1명이 있습니다"):
-        call_command("generate_city", households=10)
+        call_command("registry", "generate-city", households=10)
     assert Resident.objects.count() == 1
 
 
 def test_the_command_appends_when_asked_and_reports_what_it_did(resident, capsys):
     with translation.override("en"):
-        call_command("generate_city", households=10, seed=1, append=True)
+        call_command("registry", "generate-city", households=10, seed=1, append=True)
     out = capsys.readouterr().out
     assert "10 households" in out
     assert Household.objects.count() == 11
-
-
-def test_demo_cases_cover_every_status_through_the_real_services():
-    write_city(generate(households=700, seed=12, as_of=timezone.localdate()))
-    managers = ensure_dong_managers()
-    statuses = seed_demo_cases(managers_by_dong=managers, rng_seed=12, count=60)
-    assert set(statuses) == set(CaseStatus.values)
-    assert set(Case.objects.values_list("status", flat=True)) == set(CaseStatus.values)
-    # Every case was made by the services: each has a timeline starting with discovery or application.
-    assert not Case.objects.filter(events__isnull=True).exists()
-    today = timezone.localdate()
-    assert Case.objects.filter(status=CaseStatus.IN_SERVICE, next_follow_up_due__lt=today).exists()
-    assert Case.objects.filter(status=CaseStatus.IN_SERVICE, next_follow_up_due__gte=today).exists()
-    ex_officio = Case.objects.filter(applicant_type="ex_officio")
-    assert ex_officio.exists() and not ex_officio.filter(ex_officio_reason="").exists()
-    assert not ex_officio.filter(consent__isnull=True).exists()
-    assert {CaseOrigin.CRISIS_DISCOVERY, CaseOrigin.COMMUNITY_REFERRAL, CaseOrigin.HOSPITAL_DISCHARGE} <= set(
-        Case.objects.values_list("origin", flat=True))
-    for case in Case.objects.select_related("resident", "manager__staff"):
-        assert case.manager.staff.dong_id == case.resident.dong_id == case.dong_id
-
-
-def test_demo_cases_are_deterministic_for_a_seed():
-    write_city(generate(households=400, seed=13, as_of=timezone.localdate()))
-    managers = ensure_dong_managers()
-    first = seed_demo_cases(managers_by_dong=managers, rng_seed=1, count=24)
-    picked = sorted(Case.objects.values_list("resident_id", "status"))
-    assert sum(first.values()) == 24
-    assert len(np.unique([p[0] for p in picked])) == 24

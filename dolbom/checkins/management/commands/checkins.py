@@ -1,9 +1,7 @@
-"""``dolbom checkins <subcommand>``: check-in call tools with subcommands.
+"""``dolbom checkins analyse|run-due``: check-in call tools.
 
     dolbom checkins analyse --input calls.jsonl --output signals.jsonl
-
-Subcommands are registered in ``SUBCOMMANDS`` (name -> (help, add_arguments, handler)), so more can be
-added without touching the dispatch.
+    dolbom checkins run-due [--now 2026-05-01T09:00]
 """
 
 from __future__ import annotations
@@ -12,12 +10,14 @@ import datetime as dt
 import json
 import os
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 from django.utils import timezone
+
+from dolbom.lib.commands import AppCommand, verb
 
 BATCH = 256  # calls per kiwipiepy batch
 
@@ -73,76 +73,61 @@ def analyse_arguments(parser: CommandParser) -> None:
     parser.add_argument("--output", required=True, type=Path, help="JSONL: {id, signals, needs_followup, evidence}")
 
 
-def analyse(command: BaseCommand, *, input: Path, output: Path, **_: Any) -> None:
-    if not input.is_file():
-        raise CommandError(f"{input}: no such file")
-    # Written to a temporary file and renamed at the end: a bad line must not leave half an output
-    # file that a later step would take for the whole result.
-    fd, tmp = tempfile.mkstemp(prefix=f".{output.name}.", dir=output.parent if str(output.parent) else ".")
-    count = followup = 0
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as out:
-            batch: list[tuple[int, Any, list[dict]]] = []
-            for item in _read_calls(input):
-                batch.append(item)
-                if len(batch) >= BATCH:
-                    lines = _analyse_batch(batch)
-                    out.write("".join(line + "\n" for line in lines))
-                    count += len(lines)
-                    followup += sum('"needs_followup": true' in line for line in lines)
-                    batch = []
-            if batch:
-                lines = _analyse_batch(batch)
-                out.write("".join(line + "\n" for line in lines))
-                count += len(lines)
-                followup += sum('"needs_followup": true' in line for line in lines)
-        os.replace(tmp, output)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    command.stdout.write(f"{count} calls analysed, {followup} need follow-up -> {output}")
-
-
 def run_due_arguments(parser: CommandParser) -> None:
     parser.add_argument("--now", help="ISO date-time to run as (for catching up or testing)")
 
 
-def run_due_command(command: BaseCommand, *, now: str | dt.datetime | None = None, **_: Any) -> None:
-    """Run it every few minutes (cron, a systemd timer): turns enrolments whose time has come into due
-    calls, finishes calls a gateway left open, counts tries no channel made, escalates high alerts
-    nobody acknowledged."""
-    from dolbom.checkins.services import run_due
+class Command(AppCommand):
+    help = "Check-in call tools: analyse, run-due."
 
-    when = timezone.now()
-    if isinstance(now, dt.datetime):
-        when = now
-    elif now:
+    @verb("analyse", "Extract risk signals from stored calls (JSONL in, JSONL out).", arguments=analyse_arguments)
+    def analyse(self, *, input: Path, output: Path, **options: Any) -> None:
+        if not input.is_file():
+            raise CommandError(f"{input}: no such file")
+        # Written to a temporary file and renamed at the end: a bad line must not leave half an output
+        # file that a later step would take for the whole result.
+        fd, tmp = tempfile.mkstemp(prefix=f".{output.name}.", dir=output.parent if str(output.parent) else ".")
+        count = followup = 0
         try:
-            when = dt.datetime.fromisoformat(now)
-        except ValueError as exc:
-            raise CommandError(f"--now: {exc}") from exc
-    if timezone.is_naive(when):
-        when = timezone.make_aware(when)
-    report = run_due(now=when)
-    command.stdout.write(f"scheduled {report.scheduled}, finished {report.finished}, "
-                         f"undialled {report.undialled}, escalated {report.escalated}\n")
+            with os.fdopen(fd, "w", encoding="utf-8") as out:
+                batch: list[tuple[int, Any, list[dict]]] = []
+                for item in _read_calls(input):
+                    batch.append(item)
+                    if len(batch) >= BATCH:
+                        lines = _analyse_batch(batch)
+                        out.write("".join(line + "\n" for line in lines))
+                        count += len(lines)
+                        followup += sum('"needs_followup": true' in line for line in lines)
+                        batch = []
+                if batch:
+                    lines = _analyse_batch(batch)
+                    out.write("".join(line + "\n" for line in lines))
+                    count += len(lines)
+                    followup += sum('"needs_followup": true' in line for line in lines)
+            os.replace(tmp, output)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+        self.stdout.write(f"{count} calls analysed, {followup} need follow-up -> {output}")
 
+    @verb("run-due", "Run due check-in work: schedule calls, finish dropped calls, escalate alerts.",
+          arguments=run_due_arguments)
+    def run_due(self, *, now: str | dt.datetime | None = None, **options: Any) -> None:
+        """Run it every few minutes (cron, a systemd timer): turns enrolments whose time has come into due
+        calls, finishes calls a gateway left open, counts tries no channel made, escalates high alerts
+        nobody acknowledged."""
+        from dolbom.checkins import services
 
-Handler = Callable[..., None]
-SUBCOMMANDS: dict[str, tuple[str, Callable[[CommandParser], None], Handler]] = {
-    "analyse": ("Extract risk signals from stored calls (JSONL in, JSONL out).", analyse_arguments, analyse),
-    "run-due": ("Run due check-in work: schedule calls, finish dropped calls, escalate alerts.", run_due_arguments,
-                run_due_command),
-}
-
-
-class Command(BaseCommand):
-    help = "Check-in call tools: " + ", ".join(SUBCOMMANDS)
-
-    def add_arguments(self, parser: CommandParser) -> None:
-        sub = parser.add_subparsers(dest="subcommand", required=True, metavar="{" + ",".join(SUBCOMMANDS) + "}")
-        for name, (help_text, add_args, _) in SUBCOMMANDS.items():
-            add_args(sub.add_parser(name, help=help_text, description=help_text))
-
-    def handle(self, *args: Any, subcommand: str, **options: Any) -> None:
-        SUBCOMMANDS[subcommand][2](self, **options)
+        when = timezone.now()
+        if isinstance(now, dt.datetime):
+            when = now
+        elif now:
+            try:
+                when = dt.datetime.fromisoformat(now)
+            except ValueError as exc:
+                raise CommandError(f"--now: {exc}") from exc
+        if timezone.is_naive(when):
+            when = timezone.make_aware(when)
+        report = services.run_due(now=when)
+        self.stdout.write(f"scheduled {report.scheduled}, finished {report.finished}, "
+                          f"undialled {report.undialled}, escalated {report.escalated}\n")

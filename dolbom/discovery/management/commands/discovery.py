@@ -17,47 +17,58 @@ from pathlib import Path
 from typing import Any
 
 from django.contrib.auth.models import User
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 
 from dolbom.accounts.models import Role
 from dolbom.discovery import pipeline, selectors, services
 from dolbom.discovery.models import CycleKind
+from dolbom.lib.commands import AppCommand, verb
 from dolbom.lib.errors import DomainError
 
 
-class Command(BaseCommand):
+def _cycle_arguments(c: CommandParser) -> None:
+    c.add_argument("--name", required=True)
+    c.add_argument("--kind", choices=CycleKind.values, default=CycleKind.NATIONAL)
+    c.add_argument("--starts-on", type=dt.date.fromisoformat, required=True)
+    c.add_argument("--due-on", type=dt.date.fromisoformat, default=None)
+    c.add_argument("--limit", type=int, default=None, help="households per worker (warning above)")
+
+
+def _sources_arguments(s: CommandParser) -> None:
+    s.add_argument("--cycle", required=True)
+    s.add_argument("--out", type=Path, required=True)
+    s.add_argument("--seed", type=int, default=1)
+    s.add_argument("--format", choices=["parquet", "csv"], default="parquet")
+
+
+def _import_arguments(i: CommandParser) -> None:
+    i.add_argument("--cycle", required=True)
+    i.add_argument("files", nargs="+", type=Path)
+
+
+def _retrain_arguments(r: CommandParser) -> None:
+    r.add_argument("--seed", type=int, default=0)
+    r.add_argument("--truth", type=Path, default=None, help="labelled file (household_id, needs_support)")
+    r.add_argument("--cycle", default=None, help="the cycle whose files go with --truth")
+
+
+def _score_arguments(sc: CommandParser) -> None:
+    sc.add_argument("--cycle", required=True)
+    sc.add_argument("--engine", choices=["local", "spark"], default="local")
+
+
+class Command(AppCommand):
     help = "Crisis discovery: cycles, import, synthetic sources, scoring into visit lists, retraining."
 
-    def add_arguments(self, parser: CommandParser) -> None:
+    def add_common_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--as", dest="username", default=None, help="city-team user the writes run as")
-        sub = parser.add_subparsers(dest="action", required=True)
-        c = sub.add_parser("cycle", help="create a cycle")
-        c.add_argument("--name", required=True)
-        c.add_argument("--kind", choices=CycleKind.values, default=CycleKind.NATIONAL)
-        c.add_argument("--starts-on", type=dt.date.fromisoformat, required=True)
-        c.add_argument("--due-on", type=dt.date.fromisoformat, default=None)
-        c.add_argument("--limit", type=int, default=None, help="households per worker (warning above)")
-        s = sub.add_parser("sources", help="write synthetic agency files for the households in the registry")
-        s.add_argument("--cycle", required=True)
-        s.add_argument("--out", type=Path, required=True)
-        s.add_argument("--seed", type=int, default=1)
-        s.add_argument("--format", choices=["parquet", "csv"], default="parquet")
-        i = sub.add_parser("import", help="import a cycle's files (each whole or not at all)")
-        i.add_argument("--cycle", required=True)
-        i.add_argument("files", nargs="+", type=Path)
-        r = sub.add_parser("retrain", help="train a new model version from visit outcomes (or a truth file)")
-        r.add_argument("--seed", type=int, default=0)
-        r.add_argument("--truth", type=Path, default=None, help="labelled file (household_id, needs_support)")
-        r.add_argument("--cycle", default=None, help="the cycle whose files go with --truth")
-        sc = sub.add_parser("score", help="score every household of a cycle and write the visit lists")
-        sc.add_argument("--cycle", required=True)
-        sc.add_argument("--engine", choices=["local", "spark"], default="local")
 
     def _actor(self, username: str | None) -> User:
         qs = User.objects.filter(is_active=True, staff__role=Role.CITY_TEAM)
         user = qs.filter(username=username).first() if username else qs.order_by("pk").first()
         if user is None:
-            raise CommandError("시 통합돌봄팀 사용자가 없습니다. --as 로 지정하거나 create_staff 로 만드십시오.")
+            raise CommandError("시 통합돌봄팀 사용자가 없습니다. --as 로 지정하거나 "
+                               "'dolbom accounts create-staff' 로 만드십시오.")
         return user
 
     def _get_cycle(self, name: str) -> Any:
@@ -66,21 +77,19 @@ class Command(BaseCommand):
         except DomainError as exc:
             raise CommandError(f"{exc.message} ({name})") from exc
 
-    def handle(self, *args: Any, action: str, username: str | None, **o: Any) -> None:
-        try:
-            run = {"cycle": self._cycle_create, "sources": self._sources, "import": self._import,
-                   "retrain": self._retrain, "score": self._score}[action]
-            run(self._actor(username), **o)
-        except DomainError as exc:
-            raise CommandError(exc.message) from exc
+    def handle(self, *args: Any, username: str | None, **options: Any) -> None:
+        # Every verb writes as a city-team user; a missing one is reported before any work starts.
+        super().handle(*args, actor=self._actor(username), **options)
 
-    def _cycle_create(self, actor: User, **o: Any) -> None:
+    @verb("cycle", "create a cycle", arguments=_cycle_arguments)
+    def cycle(self, *, actor: User, **o: Any) -> None:
         cycle = services.cycle_create(actor=actor, name=o["name"], kind=o["kind"], starts_on=o["starts_on"],
                                       due_on=o["due_on"], households_per_worker_limit=o["limit"])
         self.stdout.write(f"발굴 차수 {cycle.name}: {cycle.starts_on} ~ {cycle.due_on}, "
                           f"담당자 1인당 {cycle.households_per_worker_limit}가구 초과 시 경고")
 
-    def _sources(self, actor: User, **o: Any) -> None:
+    @verb("sources", "write synthetic agency files for the households in the registry", arguments=_sources_arguments)
+    def sources(self, *, actor: User, **o: Any) -> None:
         cycle = self._get_cycle(o["cycle"])
         manifest = pipeline.synthetic_sources(out_dir=o["out"], seed=o["seed"], as_of=cycle.starts_on, fmt=o["format"])
         self.stdout.write(f"합성 기관 자료 {len(manifest.source_paths)}개 파일 ({manifest.households:,}가구, "
@@ -88,7 +97,8 @@ class Command(BaseCommand):
         for path in manifest.source_paths.values():
             self.stdout.write(f"  {path}")
 
-    def _import(self, actor: User, **o: Any) -> None:
+    @verb("import", "import a cycle's files (each whole or not at all)", arguments=_import_arguments)
+    def import_files(self, *, actor: User, **o: Any) -> None:
         cycle = self._get_cycle(o["cycle"])
         missing = [str(f) for f in o["files"] if not f.is_file()]
         if missing:
@@ -110,7 +120,8 @@ class Command(BaseCommand):
         if failed:
             raise CommandError(f"{failed}개 파일을 가져오지 못했습니다.")
 
-    def _retrain(self, actor: User, **o: Any) -> None:
+    @verb("retrain", "train a new model version from visit outcomes (or a truth file)", arguments=_retrain_arguments)
+    def retrain(self, *, actor: User, **o: Any) -> None:
         truth_cycle = self._get_cycle(o["cycle"]) if o["cycle"] else None
         if o["truth"] is not None and truth_cycle is None:
             raise CommandError("--truth 에는 --cycle 이 필요합니다.")
@@ -120,7 +131,8 @@ class Command(BaseCommand):
                           f"시험 AUC {m.get('auc_test', float('nan')):.3f} "
                           f"(지표 개수 규칙 {m.get('baseline_auc_test', float('nan')):.3f})")
 
-    def _score(self, actor: User, **o: Any) -> None:
+    @verb("score", "score every household of a cycle and write the visit lists", arguments=_score_arguments)
+    def score(self, *, actor: User, **o: Any) -> None:
         cycle = self._get_cycle(o["cycle"])
         s = services.cycle_score(actor=actor, cycle=cycle, engine=o["engine"])
         self.stdout.write(f"{cycle.name}: {s.scored:,}가구 점수 산출 (모델 {s.model_version}), 명단 {s.listed:,}가구 "

@@ -4,35 +4,34 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import Any
 
 from django.contrib.auth.models import User
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
+
+from dolbom.lib.commands import AppCommand, verb
 
 
-class Command(BaseCommand):
+def _plan_arguments(plan: CommandParser) -> None:
+    plan.add_argument("--date", required=True, help="YYYY-MM-DD")
+    plan.add_argument("--as", dest="username", default="",
+                      help="the team leader (username); default: the first city-team user")
+    plan.add_argument("--time-limit", type=float, default=10.0, help="seconds for the solver")
+    plan.add_argument("--matrix", default="", help="travel-time CSV (from,to,seconds) from a routing engine")
+
+
+def _solve_arguments(vrp: CommandParser) -> None:
+    vrp.add_argument("file")
+    vrp.add_argument("--time-limit", type=float, required=True)
+    vrp.add_argument("--routes", default="", help="write the routes to this file")
+    vrp.add_argument("--seed", type=int, default=1)
+
+
+class Command(AppCommand):
     help = "Home visits: the morning plan, and the Solomon VRPTW solver."
 
-    def add_arguments(self, parser: CommandParser) -> None:
-        sub = parser.add_subparsers(dest="action", required=True)
-        plan = sub.add_parser("plan", help="plan the day's routes for a team leader's workers")
-        plan.add_argument("--date", required=True, help="YYYY-MM-DD")
-        plan.add_argument("--as", dest="username", default="",
-                          help="the team leader (username); default: the first city-team user")
-        plan.add_argument("--time-limit", type=float, default=10.0, help="seconds for the solver")
-        plan.add_argument("--matrix", default="", help="travel-time CSV (from,to,seconds) from a routing engine")
-        vrp = sub.add_parser("solve-vrptw", help="solve a Solomon-format VRPTW instance")
-        vrp.add_argument("file")
-        vrp.add_argument("--time-limit", type=float, required=True)
-        vrp.add_argument("--routes", default="", help="write the routes to this file")
-        vrp.add_argument("--seed", type=int, default=1)
-
-    def handle(self, *args: object, **opts: object) -> None:
-        if opts["action"] == "solve-vrptw":
-            self._solve(opts)
-        else:
-            self._plan(opts)
-
-    def _solve(self, opts: dict) -> None:
+    @verb("solve-vrptw", "solve a Solomon-format VRPTW instance", arguments=_solve_arguments)
+    def solve_vrptw(self, **opts: Any) -> None:
         from dolbom.visits.solver.checker import check_solution
         from dolbom.visits.solver.solomon import SolomonFormatError, format_routes, read_solomon
         from dolbom.visits.solver.vrptw import solve_vrptw
@@ -56,7 +55,8 @@ class Command(BaseCommand):
             raise CommandError("no feasible solution found within the time limit")
         self.stdout.write(f"vehicles={check.vehicles} distance={check.distance:.6f}")
 
-    def _plan(self, opts: dict) -> None:
+    @verb("plan", "plan the day's routes for a team leader's workers", arguments=_plan_arguments)
+    def plan(self, **opts: Any) -> None:
         from dolbom.accounts.models import Role
         from dolbom.visits.services import REASON_LABELS, visits_plan
         from dolbom.visits.solver.travel import MatrixFile
