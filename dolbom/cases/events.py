@@ -7,7 +7,7 @@ from typing import Any
 from django.contrib.auth.models import User
 from django.utils import timezone
 
-from dolbom.cases.models import Case, CaseEvent, CaseEventType
+from dolbom.cases.models import Case, CaseEvent, CaseEventType, event_type_known
 
 
 def write_event(case: Case, type_: CaseEventType, actor: User, old: dict[str, Any] | None = None,
@@ -15,6 +15,9 @@ def write_event(case: Case, type_: CaseEventType, actor: User, old: dict[str, An
     """The one writer of CaseEvent. Other domains (referrals, visits, check-ins, discovery) keep their
     own events.py with one function per event that calls this; a ``summary`` key in ``new`` is shown
     on the timeline as the event's one-line description."""
+    if not event_type_known(type_):
+        # A typo or an unregistered domain type would show as a raw code on every timeline.
+        raise ValueError(f"unknown timeline event type {type_!r}: register it with event_types_register")
     return CaseEvent.objects.create(
         case=case, type=type_, actor=actor, at=timezone.now(), old=old or {}, new=new or {}, note=note,
     )

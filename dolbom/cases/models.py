@@ -273,11 +273,37 @@ class CaseEventType(models.TextChoices):
     DISCOVERY_OUTCOME = "discovery_outcome", _("Discovery visit outcome")
 
 
+# The timeline's event types. The first domains' types above stay in CaseEventType (their stored values
+# are history); a newer domain app declares its own TextChoices in its events.py and registers it from
+# its AppConfig.ready(), so that cases never has to change for it (docs/ARCHITECTURE.md, "Events").
+_EVENT_TYPE_LABELS: dict[str, object] = {t.value: t.label for t in CaseEventType}
+
+
+def event_types_register(choices: type[models.TextChoices]) -> None:
+    """Add a domain's timeline event types (values must be unique across apps, 40 characters at most)."""
+    for value, label in choices.choices:
+        if len(value) > 40:
+            raise ValueError(f"timeline event type {value!r} is longer than 40 characters")
+        known = _EVENT_TYPE_LABELS.get(value)
+        if known is not None and str(known) != str(label):
+            raise ValueError(f"timeline event type {value!r} is already registered as {known!r}")
+        _EVENT_TYPE_LABELS[value] = label
+
+
+def event_type_known(value: str) -> bool:
+    return value in _EVENT_TYPE_LABELS
+
+
+def event_type_label(value: str) -> str:
+    return str(_EVENT_TYPE_LABELS.get(value, value))
+
+
 class CaseEvent(models.Model):
     """The case timeline. Written only by cases/events.py, in the same transaction as the change."""
 
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="events")
-    type = models.CharField(max_length=40, choices=CaseEventType.choices)
+    # No fixed choices: the known types are CaseEventType plus those registered by the domain apps.
+    type = models.CharField(max_length=40)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField(db_index=True)
     old = models.JSONField(default=dict)
@@ -286,3 +312,7 @@ class CaseEvent(models.Model):
 
     class Meta:
         ordering = ["at", "pk"]
+
+    @property
+    def type_label(self) -> str:
+        return event_type_label(self.type)
