@@ -10,7 +10,10 @@ class CheckinsConfig(AppConfig):
         from django.utils.translation import gettext_lazy as _
 
         from dolbom.accounts.scope import can_see_personal_data
+        from dolbom.checkins import jobs
         from dolbom.web.nav import NavItem, nav_register
+
+        jobs.register()
 
         nav_register(NavItem(url_name="checkins:alerts", label=_("Check-in calls"), visible=can_see_personal_data,
                              order=40, sections=("alerts", "enrolments", "enrolment", "call", "callbacks",

@@ -10,12 +10,14 @@ class ReferralsConfig(AppConfig):
     def ready(self) -> None:
         from dolbom.accounts.models import Role
         from dolbom.cases.hooks import case_closed
+        from dolbom.referrals import jobs
         from dolbom.referrals.services import referrals_end_for_case, referrals_end_for_consent
         from dolbom.registry.hooks import consent_withdrawn
 
         # Referrals end with the case and with the consent they relied on, inside those writes.
         case_closed.connect(referrals_end_for_case)
         consent_withdrawn.connect(referrals_end_for_consent)
+        jobs.register()
         from dolbom.accounts.scope import can_see_personal_data, role_of
         from dolbom.web.nav import NavItem, nav_register
 
