@@ -10,6 +10,7 @@ os.environ.setdefault("DOLBOM_DATA_DIR", os.path.join(tempfile.gettempdir(), "do
 from dolbom.accounts.models import Role  # noqa: E402
 from dolbom.testing import personas  # noqa: E402
 from dolbom.testing.browser import browser_page  # noqa: E402, F401  (a fixture for every app)
+from dolbom.testing.pages import login  # noqa: E402, F401  (a fixture for every app's page tests)
 
 
 @pytest.fixture(autouse=True)
