@@ -5,6 +5,10 @@ from dolbom.api import api
 urlpatterns = [
     path("api/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("residents/", include("dolbom.registry.urls")),
+    path("audit/", include("dolbom.audit.urls")),
+    # The case pages sit under /cases/, /residents/<id>/cases/ and /settings/: cases/urls.py names them whole.
+    path("", include("dolbom.cases.urls")),
     path("referrals/", include("dolbom.referrals.urls")),
     path("meetings/", include("dolbom.meetings.urls")),
     path("visits/", include("dolbom.visits.urls")),

@@ -5,3 +5,19 @@ class AuditConfig(AppConfig):
     name = "dolbom.audit"
     label = "audit"
     verbose_name = "개인정보 접속기록"
+
+    def ready(self) -> None:
+        from django.utils.translation import gettext_lazy as _
+
+        from dolbom.accounts.scope import can_read_access_log
+        from dolbom.web.dashboard import DashboardPanel, dashboard_panel_register
+        from dolbom.web.nav import NavItem, nav_register
+
+        nav_register(NavItem(url_name="audit:access_log", label=_("Access log"), visible=can_read_access_log,
+                             order=90, sections=("access_log",)))
+        nav_register(NavItem(url_name="audit:monthly_review", label=_("Monthly review"),
+                             visible=can_read_access_log, order=91, sections=("monthly_review",)))
+        # The auditor's start page: where the log is; auditors never see personal records.
+        dashboard_panel_register(DashboardPanel(key="audit", template="audit/_dashboard.html",
+                                                context=lambda request: {}, visible=can_read_access_log,
+                                                slot="top"))

@@ -8,10 +8,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from dolbom.audit.errors import AuditErrorCode
+from dolbom.audit.forms import AccessLogFilterForm, MonthForm
 from dolbom.audit.models import AccessAction
 from dolbom.audit.selectors import AccessLogFilters, access_log_list, access_log_monthly_review
 from dolbom.lib.errors import DomainError
-from dolbom.web.forms import AccessLogFilterForm, MonthForm
 from dolbom.web.views.common import error_page
 
 PAGE_SIZE = 50
@@ -33,7 +33,7 @@ def access_log_page(request: HttpRequest) -> HttpResponse:
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    return render(request, "web/audit/log.html", {
+    return render(request, "audit/log.html", {
         "form": form, "page": page, "query": query.urlencode(), "actions": dict(AccessAction.choices),
     })
 
@@ -50,7 +50,7 @@ def monthly_review_page(request: HttpRequest) -> HttpResponse:
     except DomainError as exc:
         return error_page(request, exc)
     by_action = [(label, review.by_action.get(value, 0)) for value, label in AccessAction.choices]
-    return render(request, "web/audit/review.html", {
+    return render(request, "audit/review.html", {
         "form": form, "review": review, "by_action": by_action, "month": f"{year_month[0]:04d}-{year_month[1]:02d}",
         "actions": dict(AccessAction.choices),
     })

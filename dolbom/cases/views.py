@@ -1,4 +1,6 @@
-"""Case pages: the list, the case with one form per legal step, plan versions and the printable plan."""
+"""Case pages: the list, the case with one form per legal step, plan versions and the printable plan;
+starting a case from the resident page; the city's follow-up intervals; the caseload panels of the
+dashboard. Other domains' boxes on the case page come from cases/panels.py."""
 
 from __future__ import annotations
 
@@ -6,7 +8,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -14,27 +18,41 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from dolbom.accounts.scope import can_write_cases
+from dolbom.accounts.models import Role
+from dolbom.accounts.scope import can_write_cases, role_of
 from dolbom.areas.selectors import dong_list_valid_on
+from dolbom.cases import forms as f
 from dolbom.cases import services
 from dolbom.cases.export import cases_csv
-from dolbom.cases.models import Case, CaseStatus
-from dolbom.cases.rules import ADL_ITEMS, IADL_ITEMS
+from dolbom.cases.models import Case, CaseOrigin, CaseStatus, CitySettings
+from dolbom.cases.panels import case_panels
+from dolbom.cases.rules import ADL_ITEMS, FIRST_FOLLOW_UP_MAX_DAYS, FOLLOW_UP_MAX_DAYS, IADL_ITEMS
 from dolbom.cases.selectors import (
     NEXT_STEP,
     STEP_LABELS,
     CaseFilters,
+    case_counts_by_status,
     case_get,
+    case_list,
     case_list_export,
     case_list_logged,
     case_timeline,
+    follow_ups_overdue_by,
     plan_get,
 )
 from dolbom.lib.access import AccessContext
 from dolbom.lib.errors import DomainError
 from dolbom.registry.errors import RegistryErrorCode
-from dolbom.web import forms as f
-from dolbom.web.views.common import access_context, error_page, personal_data_page, purpose_remember
+from dolbom.registry.models import Resident
+from dolbom.registry.views import resident_write
+from dolbom.web.forms import PurposeForm
+from dolbom.web.views.common import (
+    access_context,
+    error_page,
+    forbidden_page,
+    personal_data_page,
+    purpose_remember,
+)
 
 LIST_LIMIT = 200
 
@@ -60,7 +78,7 @@ def case_list_page(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     rows = [(c, STEP_LABELS.get(NEXT_STEP.get(c.status, ""), ""),
              c.next_follow_up_due is not None and c.next_follow_up_due < today) for c in cases]
-    return render(request, "web/cases/list.html", {"form": form, "rows": rows, "limit": LIST_LIMIT,
+    return render(request, "cases/list.html", {"form": form, "rows": rows, "limit": LIST_LIMIT,
                                                    "at_limit": len(cases) >= LIST_LIMIT})
 
 
@@ -78,7 +96,7 @@ def case_list_download(request: HttpRequest) -> HttpResponse:
         response = HttpResponse(cases_csv(cases), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="dolbom-cases-{timezone.localdate():%Y%m%d}.csv"'
         return response
-    return render(request, "web/cases/download.html", {"form": form, "reason": reason, "query": request.GET.urlencode()},
+    return render(request, "cases/download.html", {"form": form, "reason": reason, "query": request.GET.urlencode()},
                   status=400 if request.method == "POST" else 200)
 
 
@@ -130,10 +148,10 @@ def _get(request: HttpRequest, case_id: int) -> Case:
     return case_get(viewer=request.user, case_id=case_id, context=access_context(request, _key(case_id)))
 
 
-def _purpose_page(request: HttpRequest, case_id: int, form: f.PurposeForm | None = None,
+def _purpose_page(request: HttpRequest, case_id: int, form: PurposeForm | None = None,
                   status: int = 200) -> HttpResponse:
     return render(request, "web/purpose.html", {
-        "form": form or f.PurposeForm(), "action": reverse("web:case_purpose", args=[case_id]),
+        "form": form or PurposeForm(), "action": reverse("cases:case_purpose", args=[case_id]),
         "message": DomainError(RegistryErrorCode.PURPOSE_REQUIRED).message,
     }, status=status)
 
@@ -154,7 +172,7 @@ def _render_case(request: HttpRequest, case: Case, *, bound: dict[str, Any] | No
     if not case.is_closed and offered:
         offered += ["meeting_outcome" if case.meeting_requested else "meeting_request", "close"]
     step_forms = {name: bound.get(name) or _step_form(name, None) for name in offered}
-    return render(request, "web/cases/detail.html", {
+    return render(request, "cases/detail.html", {
         "case": case,
         "resident": case.resident,
         "timeline": case_timeline(case=case),
@@ -168,6 +186,7 @@ def _render_case(request: HttpRequest, case: Case, *, bound: dict[str, Any] | No
         "adl_items": ADL_ITEMS, "iadl_items": IADL_ITEMS,
         "error": error,
         "today": timezone.localdate(),
+        "panels": case_panels.render(request, case),
     }, status=status)
 
 
@@ -180,11 +199,11 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def case_purpose(request: HttpRequest, case_id: int) -> HttpResponse:
-    form = f.PurposeForm(request.POST)
+    form = PurposeForm(request.POST)
     if not form.is_valid():
         return _purpose_page(request, case_id, form, status=400)
     purpose_remember(request, _key(case_id), form.cleaned_data["purpose"])
-    return redirect("web:case_detail", case_id=case_id)
+    return redirect("cases:case_detail", case_id=case_id)
 
 
 @login_required
@@ -207,7 +226,7 @@ def case_step(request: HttpRequest, case_id: int, step: str) -> HttpResponse:
             return error_page(request, exc)
         return _render_case(request, case, bound={step: form}, error=exc.message,
                             status=exc.status_code)
-    return redirect(reverse("web:case_detail", args=[case_id]) + "#timeline")
+    return redirect(reverse("cases:case_detail", args=[case_id]) + "#timeline")
 
 
 # Plans ------------------------------------------------------------------------------------------
@@ -218,7 +237,7 @@ def plan_versions(request: HttpRequest, case_id: int) -> HttpResponse:
     if isinstance(case, HttpResponse):
         return case
     plans = case.plans.select_related("created_by__staff").prefetch_related("lines").order_by("-version")
-    return render(request, "web/cases/plans.html", {"case": case, "plans": plans})
+    return render(request, "cases/plans.html", {"case": case, "plans": plans})
 
 
 @login_required
@@ -230,6 +249,92 @@ def plan_print(request: HttpRequest, case_id: int, version: int) -> HttpResponse
         plan = plan_get(case=case, version=version)
     except DomainError as exc:
         return error_page(request, exc)
-    return render(request, "web/cases/plan_print.html", {
+    return render(request, "cases/plan_print.html", {
         "case": case, "resident": case.resident, "plan": plan, "decision": plan.decision,
     })
+
+
+# Starting a case from the resident page ---------------------------------------------------------
+
+@login_required
+@require_POST
+def case_start(request: HttpRequest, resident_id: int) -> HttpResponse:
+    def action(resident: Resident, form: f.ApplicationForm) -> HttpResponse:
+        case = services.case_open(actor=request.user, resident=resident, application=form.application())
+        return redirect("cases:case_detail", case_id=case.pk)
+
+    return resident_write(request, resident_id, "application", f.ApplicationForm(request.POST), action)
+
+
+@login_required
+@require_POST
+def case_start_discovered(request: HttpRequest, resident_id: int) -> HttpResponse:
+    def action(resident: Resident, form: f.DiscoverForm) -> HttpResponse:
+        case = services.case_discover(actor=request.user, resident=resident,
+                                      origin=CaseOrigin(form.cleaned_data["origin"]), note=form.cleaned_data["note"])
+        return redirect("cases:case_detail", case_id=case.pk)
+
+    return resident_write(request, resident_id, "discover", f.DiscoverForm(request.POST), action)
+
+
+def resident_cases_panel(request: HttpRequest, resident: Resident, bound: dict[str, Form]) -> dict[str, Any]:
+    """The resident page's cases box (registry/panels.py): the resident's cases in the viewer's scope and
+    the two ways to start one."""
+    return {
+        "resident": resident,
+        "cases": case_list(viewer=request.user, filters=CaseFilters()).filter(resident_id=resident.pk),
+        "can_write": can_write_cases(request.user),
+        "application_form": bound.get("application") or f.ApplicationForm(),
+        "discover_form": bound.get("discover") or f.DiscoverForm(),
+    }
+
+
+# City settings ----------------------------------------------------------------------------------
+
+@login_required
+def city_settings_page(request: HttpRequest) -> HttpResponse:
+    """The city integrated-care team's follow-up intervals (bounded by the Decree)."""
+    if role_of(request.user) != Role.CITY_TEAM:
+        return forbidden_page(request)
+    current = CitySettings.current()
+    form = f.CitySettingsForm(request.POST or None, initial={
+        "first_follow_up_days": current.first_follow_up_days,
+        "follow_up_interval_days": current.follow_up_interval_days,
+    })
+    error, status = "", 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.city_settings_update(actor=request.user, **form.cleaned_data)
+            except DomainError as exc:
+                if exc.status_code != 400:
+                    return error_page(request, exc)
+                error, status = exc.message, 400
+            else:
+                messages.success(request, _("Follow-up intervals saved."))
+                return redirect("cases:city_settings")
+        else:
+            status = 400
+    return render(request, "cases/city_settings.html", {
+        "form": form, "error": error, "first_max": FIRST_FOLLOW_UP_MAX_DAYS, "later_max": FOLLOW_UP_MAX_DAYS,
+    }, status=status)
+
+
+# Dashboard panels (web/dashboard.py) ------------------------------------------------------------
+
+def dashboard_my_cases(request: HttpRequest) -> dict[str, Any]:
+    """My open cases and the step each one waits for."""
+    cases = case_list_logged(viewer=request.user, context=access_context(request),
+                             filters=CaseFilters(mine=True), limit=100)
+    return {"rows": [(c, STEP_LABELS.get(NEXT_STEP.get(c.status, ""), ""))
+                     for c in cases if c.status != CaseStatus.CLOSED]}
+
+
+def dashboard_counts(request: HttpRequest) -> dict[str, Any]:
+    counts = case_counts_by_status(viewer=request.user, mine=True)
+    return {"counts": [(CaseStatus(k).label, k, v) for k, v in counts.items()]}
+
+
+def dashboard_overdue(request: HttpRequest) -> dict[str, Any]:
+    return {"overdue_by_dong": follow_ups_overdue_by(viewer=request.user, by="dong"),
+            "overdue_by_manager": follow_ups_overdue_by(viewer=request.user, by="manager")}

@@ -220,7 +220,7 @@ def entry_case(request: HttpRequest, entry_id: int) -> HttpResponse:
         messages.error(request, exc.message)
         return redirect("discovery:entry", entry_id=entry.pk)
     messages.success(request, _("A discovered case was opened."))
-    return redirect("web:case_detail", case_id=case.pk)
+    return redirect("cases:case_detail", case_id=case.pk)
 
 
 # Community referrals and objections ---------------------------------------------------------------
@@ -263,7 +263,7 @@ def referral(request: HttpRequest, cycle_id: int) -> HttpResponse:
                 messages.success(request, _("The report was added to the visit list."))
                 return redirect("discovery:entry", entry_id=result.pk)
             messages.info(request, _("The household already has an open case: the report was put on its timeline."))
-            return redirect("web:case_detail", case_id=result.pk)
+            return redirect("cases:case_detail", case_id=result.pk)
     return render(request, "discovery/referral.html", {
         "cycle": cycle, "search": search, "results": results, "form": form, "error": error,
     }, status=400 if request.method == "POST" else 200)

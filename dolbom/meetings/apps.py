@@ -14,3 +14,7 @@ class MeetingsConfig(AppConfig):
         nav_register(NavItem(url_name="meetings:meetings", label=_("Meetings"), visible=can_see_meetings, order=40,
                              sections=("meetings", "meeting_new", "meeting", "agenda_item", "councils", "council", "actions_overdue",
                                        "case_meetings")))
+        from dolbom.cases.panels import CasePanel, case_panel_register
+
+        case_panel_register(CasePanel(key="meetings", template="meetings/_case_facts.html",
+                                      context=lambda request, case: {"case": case}, order=10, slot="facts"))

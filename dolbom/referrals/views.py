@@ -96,7 +96,7 @@ def _referral(request: HttpRequest, referral_id: int) -> Referral:
 def _refused(request: HttpRequest, referral_id: int, exc: DomainError) -> HttpResponse:
     case_id = selectors.referral_case_id(referral_id)
     if exc.code == "purpose_required" and case_id:
-        return redirect("web:case_detail", case_id)
+        return redirect("cases:case_detail", case_id)
     return error_page(request, exc)
 
 
@@ -118,7 +118,7 @@ def referral_action(request: HttpRequest, referral_id: int, action: str) -> Http
         referral = _referral(request, referral_id)
         if action == "cancel":
             services.referral_cancel(actor=request.user, referral=referral)
-            return redirect("web:case_detail", referral.case_id)
+            return redirect("cases:case_detail", referral.case_id)
         form_cls, run = PARTNER_ACTIONS[action]
         form = form_cls(request.POST)
         if not form.is_valid():
@@ -141,7 +141,7 @@ def referral_create_page(request: HttpRequest, case_id: int) -> HttpResponse:
         case = case_get(viewer=request.user, case_id=case_id, context=access_context(request, f"case:{case_id}"))
     except DomainError as exc:
         if exc.code == "purpose_required":
-            return redirect("web:case_detail", case_id)
+            return redirect("cases:case_detail", case_id)
         return error_page(request, exc)
     plan = case_current_plan(case=case)
     lines = [(line.pk, f"{line.get_domain_display()} · {line.content} ({line.provider})")
@@ -160,7 +160,7 @@ def referral_create_page(request: HttpRequest, case_id: int) -> HttpResponse:
             error = exc.message
         else:
             messages.success(request, _("Referral sent."))
-            return redirect(reverse("web:case_detail", args=[case_id]) + "#referrals")
+            return redirect(reverse("cases:case_detail", args=[case_id]) + "#referrals")
     consent_form = f.ShareConsentForm(initial={"institution": _chosen_institution(form)})
     return render(request, "referrals/create.html", {"case": case, "form": form, "error": error,
                                                      "consent_form": consent_form},

@@ -1,6 +1,10 @@
-"""Resident search and the resident page (consents, RRN reveal, starting a case)."""
+"""Resident search and the resident page (consents, RRN reveal). The resident's cases, and the forms that
+start one, are a panel the cases app registers (registry/panels.py)."""
 
 from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.forms import Form
@@ -11,15 +15,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from dolbom.accounts.scope import can_see_full_rrn, can_write_cases
-from dolbom.cases.models import CaseOrigin
-from dolbom.cases.selectors import CaseFilters, case_list
-from dolbom.cases.services import CITY_RECIPIENT, case_discover, case_open
 from dolbom.lib.errors import DomainError
 from dolbom.registry.errors import RegistryErrorCode
+from dolbom.registry.forms import CITY_RECIPIENT, ConsentForm, SearchForm
 from dolbom.registry.models import Resident, TargetGroup
+from dolbom.registry.panels import resident_panels
 from dolbom.registry.selectors import resident_consents, resident_get, resident_rrn_reveal, resident_search
 from dolbom.registry.services import consent_record, consent_withdraw
-from dolbom.web.forms import ApplicationForm, ConsentForm, DiscoverForm, PurposeForm, SearchForm
+from dolbom.web.forms import PurposeForm
 from dolbom.web.views.common import (
     access_context,
     error_page,
@@ -44,7 +47,7 @@ def resident_search_page(request: HttpRequest) -> HttpResponse:
                                       context=access_context(request))
         except DomainError as exc:
             error = exc.message
-    template = "web/residents/_results.html" if is_htmx(request) else "web/residents/search.html"
+    template = "registry/_results.html" if is_htmx(request) else "registry/search.html"
     return render(request, template, {"form": form, "results": results, "error": error})
 
 
@@ -57,13 +60,14 @@ def _purpose_page(request: HttpRequest, resident_id: int, form: PurposeForm | No
                   status: int = 200) -> HttpResponse:
     return render(request, "web/purpose.html", {
         "form": form or PurposeForm(),
-        "action": reverse("web:resident_purpose", args=[resident_id]),
+        "action": reverse("registry:resident_purpose", args=[resident_id]),
         "message": DomainError(RegistryErrorCode.PURPOSE_REQUIRED).message,
     }, status=status)
 
 
-def _detail(request: HttpRequest, resident_id: int, *, status: int = 200, error: str = "",
-            bound: dict[str, Form] | None = None) -> HttpResponse:
+def resident_page(request: HttpRequest, resident_id: int, *, status: int = 200, error: str = "",
+                  bound: dict[str, Form] | None = None) -> HttpResponse:
+    """The resident page, or the purpose page, or the refusal. ``bound``: forms a refused POST shows again."""
     try:
         resident = _get(request, resident_id)
     except DomainError as exc:
@@ -71,24 +75,21 @@ def _detail(request: HttpRequest, resident_id: int, *, status: int = 200, error:
             return _purpose_page(request, resident_id)
         return error_page(request, exc)
     bound = bound or {}
-    cases = case_list(viewer=request.user, filters=CaseFilters()).filter(resident_id=resident.pk)
-    return render(request, "web/residents/detail.html", {
+    return render(request, "registry/detail.html", {
         "resident": resident,
         "target_groups": [TargetGroup(g).label for g in resident.target_groups],
         "consents": resident_consents(resident=resident),
-        "cases": cases,
+        "panels": resident_panels.render(request, resident, bound),
         "can_reveal": can_see_full_rrn(request.user),
         "can_write": can_write_cases(request.user),
         "consent_form": bound.get("consent") or ConsentForm(initial={"recipient": CITY_RECIPIENT}),
-        "application_form": bound.get("application") or ApplicationForm(),
-        "discover_form": bound.get("discover") or DiscoverForm(),
         "error": error,
     }, status=status)
 
 
 @login_required
 def resident_detail(request: HttpRequest, resident_id: int) -> HttpResponse:
-    return _detail(request, resident_id)
+    return resident_page(request, resident_id)
 
 
 @login_required
@@ -98,7 +99,7 @@ def resident_purpose(request: HttpRequest, resident_id: int) -> HttpResponse:
     if not form.is_valid():
         return _purpose_page(request, resident_id, form, status=400)
     purpose_remember(request, _key(resident_id), form.cleaned_data["purpose"])
-    return redirect("web:resident_detail", resident_id=resident_id)
+    return redirect("registry:resident_detail", resident_id=resident_id)
 
 
 @login_required
@@ -110,13 +111,15 @@ def resident_rrn(request: HttpRequest, resident_id: int) -> HttpResponse:
                                   context=access_context(request, _key(resident_id)))
     except DomainError as exc:
         return error_page(request, exc)
-    return render(request, "web/residents/_rrn.html", {"rrn": rrn})
+    return render(request, "registry/_rrn.html", {"rrn": rrn})
 
 
-def _write(request: HttpRequest, resident_id: int, form_name: str, form, action) -> HttpResponse:
-    """Validate, call the one service, and show the resident page again (with the refusal if any)."""
+def resident_write(request: HttpRequest, resident_id: int, form_name: str, form: Form,
+                   action: Callable[[Resident, Any], HttpResponse]) -> HttpResponse:
+    """A POST from the resident page: validate, fetch the resident in scope, call the one service, and
+    show the resident page again with the refusal if any. Used by the cases panel's forms too."""
     if not form.is_valid():
-        return _detail(request, resident_id, status=400, bound={form_name: form},
+        return resident_page(request, resident_id, status=400, bound={form_name: form},
                        error=_("Check the highlighted fields."))
     try:
         resident = _get(request, resident_id)
@@ -124,7 +127,7 @@ def _write(request: HttpRequest, resident_id: int, form_name: str, form, action)
     except DomainError as exc:
         if exc.status_code != 400:
             return error_page(request, exc)
-        return _detail(request, resident_id, status=400, bound={form_name: form}, error=exc.message)
+        return resident_page(request, resident_id, status=400, bound={form_name: form}, error=exc.message)
     return result
 
 
@@ -133,9 +136,9 @@ def _write(request: HttpRequest, resident_id: int, form_name: str, form, action)
 def consent_add(request: HttpRequest, resident_id: int) -> HttpResponse:
     def action(resident: Resident, form: ConsentForm) -> HttpResponse:
         consent_record(actor=request.user, resident=resident, **form.cleaned_data)
-        return redirect(reverse("web:resident_detail", args=[resident_id]) + "#consents")
+        return redirect(reverse("registry:resident_detail", args=[resident_id]) + "#consents")
 
-    return _write(request, resident_id, "consent", ConsentForm(request.POST), action)
+    return resident_write(request, resident_id, "consent", ConsentForm(request.POST), action)
 
 
 @login_required
@@ -146,28 +149,7 @@ def consent_remove(request: HttpRequest, resident_id: int, consent_id: int) -> H
         if consent is None:
             return error_page(request, DomainError(RegistryErrorCode.CONSENT_INVALID))
         consent_withdraw(actor=request.user, consent=consent)
-        return redirect(reverse("web:resident_detail", args=[resident_id]) + "#consents")
+        return redirect(reverse("registry:resident_detail", args=[resident_id]) + "#consents")
 
     # Withdrawal has no fields; an empty form keeps the one code path (and its refusal handling).
-    return _write(request, resident_id, "withdraw", Form(request.POST), action)
-
-
-@login_required
-@require_POST
-def case_start(request: HttpRequest, resident_id: int) -> HttpResponse:
-    def action(resident: Resident, form: ApplicationForm) -> HttpResponse:
-        case = case_open(actor=request.user, resident=resident, application=form.application())
-        return redirect("web:case_detail", case_id=case.pk)
-
-    return _write(request, resident_id, "application", ApplicationForm(request.POST), action)
-
-
-@login_required
-@require_POST
-def case_start_discovered(request: HttpRequest, resident_id: int) -> HttpResponse:
-    def action(resident: Resident, form: DiscoverForm) -> HttpResponse:
-        case = case_discover(actor=request.user, resident=resident, origin=CaseOrigin(form.cleaned_data["origin"]),
-                             note=form.cleaned_data["note"])
-        return redirect("web:case_detail", case_id=case.pk)
-
-    return _write(request, resident_id, "discover", DiscoverForm(request.POST), action)
+    return resident_write(request, resident_id, "withdraw", Form(request.POST), action)

@@ -1,12 +1,27 @@
-"""Form data for the case step pages, as a browser would post it."""
+"""For page tests of every app: a logged-in test client per persona, and the case step forms' data as a
+browser would post it."""
 
 from __future__ import annotations
 
 import datetime as dt
 
+import pytest
+from django.test import Client
 from django.utils import timezone
 
 from dolbom.cases.rules import ADL_ITEMS, IADL_ITEMS
+
+
+@pytest.fixture
+def login():
+    """login(user) -> a test client logged in as that persona, in Korean (the default language)."""
+
+    def _login(user) -> Client:
+        c = Client()
+        c.force_login(user)
+        return c
+
+    return _login
 
 
 def today() -> str:

@@ -3,7 +3,7 @@ from __future__ import annotations
 from dolbom.audit.models import AccessAction, AccessLog
 from dolbom.cases.models import Case, CaseEvent, CaseEventType, CaseStatus, SupportPlan
 from dolbom.testing import personas
-from dolbom.web.tests.helpers import decision_data, plan_data, survey_data, today
+from dolbom.testing.pages import decision_data, plan_data, survey_data, today
 
 
 def _step(c, case: Case, step: str, data: dict):
