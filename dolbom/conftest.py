@@ -1,16 +1,11 @@
 from __future__ import annotations
 
-import os
-import tempfile
-
 import pytest
 
-os.environ.setdefault("DOLBOM_DATA_DIR", os.path.join(tempfile.gettempdir(), "dolbom-test-var"))
-
-from dolbom.accounts.models import Role  # noqa: E402
-from dolbom.testing import personas  # noqa: E402
-from dolbom.testing.browser import browser_page  # noqa: E402, F401  (a fixture for every app)
-from dolbom.testing.pages import login  # noqa: E402, F401  (a fixture for every app's page tests)
+from dolbom.accounts.models import Role
+from dolbom.testing import personas
+from dolbom.testing.browser import browser_page  # noqa: F401  (a fixture for every app)
+from dolbom.testing.pages import login  # noqa: F401  (a fixture for every app's page tests)
 
 
 @pytest.fixture(autouse=True)

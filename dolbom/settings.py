@@ -1,14 +1,16 @@
 """Django settings for dolbom.
 
-Everything that differs between a laptop demo and a city's servers comes from the environment:
-DATABASE_URL (SQLite by default, PostgreSQL in production), DOLBOM_SECRET_KEY, DOLBOM_RRN_KEY,
-DOLBOM_DATA_DIR. Without keys a development key file is created under the data directory so that
-the demo runs with no setup; production refuses to start without them (see dolbom.lib.keys).
+Everything that differs between a laptop demo and a city's servers comes from the environment, and this
+module is the one place that reads it: every variable is listed in the README's Configuration table, and
+domain code reads ``django.conf.settings`` (the DOLBOM_* names below), never ``os.environ``. Without keys a
+development key file is created under the data directory so that the demo runs with no setup; production
+refuses to start without them (see dolbom.lib.keys).
 """
 
 from __future__ import annotations
 
 import os
+import tempfile
 import warnings
 from pathlib import Path
 
@@ -22,12 +24,12 @@ DATA_DIR = Path(os.environ.get("DOLBOM_DATA_DIR", Path.cwd() / "var")).resolve()
 DEBUG = os.environ.get("DOLBOM_DEBUG", "0") == "1"
 PRODUCTION = os.environ.get("DOLBOM_ENV", "development") == "production"
 
-SECRET_KEY = keys.secret_key(DATA_DIR, production=PRODUCTION)
+SECRET_KEY = keys.secret_key(os.environ.get("DOLBOM_SECRET_KEY"), DATA_DIR, production=PRODUCTION)
 # Separate keys: one encrypts resident registration numbers (AES-GCM), the other builds the
 # blind index that allows exact-match search without decrypting every row. Leaking the index
 # key alone reveals nothing; rotating the encryption key does not break search.
-RRN_ENCRYPTION_KEY = keys.rrn_encryption_key(DATA_DIR, production=PRODUCTION)
-RRN_INDEX_KEY = keys.rrn_index_key(DATA_DIR, production=PRODUCTION)
+RRN_ENCRYPTION_KEY = keys.rrn_encryption_key(os.environ.get("DOLBOM_RRN_KEY"), DATA_DIR, production=PRODUCTION)
+RRN_INDEX_KEY = keys.rrn_index_key(os.environ.get("DOLBOM_RRN_INDEX_KEY"), DATA_DIR, production=PRODUCTION)
 
 ALLOWED_HOSTS = [h for h in os.environ.get("DOLBOM_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h]
 
@@ -138,3 +140,26 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("DOLBOM_LOG_LEVEL", "WARNING")},
 }
+
+
+def _seconds(name: str, default: float) -> float:
+    try:
+        return float(os.environ.get(name, default))
+    except ValueError:
+        return default
+
+
+# Crisis discovery's engine (no Django inside; the discovery app hands these over, see discovery/apps.py).
+# Compiled trees (lleaves, the "fast" extra) are used when installed, unless DOLBOM_COMPILED_TREES=0.
+DOLBOM_COMPILED_TREES = os.environ.get("DOLBOM_COMPILED_TREES", "auto") != "0"
+# Where compiled models are kept, by model version (compiling one takes seconds).
+DOLBOM_CACHE_DIR = Path(os.environ.get("DOLBOM_CACHE_DIR") or Path(tempfile.gettempdir()) / "dolbom-discovery")
+DOLBOM_SPARK_MASTER = os.environ.get("DOLBOM_SPARK_MASTER", "local[2]")
+DOLBOM_SPARK_DRIVER_MEMORY = os.environ.get("DOLBOM_SPARK_DRIVER_MEMORY", "2g")
+
+# Check-in calls: an optional OpenAI-compatible endpoint that rephrases the caller's lines and writes the
+# summary (checkins/dialogue/llm.py); off unless both the URL and the model are set.
+DOLBOM_LLM_URL = os.environ.get("DOLBOM_LLM_URL", "").strip()
+DOLBOM_LLM_MODEL = os.environ.get("DOLBOM_LLM_MODEL", "").strip()
+DOLBOM_LLM_KEY = os.environ.get("DOLBOM_LLM_KEY", "")
+DOLBOM_LLM_TIMEOUT = _seconds("DOLBOM_LLM_TIMEOUT", 4.0)

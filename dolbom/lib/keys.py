@@ -1,8 +1,8 @@
 """Key material for sessions and resident-registration-number protection.
 
-In production every key must come from the environment (a city keeps them in its secrets store);
-in development and tests a random key file is created once under the data directory so the demo
-works on a fresh laptop. Keys are never committed and never logged.
+In production every key must come from the environment (a city keeps them in its secrets store; settings
+reads the variables and passes their values here); in development and tests a random key file is created
+once under the data directory so the demo works on a fresh laptop. Keys are never committed and never logged.
 """
 
 from __future__ import annotations
@@ -38,8 +38,7 @@ def _dev_keys(data_dir: Path) -> dict[str, str]:
     return generated
 
 
-def _get(env: str, name: str, data_dir: Path, production: bool) -> str:
-    value = os.environ.get(env)
+def _get(value: str | None, env: str, name: str, data_dir: Path, production: bool) -> str:
     if value:
         return value
     if production:
@@ -47,8 +46,9 @@ def _get(env: str, name: str, data_dir: Path, production: bool) -> str:
     return _dev_keys(data_dir)[name]
 
 
-def secret_key(data_dir: Path, *, production: bool) -> str:
-    return _get("DOLBOM_SECRET_KEY", "secret_key", data_dir, production)
+def secret_key(value: str | None, data_dir: Path, *, production: bool) -> str:
+    """``value``: DOLBOM_SECRET_KEY from the environment, if set."""
+    return _get(value, "DOLBOM_SECRET_KEY", "secret_key", data_dir, production)
 
 
 def _key_bytes(value: str, env: str) -> bytes:
@@ -58,11 +58,13 @@ def _key_bytes(value: str, env: str) -> bytes:
     return raw
 
 
-def rrn_encryption_key(data_dir: Path, *, production: bool) -> bytes:
-    return _key_bytes(_get("DOLBOM_RRN_KEY", "rrn_encryption_key", data_dir, production), "DOLBOM_RRN_KEY")
+def rrn_encryption_key(value: str | None, data_dir: Path, *, production: bool) -> bytes:
+    """``value``: DOLBOM_RRN_KEY from the environment, if set."""
+    return _key_bytes(_get(value, "DOLBOM_RRN_KEY", "rrn_encryption_key", data_dir, production), "DOLBOM_RRN_KEY")
 
 
-def rrn_index_key(data_dir: Path, *, production: bool) -> bytes:
+def rrn_index_key(value: str | None, data_dir: Path, *, production: bool) -> bytes:
+    """``value``: DOLBOM_RRN_INDEX_KEY from the environment, if set."""
     return _key_bytes(
-        _get("DOLBOM_RRN_INDEX_KEY", "rrn_index_key", data_dir, production), "DOLBOM_RRN_INDEX_KEY"
+        _get(value, "DOLBOM_RRN_INDEX_KEY", "rrn_index_key", data_dir, production), "DOLBOM_RRN_INDEX_KEY"
     )

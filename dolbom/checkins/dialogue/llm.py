@@ -1,7 +1,8 @@
 """Optional: any OpenAI-compatible chat endpoint (vLLM, Ollama, a commercial Korean model).
 
-Configured by DOLBOM_LLM_URL (base URL, e.g. http://127.0.0.1:11434/v1), DOLBOM_LLM_MODEL and
-DOLBOM_LLM_KEY (optional), DOLBOM_LLM_TIMEOUT (seconds, default 4). Used for two things only:
+Configured by the settings DOLBOM_LLM_URL (base URL, e.g. http://127.0.0.1:11434/v1), DOLBOM_LLM_MODEL and
+DOLBOM_LLM_KEY (optional), DOLBOM_LLM_TIMEOUT (seconds, default 4), each from the environment variable
+of the same name. Used for two things only:
 rephrasing the caller's next line so it answers what the client just said, and writing the call
 summary. Every answer is checked; on a timeout, an error or an answer that fails the checks the
 rule-based text is used. Risk signals never go through here: a model being down or wrong must not
@@ -12,11 +13,12 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import re
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
+
+from django.conf import settings
 
 log = logging.getLogger(__name__)
 
@@ -42,16 +44,12 @@ class LLMConfig:
     timeout: float = 4.0
 
     @classmethod
-    def from_env(cls) -> LLMConfig | None:
-        url = os.environ.get("DOLBOM_LLM_URL", "").strip()
-        model = os.environ.get("DOLBOM_LLM_MODEL", "").strip()
+    def from_settings(cls) -> LLMConfig | None:
+        url, model = settings.DOLBOM_LLM_URL.strip(), settings.DOLBOM_LLM_MODEL.strip()
         if not url or not model:
             return None
-        try:
-            timeout = float(os.environ.get("DOLBOM_LLM_TIMEOUT", "4"))
-        except ValueError:
-            timeout = 4.0
-        return cls(url=url.rstrip("/"), model=model, key=os.environ.get("DOLBOM_LLM_KEY", ""), timeout=timeout)
+        return cls(url=url.rstrip("/"), model=model, key=settings.DOLBOM_LLM_KEY,
+                   timeout=float(settings.DOLBOM_LLM_TIMEOUT))
 
 
 class LLMClient:
@@ -107,5 +105,5 @@ def acceptable_line(answer: str | None, draft: str) -> bool:
 
 
 def llm_client() -> LLMClient | None:
-    config = LLMConfig.from_env()
+    config = LLMConfig.from_settings()
     return LLMClient(config) if config else None

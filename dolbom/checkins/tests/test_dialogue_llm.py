@@ -105,10 +105,10 @@ def test_the_safety_script_is_never_rephrased(fake_model):
 
 
 def test_with_a_model_configured_the_summary_is_written_by_it_and_signals_stay_rule_based(
-        fake_model, monkeypatch, manager, enrolment):
+        fake_model, settings, manager, enrolment):
     model, url = fake_model
-    monkeypatch.setenv("DOLBOM_LLM_URL", url)
-    monkeypatch.setenv("DOLBOM_LLM_MODEL", "fake-ko")
+    settings.DOLBOM_LLM_URL = url
+    settings.DOLBOM_LLM_MODEL = "fake-ko"
     model.answer = "어르신은 무릎 통증을 말씀하셨습니다. 식사와 수면은 괜찮다고 하셨어요."
     call, _ = play(manager, enrolment, ["네", "무릎이 아파요", "아직요", "잘 먹어요", "잘 자요", "네", "좋아요", "없어요"])
     if call.status == CallStatus.IN_PROGRESS:
@@ -119,9 +119,9 @@ def test_with_a_model_configured_the_summary_is_written_by_it_and_signals_stay_r
     assert call.signals == {"health": "medium"}
 
 
-def test_when_the_model_is_down_the_call_still_works(monkeypatch, manager, enrolment):
-    monkeypatch.setenv("DOLBOM_LLM_URL", "http://127.0.0.1:9/v1")  # discard port: nothing listens
-    monkeypatch.setenv("DOLBOM_LLM_MODEL", "fake-ko")
-    monkeypatch.setenv("DOLBOM_LLM_TIMEOUT", "0.5")
+def test_when_the_model_is_down_the_call_still_works(settings, manager, enrolment):
+    settings.DOLBOM_LLM_URL = "http://127.0.0.1:9/v1"  # discard port: nothing listens
+    settings.DOLBOM_LLM_MODEL = "fake-ko"
+    settings.DOLBOM_LLM_TIMEOUT = 0.5
     call, result = play(manager, enrolment, ["네", "넘어졌어요"])
     assert "119" in result.text and call.safety

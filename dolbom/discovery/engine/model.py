@@ -16,7 +16,6 @@ import hashlib
 import json
 import os
 import platform
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -27,6 +26,7 @@ import polars as pl
 import pyarrow as pa
 
 from dolbom.discovery.catalogue import Catalogue, load_catalogue
+from dolbom.discovery.engine import config
 from dolbom.discovery.engine.schema import CONTEXT_FEATURES, COUNT_FEATURE, HOUSEHOLD_TYPES
 
 TRAIN, CALIBRATION, TEST = 0, 1, 2
@@ -158,7 +158,7 @@ def _path_tables(booster: lgb.Booster, n_features: int) -> list[np.ndarray]:
 
 
 def compiled_trees_available() -> bool:
-    if os.environ.get("DOLBOM_COMPILED_TREES", "auto") == "0":
+    if not config.current().compiled_trees:
         return False
     try:
         import lleaves  # noqa: F401
@@ -171,7 +171,7 @@ def _compile(model: Model) -> Any:
     """lleaves' machine code for the model, cached on disk by model version (compiling takes seconds)."""
     import lleaves
 
-    cache = Path(os.environ.get("DOLBOM_CACHE_DIR") or Path(tempfile.gettempdir()) / "dolbom-discovery")
+    cache = Path(config.current().cache_dir)
     cache.mkdir(parents=True, exist_ok=True)
     text = cache / f"{model.version}.txt"
     if not text.exists():
@@ -282,8 +282,8 @@ def train_model(features: pl.DataFrame, labels: pl.DataFrame | pa.Table, *, seed
 
 
 def load_model(data: bytes, *, compiled: bool | None = None) -> Model:
-    """The model of an artefact. ``compiled`` None: compiled trees when lleaves is installed and
-    DOLBOM_COMPILED_TREES is not 0."""
+    """The model of an artefact. ``compiled`` None: compiled trees when lleaves is installed and the
+    configuration allows them (DOLBOM_COMPILED_TREES is not 0)."""
     payload = json.loads(data)
     if payload.get("format") != "dolbom-discovery-model/1":
         raise ValueError("not a dolbom discovery model")

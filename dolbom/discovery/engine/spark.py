@@ -18,6 +18,7 @@ from typing import Any
 import polars as pl
 import pyarrow as pa
 
+from dolbom.discovery.engine import config
 from dolbom.discovery.engine.model import Model
 from dolbom.discovery.engine.schema import SCORE_SCHEMA
 
@@ -31,6 +32,8 @@ def spark_unavailable() -> str | None:
         import pyspark  # noqa: F401
     except ImportError:
         return "pyspark is not installed (pip install 'dolbom[spark]')"
+    # JAVA_HOME is the JVM's own variable, read by PySpark's launcher as well: looked at here only to say
+    # whether Spark can start. It is not dolbom's configuration, so it stays in the environment.
     java_home = os.environ.get("JAVA_HOME")
     if not (java_home and Path(java_home, "bin", "java").exists()) and shutil.which("java") is None:
         return "no Java runtime (install default-jre-headless or set JAVA_HOME)"
@@ -43,16 +46,19 @@ def spark_session(master: str | None = None) -> Any:
         raise RuntimeError(reason)
     from pyspark.sql import SparkSession
 
-    # The Python workers must import this very package with the same interpreter.
+    # The Python workers must import this very package with the same interpreter. PySpark takes the
+    # interpreter from these variables of its own (they are passed on to the workers' environment), so they
+    # are set here rather than read from settings; a value the operator set is kept.
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
+    engine = config.current()
     return (
-        SparkSession.builder.master(master or os.environ.get("DOLBOM_SPARK_MASTER", "local[2]"))
+        SparkSession.builder.master(master or engine.spark_master)
         .appName("dolbom-discovery")
         .config("spark.ui.enabled", "false")
         .config("spark.sql.shuffle.partitions", "4")
         .config("spark.sql.execution.arrow.pyspark.enabled", "true")
-        .config("spark.driver.memory", os.environ.get("DOLBOM_SPARK_DRIVER_MEMORY", "2g"))
+        .config("spark.driver.memory", engine.spark_driver_memory)
         .getOrCreate()
     )
 
@@ -68,8 +74,12 @@ def score_spark(features: pl.DataFrame | pa.Table | str | Path | Iterable[str | 
     spark = spark_session()
     spark.conf.set("spark.sql.execution.arrow.maxRecordsPerBatch", str(batch_rows))
     model_bytes, compiled = model.data, model.compiled
+    # A worker is a fresh Python process without Django: it gets the driver's configuration (the
+    # compiled-trees cache) with the kernel.
+    driver_config = config.current()
 
     def kernel(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+        config.use(driver_config)
         local = load_model(model_bytes, compiled=compiled)  # once per task, on the worker
         for batch in batches:
             yield score_batch(batch, local, reasons=reasons, threads=1, explain_with=explain_with)  # type: ignore[arg-type]

@@ -56,8 +56,8 @@ def test_reasons_are_the_strongest_contributions_written_with_the_households_own
 
 
 @pytest.mark.skipif(not compiled_trees_available(), reason="lleaves is not installed (pip install 'dolbom[fast]')")
-def test_compiled_trees_give_the_same_scores_as_lightgbm(data, tmp_path, monkeypatch):  # noqa: F811
-    monkeypatch.setenv("DOLBOM_CACHE_DIR", str(tmp_path))
+def test_compiled_trees_give_the_same_scores_as_lightgbm(data, tmp_path, settings):  # noqa: F811
+    settings.DOLBOM_CACHE_DIR = tmp_path
     batch = data.features.head(2000).to_arrow().to_batches()[0]
     fast = score_batch(batch, load_model(data.artifact.data, compiled=True), reasons=False)
     plain = score_batch(batch, data.model, reasons=False)
