@@ -13,6 +13,24 @@ def _fast_passwords(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _messages_to_the_outbox(settings):
+    """As Django's test runner does for e-mail: no test sends a real text message, and each starts with an
+    empty outbox (``message_outbox``)."""
+    from dolbom.integrations.messaging.backends import outbox
+
+    settings.DOLBOM_MESSAGE_BACKEND = "locmem"
+    outbox.clear()
+
+
+@pytest.fixture
+def message_outbox():
+    """The text messages sent so far in this test (``OutboundMessage``: to, text, purpose, kind, ...)."""
+    from dolbom.integrations.messaging.backends import outbox
+
+    return outbox
+
+
 @pytest.fixture
 def officer(db):
     """김민지, dong welfare officer at 서신동."""

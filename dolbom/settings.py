@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     # Listed so the API docs use the swagger-ui files bundled in the package, not its CDN template.
     "ninja",
+    "dolbom.integrations.messaging",
     "dolbom.areas",
     "dolbom.accounts",
     "dolbom.registry",
@@ -163,3 +164,13 @@ DOLBOM_LLM_URL = os.environ.get("DOLBOM_LLM_URL", "").strip()
 DOLBOM_LLM_MODEL = os.environ.get("DOLBOM_LLM_MODEL", "").strip()
 DOLBOM_LLM_KEY = os.environ.get("DOLBOM_LLM_KEY", "")
 DOLBOM_LLM_TIMEOUT = _seconds("DOLBOM_LLM_TIMEOUT", 4.0)
+
+# Outbound text messages (SMS / LMS / 카카오 알림톡), dolbom/integrations/messaging. Production sends through
+# the city's gateway only: the other backends print or keep the text, one-time codes included.
+DOLBOM_MESSAGE_BACKEND = os.environ.get("DOLBOM_MESSAGE_BACKEND", "http" if PRODUCTION else "console")
+DOLBOM_MESSAGE_FILE = Path(os.environ.get("DOLBOM_MESSAGE_FILE") or DATA_DIR / "messages.jsonl")
+# The registered sender number (발신번호 사전등록, 전기통신사업법 §84-2); the gateway's own default if empty.
+DOLBOM_MESSAGE_SENDER = os.environ.get("DOLBOM_MESSAGE_SENDER", "")
+DOLBOM_MESSAGE_HTTP_URL = os.environ.get("DOLBOM_MESSAGE_HTTP_URL", "")
+DOLBOM_MESSAGE_HTTP_KEY = os.environ.get("DOLBOM_MESSAGE_HTTP_KEY", "")
+DOLBOM_MESSAGE_HTTP_TIMEOUT = _seconds("DOLBOM_MESSAGE_HTTP_TIMEOUT", 5.0)

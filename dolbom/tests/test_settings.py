@@ -72,7 +72,7 @@ def test_every_variable_settings_reads_is_in_the_readme_table():
     source = (PACKAGE / "settings.py").read_text(encoding="utf-8")
     read = set(re.findall(r"""os\.environ\.get\(\s*["']([A-Z0-9_]+)["']""", source))
     read |= set(re.findall(r"""_seconds\(\s*["']([A-Z0-9_]+)["']""", source))
-    assert {"DATABASE_URL", "DOLBOM_DATA_DIR", "DOLBOM_LLM_URL"} <= read
+    assert {"DATABASE_URL", "DOLBOM_DATA_DIR", "DOLBOM_LLM_URL", "DOLBOM_MESSAGE_BACKEND"} <= read
     configuration = README.read_text(encoding="utf-8").split("## Configuration", 1)[1]
     table = {name for row in configuration.splitlines() if row.startswith("| `")
              for name in re.findall(r"`([A-Z0-9_]+)`", row.split("|")[1])}
