@@ -45,13 +45,13 @@ from dolbom.lib.errors import DomainError
 from dolbom.registry.errors import RegistryErrorCode
 from dolbom.registry.models import Resident
 from dolbom.registry.views import resident_write
-from dolbom.web.forms import PurposeForm
 from dolbom.web.views.common import (
     access_context,
     error_page,
     forbidden_page,
     personal_data_page,
-    purpose_remember,
+    purpose_page,
+    purpose_submit,
 )
 
 LIST_LIMIT = 200
@@ -148,12 +148,9 @@ def _get(request: HttpRequest, case_id: int) -> Case:
     return case_get(viewer=request.user, case_id=case_id, context=access_context(request, _key(case_id)))
 
 
-def _purpose_page(request: HttpRequest, case_id: int, form: PurposeForm | None = None,
-                  status: int = 200) -> HttpResponse:
-    return render(request, "web/purpose.html", {
-        "form": form or PurposeForm(), "action": reverse("cases:case_purpose", args=[case_id]),
-        "message": DomainError(RegistryErrorCode.PURPOSE_REQUIRED).message,
-    }, status=status)
+def _purpose_page(request: HttpRequest, case_id: int) -> HttpResponse:
+    return purpose_page(request, action=reverse("cases:case_purpose", args=[case_id]),
+                        message=DomainError(RegistryErrorCode.PURPOSE_REQUIRED).message)
 
 
 def _fetch(request: HttpRequest, case_id: int) -> Case | HttpResponse:
@@ -199,11 +196,8 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def case_purpose(request: HttpRequest, case_id: int) -> HttpResponse:
-    form = PurposeForm(request.POST)
-    if not form.is_valid():
-        return _purpose_page(request, case_id, form, status=400)
-    purpose_remember(request, _key(case_id), form.cleaned_data["purpose"])
-    return redirect("cases:case_detail", case_id=case_id)
+    return purpose_submit(request, _key(case_id), message=DomainError(RegistryErrorCode.PURPOSE_REQUIRED).message,
+                          then=reverse("cases:case_detail", args=[case_id]))
 
 
 @login_required

@@ -22,13 +22,13 @@ from dolbom.registry.models import Resident, TargetGroup
 from dolbom.registry.panels import resident_panels
 from dolbom.registry.selectors import resident_consents, resident_get, resident_rrn_reveal, resident_search
 from dolbom.registry.services import consent_record, consent_withdraw
-from dolbom.web.forms import PurposeForm
 from dolbom.web.views.common import (
     access_context,
     error_page,
     is_htmx,
     personal_data_page,
-    purpose_remember,
+    purpose_page,
+    purpose_submit,
 )
 
 
@@ -56,13 +56,9 @@ def _get(request: HttpRequest, resident_id: int) -> Resident:
                         context=access_context(request, _key(resident_id)))
 
 
-def _purpose_page(request: HttpRequest, resident_id: int, form: PurposeForm | None = None,
-                  status: int = 200) -> HttpResponse:
-    return render(request, "web/purpose.html", {
-        "form": form or PurposeForm(),
-        "action": reverse("registry:resident_purpose", args=[resident_id]),
-        "message": DomainError(RegistryErrorCode.PURPOSE_REQUIRED).message,
-    }, status=status)
+def _purpose_page(request: HttpRequest, resident_id: int) -> HttpResponse:
+    return purpose_page(request, action=reverse("registry:resident_purpose", args=[resident_id]),
+                        message=DomainError(RegistryErrorCode.PURPOSE_REQUIRED).message)
 
 
 def resident_page(request: HttpRequest, resident_id: int, *, status: int = 200, error: str = "",
@@ -95,11 +91,8 @@ def resident_detail(request: HttpRequest, resident_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def resident_purpose(request: HttpRequest, resident_id: int) -> HttpResponse:
-    form = PurposeForm(request.POST)
-    if not form.is_valid():
-        return _purpose_page(request, resident_id, form, status=400)
-    purpose_remember(request, _key(resident_id), form.cleaned_data["purpose"])
-    return redirect("registry:resident_detail", resident_id=resident_id)
+    return purpose_submit(request, _key(resident_id), message=DomainError(RegistryErrorCode.PURPOSE_REQUIRED).message,
+                          then=reverse("registry:resident_detail", args=[resident_id]))
 
 
 @login_required

@@ -8,12 +8,13 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from dolbom.accounts.scope import can_see_personal_data
 from dolbom.lib.access import AccessContext
 from dolbom.lib.errors import DomainError
+from dolbom.web.forms import PurposeForm
 
 _PURPOSES_KEY = "access_purposes"
 
@@ -57,6 +58,22 @@ def purpose_remember(request: HttpRequest, record: str, purpose: str) -> None:
     purposes = dict(request.session.get(_PURPOSES_KEY, {}))
     purposes[record] = purpose
     request.session[_PURPOSES_KEY] = purposes
+
+
+def purpose_page(request: HttpRequest, *, action: str, message: str, form: PurposeForm | None = None) -> HttpResponse:
+    """Asks why a record outside the caseload is opened (the selector refused with "purpose required");
+    with ``form``, the refused answer is shown again with a 400."""
+    return render(request, "web/purpose.html", {"form": form or PurposeForm(), "action": action, "message": message},
+                  status=200 if form is None else 400)
+
+
+def purpose_submit(request: HttpRequest, record: str, *, message: str, then: str) -> HttpResponse:
+    """The purpose page's POST: remember the purpose for this record and go on to it, or ask again."""
+    form = PurposeForm(request.POST)
+    if not form.is_valid():
+        return purpose_page(request, action=request.path, message=message, form=form)
+    purpose_remember(request, record, form.cleaned_data["purpose"])
+    return redirect(then)
 
 
 def access_context(request: HttpRequest, record: str = "") -> AccessContext:
