@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "ninja",
     "dolbom.integrations.messaging",
     "dolbom.areas",
+    "dolbom.verification",
     "dolbom.accounts",
     "dolbom.registry",
     "dolbom.cases",

@@ -20,6 +20,7 @@ LAYERS: dict[str, int] = {
     "lib": 0,
     "integrations": 1,
     "areas": 2,
+    "verification": 2,
     "accounts": 3,
     "web": 4,
     "audit": 5,
