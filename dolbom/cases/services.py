@@ -38,9 +38,7 @@ from dolbom.cases.models import (
 )
 from dolbom.cases.rules import ADL_ITEMS, FIRST_FOLLOW_UP_MAX_DAYS, FOLLOW_UP_MAX_DAYS, IADL_ITEMS, SCORES
 from dolbom.lib.errors import DomainError, Forbidden, NotFound
-from dolbom.registry.models import Consent, ConsentPurpose, Resident
-
-CITY_RECIPIENT = "전주시 (통합돌봄)"
+from dolbom.registry.models import CITY_RECIPIENT, Consent, ConsentPurpose, Resident
 
 
 def _require_writer(actor: User) -> None:

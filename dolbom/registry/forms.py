@@ -8,10 +8,6 @@ from django.utils.translation import gettext_lazy as _
 from dolbom.registry.models import ConsentPurpose
 from dolbom.web.forms import DateInput, DateTimeInput, now_local
 
-# Who a consent is given to unless the officer types another recipient: the city's integrated-care
-# service (the same recipient the case application records, cases/services.py CITY_RECIPIENT).
-CITY_RECIPIENT = "전주시 (통합돌봄)"
-
 
 class SearchForm(forms.Form):
     q = forms.CharField(label=_("Name, initials (ㄱㅁㅅ) or registration number"), max_length=50, required=False)

@@ -102,6 +102,11 @@ def _sex_digit(birth: dt.date, sex: str) -> str:
     return "1" if sex == Sex.MALE else "2"
 
 
+# Who a consent is given to unless the officer names another recipient: the city's integrated-care service.
+# Case applications and discharge notices record their consent to this recipient too.
+CITY_RECIPIENT = "전주시 (통합돌봄)"
+
+
 class ConsentPurpose(models.TextChoices):
     CASE_MANAGEMENT = "case_management", _("Integrated care case management")
     INFORMATION_SHARING = "information_sharing", _("Sharing information with a partner institution")

@@ -17,8 +17,8 @@ from django.views.decorators.http import require_POST
 from dolbom.accounts.scope import can_see_full_rrn, can_write_cases
 from dolbom.lib.errors import DomainError
 from dolbom.registry.errors import RegistryErrorCode
-from dolbom.registry.forms import CITY_RECIPIENT, ConsentForm, SearchForm
-from dolbom.registry.models import Resident, TargetGroup
+from dolbom.registry.forms import ConsentForm, SearchForm
+from dolbom.registry.models import CITY_RECIPIENT, Resident, TargetGroup
 from dolbom.registry.panels import resident_panels
 from dolbom.registry.selectors import resident_consents, resident_get, resident_rrn_reveal, resident_search
 from dolbom.registry.services import consent_record, consent_withdraw

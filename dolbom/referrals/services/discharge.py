@@ -21,14 +21,14 @@ from dolbom.accounts.scope import profile
 from dolbom.areas.models import BoundaryArea, Dong
 from dolbom.areas.selectors import dong_for_area
 from dolbom.cases.models import Case, CaseOrigin, CaseStatus
-from dolbom.cases.services import CITY_RECIPIENT, case_discover
+from dolbom.cases.services import case_discover
 from dolbom.lib import rrn as rrn_lib
 from dolbom.lib.errors import DomainError, Forbidden
 from dolbom.referrals import events
 from dolbom.referrals.errors import ReferralErrorCode
 from dolbom.referrals.models import DischargeNotice
 from dolbom.referrals.selectors import institution_of
-from dolbom.registry.models import ConsentPurpose, Resident
+from dolbom.registry.models import CITY_RECIPIENT, ConsentPurpose, Resident
 from dolbom.registry.services import consent_record, household_create, resident_create
 
 
