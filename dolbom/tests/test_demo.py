@@ -14,7 +14,8 @@ from dolbom.registry.models import Resident
 pytestmark = pytest.mark.django_db
 
 
-def test_the_demo_seeds_every_app_once_and_reuses_its_data_afterwards():
+def test_the_demo_seeds_every_app_once_and_reuses_its_data_afterwards(settings, tmp_path):
+    settings.DATA_DIR = tmp_path  # the discovery demo writes its agency files there
     out = io.StringIO()
     logins = prepare_demo(households=300, cases=20, seed=20260327, out=out)
     assert [login.username for login in logins][:5] == ["officer", "manager", "city", "partner", "auditor"]
