@@ -13,6 +13,8 @@ class Role(models.TextChoices):
     AUDITOR = "auditor", _("Auditor")
     # 방문간호사 of the public health centre or a dong: visits clients across several dongs.
     NURSE = "nurse", _("Visiting nurse")
+    # 응급관리요원 of an emergency-safety centre: the homes with in-home sensors assigned to them (safety app).
+    EMERGENCY_WORKER = "emergency_worker", _("Emergency worker")
 
 
 class StaffProfile(models.Model):
