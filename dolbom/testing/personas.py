@@ -1,4 +1,4 @@
-"""Test personas (STYLE.md §7) and small builders shared by every app's tests."""
+"""Test personas (docs/ARCHITECTURE.md, "Tests and benchmarks") and small builders shared by every app's tests."""
 
 from __future__ import annotations
 
