@@ -7,6 +7,9 @@ client sends ``Accept-Language: en``.
 
 from __future__ import annotations
 
+import logging
+
+from django.db import DataError, OperationalError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Swagger
@@ -81,6 +84,35 @@ def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 @api.exception_handler(Http404)
 def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
     return _error(request, 404, "not_found", _("Not found."))
+
+
+logger = logging.getLogger("dolbom.api")
+
+
+@api.exception_handler(DataError)
+def data_error(request: HttpRequest, exc: DataError) -> HttpResponse:
+    # The database refused a value the schema let through (too long for its column, a NUL character):
+    # the client's input, not a fault of the server, and nothing was written (the transaction rolled back).
+    logger.warning("database refused a value on %s: %s", request.path, exc)
+    return _error(request, 422, "invalid_input", _("Some fields are missing or not valid."), errors=[])
+
+
+@api.exception_handler(OperationalError)
+def operational_error(request: HttpRequest, exc: OperationalError) -> HttpResponse:
+    if "locked" in str(exc) or "busy" in str(exc):
+        # SQLite's busy timeout ran out under a burst of writes: nothing was written, try again.
+        response = _error(request, 503, "busy", _("The server is busy. Try again in a moment."))
+        response["Retry-After"] = "2"
+        return response
+    return server_error(request, exc)
+
+
+@api.exception_handler(Exception)
+def server_error(request: HttpRequest, exc: Exception) -> HttpResponse:
+    # A JSON API answers JSON for every error, a fault of ours included: never Django's HTML 500 page.
+    # The traceback goes to the server log (with its RRN filter), never to the client.
+    logger.error("unhandled error on %s %s", request.method, request.path, exc_info=exc)
+    return _error(request, 500, "server_error", _("Something went wrong on the server. It has been logged."))
 
 
 api.add_router("", areas_router)

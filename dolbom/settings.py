@@ -24,6 +24,14 @@ DATA_DIR = Path(os.environ.get("DOLBOM_DATA_DIR", Path.cwd() / "var")).resolve()
 DEBUG = os.environ.get("DOLBOM_DEBUG", "0") == "1"
 PRODUCTION = os.environ.get("DOLBOM_ENV", "development") == "production"
 
+
+def _seconds(name: str, default: float) -> float:
+    try:
+        return float(os.environ.get(name, default))
+    except ValueError:
+        return default
+
+
 SECRET_KEY = keys.secret_key(os.environ.get("DOLBOM_SECRET_KEY"), DATA_DIR, production=PRODUCTION)
 # Separate keys: one encrypts resident registration numbers (AES-GCM), the other builds the
 # blind index that allows exact-match search without decrypting every row. Leaking the index
@@ -54,6 +62,9 @@ INSTALLED_APPS = [
     "dolbom.visits",
     "dolbom.checkins",
     "dolbom.discovery",
+    "dolbom.inspections",
+    "dolbom.programmes",
+    "dolbom.subsidies",
     "dolbom.web",
 ]
 
@@ -68,6 +79,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "dolbom.web.middleware.DatabaseRefusalMiddleware",
 ]
 
 ROOT_URLCONF = "dolbom.urls"
@@ -97,9 +109,24 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
-    # WAL lets the demo server read while the generator or a command writes.
-    DATABASES["default"]["OPTIONS"] = {"init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"}
+    DATABASES["default"]["OPTIONS"] = {
+        # WAL lets the demo server read while the generator or a command writes.
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        # A deferred transaction that reads and then writes cannot wait for another writer's lock: SQLite
+        # answers "database is locked" at once (it cannot wait without risking a deadlock). BEGIN IMMEDIATE
+        # takes the write lock up front and waits up to the busy timeout, so twenty clicks on one case queue
+        # and the losers see the row already moved and get the service's own refusal.
+        "transaction_mode": "IMMEDIATE",
+        "timeout": _seconds("DOLBOM_SQLITE_TIMEOUT", 20.0),
+    }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # Tests run on a file too, not the shared in-memory database, so that a live server's threads each hold
+    # their own connection and lock as a real server's would (dolbom/tests/test_security_concurrency.py).
+    # In memory-backed /dev/shm where there is one: a file's locking without a disk's fsync.
+    _test_dir = Path("/dev/shm") if Path("/dev/shm").is_dir() else Path(tempfile.gettempdir())
+    DATABASES["default"]["TEST"] = {"NAME": str(_test_dir / f"dolbom-test-{os.getpid()}.sqlite3")}
+    # The file holds every resident's record: owner-only, like the key file (created before SQLite does).
+    keys.private_file(Path(DATABASES["default"]["NAME"]))
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -144,13 +171,6 @@ LOGGING = {
 }
 
 
-def _seconds(name: str, default: float) -> float:
-    try:
-        return float(os.environ.get(name, default))
-    except ValueError:
-        return default
-
-
 # Crisis discovery's engine (no Django inside; the discovery app hands these over, see discovery/apps.py).
 # Compiled trees (lleaves, the "fast" extra) are used when installed, unless DOLBOM_COMPILED_TREES=0.
 DOLBOM_COMPILED_TREES = os.environ.get("DOLBOM_COMPILED_TREES", "auto") != "0"
@@ -175,3 +195,17 @@ DOLBOM_MESSAGE_SENDER = os.environ.get("DOLBOM_MESSAGE_SENDER", "")
 DOLBOM_MESSAGE_HTTP_URL = os.environ.get("DOLBOM_MESSAGE_HTTP_URL", "")
 DOLBOM_MESSAGE_HTTP_KEY = os.environ.get("DOLBOM_MESSAGE_HTTP_KEY", "")
 DOLBOM_MESSAGE_HTTP_TIMEOUT = _seconds("DOLBOM_MESSAGE_HTTP_TIMEOUT", 5.0)
+
+# Subsidy programmes (dolbom/subsidies): documents applicants send are kept here, outside the web root,
+# under random names; the size limit is per file. The virus scan is off (no-op) unless a scanner is named:
+# a command with {path} (e.g. "clamdscan --no-summary --fdpass {path}", exit 0 = clean) or a dotted path to
+# a callable taking the file's path and returning True when clean.
+DOLBOM_SUBSIDY_DOCUMENT_DIR = Path(os.environ.get("DOLBOM_SUBSIDY_DOCUMENT_DIR") or DATA_DIR / "subsidies")
+DOLBOM_SUBSIDY_UPLOAD_MAX_MB = _seconds("DOLBOM_SUBSIDY_UPLOAD_MAX_MB", 10.0)
+DOLBOM_SUBSIDY_VIRUS_SCAN = os.environ.get("DOLBOM_SUBSIDY_VIRUS_SCAN", "").strip()
+# The font family of the notice letters (WeasyPrint finds it through fontconfig; Debian: fonts-noto-cjk).
+DOLBOM_SUBSIDY_NOTICE_FONT = os.environ.get("DOLBOM_SUBSIDY_NOTICE_FONT", "Noto Sans CJK KR")
+
+# Community programmes and consultations (dolbom/programmes): the address residents reach the public pages at,
+# for the links in confirmation, offer and reminder texts.
+DOLBOM_PUBLIC_URL = os.environ.get("DOLBOM_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")

@@ -68,3 +68,19 @@ def rrn_index_key(value: str | None, data_dir: Path, *, production: bool) -> byt
     return _key_bytes(
         _get(value, "DOLBOM_RRN_INDEX_KEY", "rrn_index_key", data_dir, production), "DOLBOM_RRN_INDEX_KEY"
     )
+
+
+def private_file(path: Path) -> None:
+    """Create ``path`` owner-only (0600) if it does not exist, and take group and world access away if it does.
+
+    For the SQLite database: SQLite would create it with the process umask (usually world-readable), and
+    its -wal and -shm files take the database file's mode."""
+    if str(path) in ("", ":memory:") or str(path).startswith("file:"):
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
+        if path.stat().st_mode & 0o077:
+            path.chmod(0o600)
+    except OSError:  # a file owned by another account (a packaged install): leave it to the operator
+        pass
