@@ -80,6 +80,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "dolbom.web.middleware.DatabaseRefusalMiddleware",
+    "dolbom.audit.middleware.AccessContextMiddleware",
 ]
 
 ROOT_URLCONF = "dolbom.urls"

@@ -18,7 +18,7 @@ from django.db.models import Model, QuerySet
 
 from dolbom.audit.errors import AuditErrorCode
 from dolbom.audit.models import AccessAction
-from dolbom.audit.services import access_log_write
+from dolbom.audit.services import access_denied_write, access_log_write
 from dolbom.lib.access import AccessContext
 from dolbom.lib.errors import DomainError, NotFound
 
@@ -63,9 +63,9 @@ def logged_get(
         model = visible.model
         if (within if within is not None else model._default_manager.all()).filter(pk=pk).exists():
             ids = _subjects(model, pk, resident or subjects) if (resident or subjects) else []
-            access_log_write(actor=viewer, action=AccessAction.DENIED, record_type=record_type, record_id=pk,
-                             resident_id=ids[0] if resident and ids else None,
-                             subject_ids=ids if subjects else (), context=context)
+            access_denied_write(actor=viewer, record_type=record_type, record_id=pk,
+                                resident_id=ids[0] if resident and ids else None,
+                                subject_ids=ids if subjects else (), context=context)
         raise NotFound(missing)
     own = bool(in_caseload(row)) if in_caseload is not None else False
     if purpose_required and not own and not context.purpose:

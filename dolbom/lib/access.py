@@ -6,6 +6,7 @@ request without importing the access log itself (docs/ARCHITECTURE.md, layers).
 
 from __future__ import annotations
 
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 
@@ -25,3 +26,21 @@ class AccessContext:
 
 
 SYSTEM_CONTEXT = AccessContext(path="(system)")
+
+# Where the request being served came from, for the rows a service writes without being handed a context
+# (a write refused by accounts/scope.py lock_in_scope). Set by web.middleware.AccessContextMiddleware for
+# the length of one request; commands and tests run under SYSTEM_CONTEXT.
+_current: ContextVar[AccessContext | None] = ContextVar("dolbom_access_context", default=None)
+
+
+def current_context() -> AccessContext:
+    return _current.get() or SYSTEM_CONTEXT
+
+
+def set_current_context(context: AccessContext | None) -> object:
+    """Returns a token for ``reset_current_context``."""
+    return _current.set(context)
+
+
+def reset_current_context(token: object) -> None:
+    _current.reset(token)  # type: ignore[arg-type]

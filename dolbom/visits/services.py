@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from dolbom.accounts.models import Role
 from dolbom.accounts.scope import profile
 from dolbom.areas.models import Dong
+from dolbom.audit.services import access_denied_write
 from dolbom.cases.models import Case, SupportPlanLine
 from dolbom.cases.selectors import case_visible
 from dolbom.lib.errors import DomainError, Forbidden, NotFound
@@ -106,7 +107,12 @@ def visit_create(*, actor: User, household: Household, visit_type: str, skill: s
     _require_planner(actor)
     if case is not None and not case_visible(actor).filter(pk=case.pk).exists():
         raise NotFound(VisitErrorCode.VISIT_NOT_FOUND)
-    if case is None and not _household_in_scope(actor, household):
+    # A visit puts its household's address on the plan and opens its people to the nurse it is given
+    # (visits/scope.py), so the household must be the case's own or one the writer may see already.
+    at_home = case is not None and household.pk == case.resident.household_id
+    if not at_home and not _household_in_scope(actor, household):
+        access_denied_write(actor=actor, record_type="household", record_id=household.pk,
+                            subject_ids=sorted(household.members.values_list("pk", flat=True)))
         raise NotFound(VisitErrorCode.VISIT_NOT_FOUND)
     _validate(duration_minutes, window_start, window_end)
     return Visit.objects.create(
