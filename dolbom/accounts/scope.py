@@ -21,7 +21,9 @@ from django.contrib.auth.models import User
 from django.db.models import Model, Q, QuerySet
 
 from dolbom.accounts.models import Role, StaffProfile
+from dolbom.lib.access import current_user
 from dolbom.lib.errors import NotFound
+from dolbom.lib.hooks import Hook
 
 M = TypeVar("M", bound=Model)
 
@@ -133,12 +135,33 @@ def visible_by_role(
     return qs.none() if allowed is None else qs.filter(allowed)
 
 
-def lock_in_scope(qs: QuerySet[M], pk: int, missing: StrEnum) -> M:
+# Run when a write is refused because its row lies outside the actor's scope, with the row's people; the
+# audit app connects the DENIED row of the access log (audit/apps.py), which accounts may not import.
+scope_refused = Hook("scope_refused", "lock_in_scope refused an existing row: actor, record_type, record_id, "
+                                      "resident_id, subject_ids")
+
+
+def lock_in_scope(qs: QuerySet[M], pk: int, missing: StrEnum, *, actor: User | None = None,
+                  record_type: str | None = None, resident: str | None = None, subjects: str | None = None) -> M:
     """The row ``pk`` of a visible queryset, locked for the rest of the transaction, or NotFound.
 
     Services lock through the actor's scope rather than the bare table, so that a write is never a way
-    around the selectors, and two officers pressing the same button serialise on the row."""
+    around the selectors, and two officers pressing the same button serialise on the row. A refused write
+    on a row that exists is an access attempt like a refused read (안전성 확보조치 기준 §8): ``record_type``
+    names it in the access log and ``resident`` (``"case__resident_id"``) or ``subjects`` (``"members__id"``)
+    is the lookup of the people it is about, as for audit.logged_get. Every service passes ``actor`` and
+    ``record_type``; a caller that does not is still logged, as the request's user and the model's label."""
     row = qs.select_for_update(of=("self",)).filter(pk=pk).first()
     if row is None:
+        manager = qs.model._default_manager
+        if manager.filter(pk=pk).exists():
+            lookup = resident or subjects
+            ids = sorted({v for v in manager.filter(pk=pk).values_list(lookup, flat=True) if v is not None}) \
+                if lookup else []
+            actor = actor or current_user()
+            if actor is not None:
+                scope_refused.run(actor=actor, record_type=record_type or qs.model._meta.label_lower, record_id=pk,
+                                  resident_id=ids[0] if resident and ids else None,
+                                  subject_ids=ids if subjects else [])
         raise NotFound(missing)
     return row

@@ -9,10 +9,13 @@ class AuditConfig(AppConfig):
     def ready(self) -> None:
         from django.utils.translation import gettext_lazy as _
 
-        from dolbom.accounts.scope import can_read_access_log
+        from dolbom.accounts.scope import can_read_access_log, scope_refused
+        from dolbom.audit.services import access_denied_write
         from dolbom.web.dashboard import DashboardPanel, dashboard_panel_register
         from dolbom.web.nav import NavItem, nav_register
 
+        # A write refused outside the actor's scope leaves its DENIED row like a refused read.
+        scope_refused.connect(access_denied_write)
         nav_register(NavItem(url_name="audit:access_log", label=_("Access log"), visible=can_read_access_log,
                              order=90, sections=("access_log",)))
         nav_register(NavItem(url_name="audit:monthly_review", label=_("Monthly review"),

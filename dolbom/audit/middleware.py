@@ -13,7 +13,7 @@ from collections.abc import Callable
 from django.http import HttpRequest, HttpResponse
 
 from dolbom.audit.services import denials_discard, denials_flush
-from dolbom.lib.access import AccessContext, reset_current_context, set_current_context
+from dolbom.lib.access import reset_current_request, set_current_request
 
 
 class AccessContextMiddleware:
@@ -22,9 +22,9 @@ class AccessContextMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         denials_discard()
-        token = set_current_context(AccessContext.from_request(request))
+        token = set_current_request(request)
         try:
             return self.get_response(request)
         finally:
             denials_flush()
-            reset_current_context(token)
+            reset_current_request(token)

@@ -50,7 +50,8 @@ def _lock(case: Case, actor: User) -> Case:
     # Scope is checked again under the lock: a service is never a way around the selectors.
     from dolbom.cases.selectors import case_visible
 
-    return lock_in_scope(case_visible(actor), case.pk, CaseErrorCode.CASE_NOT_FOUND)
+    return lock_in_scope(case_visible(actor), case.pk, CaseErrorCode.CASE_NOT_FOUND, actor=actor, record_type="case",
+                         resident="resident_id")
 
 
 def _require_status(case: Case, *allowed: CaseStatus) -> None:

@@ -259,7 +259,8 @@ def cycle_score(*, actor: User, cycle: Cycle, engine: str = "local") -> ScoreSum
 # Outcomes and cases -----------------------------------------------------------------------------
 
 def _lock_entry(actor: User, entry: VisitListEntry) -> VisitListEntry:
-    return lock_in_scope(entry_visible(actor).select_related("cycle"), entry.pk, DiscoveryErrorCode.ENTRY_NOT_FOUND)
+    return lock_in_scope(entry_visible(actor).select_related("cycle"), entry.pk, DiscoveryErrorCode.ENTRY_NOT_FOUND,
+                         actor=actor, record_type="discovery_entry", resident="resident_id")
 
 
 @transaction.atomic

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from contextvars import ContextVar
 from dataclasses import dataclass
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -28,19 +29,28 @@ class AccessContext:
 SYSTEM_CONTEXT = AccessContext(path="(system)")
 
 # Where the request being served came from, for the rows a service writes without being handed a context
-# (a write refused by accounts/scope.py lock_in_scope). Set by web.middleware.AccessContextMiddleware for
+# (a write refused by accounts/scope.py lock_in_scope). Set by audit.middleware.AccessContextMiddleware for
 # the length of one request; commands and tests run under SYSTEM_CONTEXT.
-_current: ContextVar[AccessContext | None] = ContextVar("dolbom_access_context", default=None)
+_current: ContextVar[tuple[AccessContext, Any] | None] = ContextVar("dolbom_access_context", default=None)
 
 
 def current_context() -> AccessContext:
-    return _current.get() or SYSTEM_CONTEXT
+    current = _current.get()
+    return current[0] if current else SYSTEM_CONTEXT
 
 
-def set_current_context(context: AccessContext | None) -> object:
-    """Returns a token for ``reset_current_context``."""
-    return _current.set(context)
+def current_user() -> Any:
+    """The user of the request being served (the API token's user once the API has authenticated it), or
+    None outside a request or before anyone logged in."""
+    current = _current.get()
+    user = getattr(current[1], "user", None) if current else None
+    return user if user is not None and user.is_authenticated else None
 
 
-def reset_current_context(token: object) -> None:
+def set_current_request(request: Any) -> object:
+    """Returns a token for ``reset_current_request``."""
+    return _current.set((AccessContext.from_request(request), request))
+
+
+def reset_current_request(token: object) -> None:
     _current.reset(token)  # type: ignore[arg-type]

@@ -54,7 +54,8 @@ CHAIR_ROLES = frozenset({Role.CITY_TEAM, Role.DONG_OFFICER, Role.CASE_MANAGER})
 
 
 def _lock_meeting(actor: User, meeting: Meeting) -> Meeting:
-    locked = lock_in_scope(meeting_visible(actor), meeting.pk, MeetingErrorCode.MEETING_NOT_FOUND)
+    locked = lock_in_scope(meeting_visible(actor), meeting.pk, MeetingErrorCode.MEETING_NOT_FOUND, actor=actor,
+                           record_type="meeting", subjects="agenda__case__resident_id")
     if not can_organise(actor, locked):
         raise Forbidden(MeetingErrorCode.NOT_ALLOWED)
     return locked
@@ -111,7 +112,8 @@ def agenda_add(*, actor: User, meeting: Meeting, case: Case, note: str = "") -> 
     meeting = _lock_meeting(actor, meeting)
     _open(meeting)
     _case_meeting(meeting)
-    locked = lock_in_scope(case_visible(actor), case.pk, MeetingErrorCode.AGENDA_ITEM_NOT_FOUND)
+    locked = lock_in_scope(case_visible(actor), case.pk, MeetingErrorCode.AGENDA_ITEM_NOT_FOUND, actor=actor,
+                           record_type="case", resident="resident_id")
     if locked.status == CaseStatus.CLOSED:
         raise DomainError(MeetingErrorCode.CASE_CLOSED)
     if meeting.agenda.filter(case=locked).exists():
@@ -275,7 +277,7 @@ def action_item_done(*, actor: User, item: ActionItem, note: str = "") -> Action
     from dolbom.meetings.selectors import action_item_visible
 
     item = lock_in_scope(action_item_visible(actor).select_related("meeting__council"), item.pk,
-                         MeetingErrorCode.ACTION_ITEM_NOT_FOUND)
+                         MeetingErrorCode.ACTION_ITEM_NOT_FOUND, actor=actor, record_type="meeting_action_item")
     if item.owner_id != actor.pk and not can_organise(actor, item.meeting):
         raise Forbidden(MeetingErrorCode.NOT_ALLOWED)
     if item.done_at is not None:

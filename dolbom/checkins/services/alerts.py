@@ -52,7 +52,8 @@ def _lock(actor: User, alert: Alert) -> Alert:
     from dolbom.checkins.selectors import alert_visible
 
     require_writer(actor)
-    return lock_in_scope(alert_visible(actor).select_related("case"), alert.pk, CheckinErrorCode.ALERT_NOT_FOUND)
+    return lock_in_scope(alert_visible(actor).select_related("case"), alert.pk, CheckinErrorCode.ALERT_NOT_FOUND,
+                         actor=actor, record_type="checkin_alert", resident="case__resident_id")
 
 
 @transaction.atomic

@@ -64,7 +64,8 @@ def _lock_call(actor: User, call: Call) -> Call:
     from dolbom.checkins.selectors import call_visible
 
     return lock_in_scope(call_visible(actor).select_related("enrolment__case", "campaign"), call.pk,
-                    CheckinErrorCode.CALL_NOT_FOUND)
+                    CheckinErrorCode.CALL_NOT_FOUND, actor=actor, record_type="checkin_call",
+                    resident="enrolment__resident_id")
 
 
 def _context(call: Call) -> CallContext:
@@ -110,7 +111,8 @@ def call_now(*, actor: User, enrolment: Enrolment) -> Call:
 
     require_writer(actor)
     enrolment = lock_in_scope(enrolment_visible(actor).select_related("case"), enrolment.pk,
-                         CheckinErrorCode.ENROLMENT_NOT_FOUND)
+                         CheckinErrorCode.ENROLMENT_NOT_FOUND, actor=actor, record_type="checkin_enrolment",
+                         resident="resident_id")
     if enrolment.status != EnrolmentStatus.ACTIVE:
         raise DomainError(CheckinErrorCode.ENROLMENT_STOPPED)
     existing = enrolment.calls.filter(status__in=[CallStatus.DUE, CallStatus.IN_PROGRESS]).order_by("due_at").first()
@@ -333,7 +335,8 @@ def callback_record(*, actor: User, task: CallbackTask, reached: bool, note: str
 
     require_writer(actor)
     task = lock_in_scope(callback_visible(actor).select_related("call__enrolment__case"), task.pk,
-                    CheckinErrorCode.CALL_NOT_FOUND)
+                    CheckinErrorCode.CALL_NOT_FOUND, actor=actor, record_type="checkin_callback",
+                    resident="call__enrolment__resident_id")
     if task.status != CallbackStatus.OPEN:
         raise DomainError(CheckinErrorCode.CALLBACK_DONE)
     if len(note.strip()) < 2:

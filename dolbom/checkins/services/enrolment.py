@@ -125,7 +125,8 @@ def enrolment_set_status(*, actor: User, enrolment: Enrolment, status: Enrolment
     from dolbom.checkins.selectors import enrolment_visible
 
     require_writer(actor)
-    enrolment = lock_in_scope(enrolment_visible(actor), enrolment.pk, CheckinErrorCode.ENROLMENT_NOT_FOUND)
+    enrolment = lock_in_scope(enrolment_visible(actor), enrolment.pk, CheckinErrorCode.ENROLMENT_NOT_FOUND,
+                              actor=actor, record_type="checkin_enrolment", resident="resident_id")
     status = EnrolmentStatus(status)
     allowed_from, summary = _TRANSITIONS[status]
     if enrolment.status == EnrolmentStatus.STOPPED:

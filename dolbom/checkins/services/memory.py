@@ -104,7 +104,8 @@ def memory_correct(*, actor: User, enrolment: Enrolment, slot: Slot | str, value
     from dolbom.checkins.selectors import enrolment_visible
 
     require_writer(actor)
-    enrolment = lock_in_scope(enrolment_visible(actor), enrolment.pk, CheckinErrorCode.ENROLMENT_NOT_FOUND)
+    enrolment = lock_in_scope(enrolment_visible(actor), enrolment.pk, CheckinErrorCode.ENROLMENT_NOT_FOUND,
+                              actor=actor, record_type="checkin_enrolment", resident="resident_id")
     if len(reason.strip()) < 2:
         raise DomainError(CheckinErrorCode.MEMORY_REASON_REQUIRED)
     slot = Slot(slot)

@@ -54,7 +54,8 @@ def referral_create(*, actor: User, case: Case, service: Service, plan_line: Sup
     the consent is matched by the institution's code, never by a typed name."""
     if not can_write_cases(actor):
         raise Forbidden(ReferralErrorCode.NOT_ALLOWED)
-    locked = lock_in_scope(case_visible(actor), case.pk, ReferralErrorCode.REFERRAL_NOT_FOUND)
+    locked = lock_in_scope(case_visible(actor), case.pk, ReferralErrorCode.REFERRAL_NOT_FOUND, actor=actor,
+                           record_type="case", resident="resident_id")
     if locked.status == CaseStatus.CLOSED:
         raise DomainError(ReferralErrorCode.CASE_CLOSED)
     service = Service.objects.select_related("institution").get(pk=service.pk)
@@ -139,7 +140,8 @@ def referrals_end_for_closed_cases(*, actor: User) -> int:
 # Referral: the provider's side -----------------------------------------------------------------
 
 def _lock(referral: Referral, actor: User) -> Referral:
-    locked = lock_in_scope(referral_visible(actor), referral.pk, ReferralErrorCode.REFERRAL_NOT_FOUND)
+    locked = lock_in_scope(referral_visible(actor), referral.pk, ReferralErrorCode.REFERRAL_NOT_FOUND, actor=actor,
+                           record_type="referral", resident="case__resident_id")
     return Referral.objects.select_related("case", "service", "institution").get(pk=locked.pk)
 
 
