@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "dolbom.visits",
     "dolbom.checkins",
     "dolbom.discovery",
+    "dolbom.safety",
     "dolbom.inspections",
     "dolbom.programmes",
     "dolbom.subsidies",
@@ -164,11 +165,24 @@ CSRF_COOKIE_SECURE = PRODUCTION
 # The access log must be kept at least two years (개인정보의 안전성 확보조치 기준 §8).
 ACCESS_LOG_RETENTION_DAYS = 730
 
+# Every handler masks resident registration numbers (dolbom/lib/logs.py): the server's request log writes
+# query strings, and error messages may quote a value. Django's own loggers are named here so that they
+# write through these handlers rather than Django's unfiltered defaults.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"mask_rrns": {"()": "dolbom.lib.logs.MaskRRNs"}},
+    "formatters": {"server": {"()": "django.utils.log.ServerFormatter", "format": "[{server_time}] {message}",
+                              "style": "{"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["mask_rrns"]},
+        "server": {"class": "logging.StreamHandler", "formatter": "server", "filters": ["mask_rrns"]},
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("DOLBOM_LOG_LEVEL", "WARNING")},
+    "loggers": {
+        "django": {"handlers": [], "level": os.environ.get("DOLBOM_LOG_LEVEL", "WARNING"), "propagate": True},
+        "django.server": {"handlers": ["server"], "level": "INFO", "propagate": False},
+    },
 }
 
 
@@ -210,3 +224,22 @@ DOLBOM_SUBSIDY_NOTICE_FONT = os.environ.get("DOLBOM_SUBSIDY_NOTICE_FONT", "Noto 
 # Community programmes and consultations (dolbom/programmes): the address residents reach the public pages at,
 # for the links in confirmation, offer and reminder texts.
 DOLBOM_PUBLIC_URL = os.environ.get("DOLBOM_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
+
+# Emergency safety service (dolbom/safety): the MQTT broker gateways publish to, and the ingest worker's
+# persistent session. The worker acknowledges an event only after it is committed; with a fixed client id
+# and a session that outlives a crash, the broker keeps what was not acknowledged and sends it again.
+DOLBOM_MQTT_HOST = os.environ.get("DOLBOM_MQTT_HOST", "127.0.0.1")
+DOLBOM_MQTT_PORT = int(os.environ.get("DOLBOM_MQTT_PORT", "1883"))
+DOLBOM_MQTT_USERNAME = os.environ.get("DOLBOM_MQTT_USERNAME", "")
+DOLBOM_MQTT_PASSWORD = os.environ.get("DOLBOM_MQTT_PASSWORD", "")
+DOLBOM_MQTT_TLS_CA = os.environ.get("DOLBOM_MQTT_TLS_CA", "")  # a CA file: connect with TLS
+DOLBOM_MQTT_CLIENT_ID = os.environ.get("DOLBOM_MQTT_CLIENT_ID", "dolbom-safety-ingest")
+DOLBOM_MQTT_TOPIC_PREFIX = os.environ.get("DOLBOM_MQTT_TOPIC_PREFIX", "dolbom/safety/v1/gw").rstrip("/")
+# Several ingest workers split the stream through an MQTT 5 shared subscription of this group; empty: one.
+DOLBOM_MQTT_SHARE_GROUP = os.environ.get("DOLBOM_MQTT_SHARE_GROUP", "")
+# How long the broker keeps the worker's session (and its unacknowledged events) while it is away.
+DOLBOM_MQTT_SESSION_EXPIRY = int(os.environ.get("DOLBOM_MQTT_SESSION_EXPIRY", str(7 * 24 * 3600)))
+# One database transaction takes at most this many events, or waits at most this long for more.
+DOLBOM_SAFETY_BATCH = int(os.environ.get("DOLBOM_SAFETY_BATCH", "1000"))
+DOLBOM_SAFETY_BATCH_MS = _seconds("DOLBOM_SAFETY_BATCH_MS", 25.0)
+DOLBOM_SAFETY_EVENT_RETENTION_DAYS = int(os.environ.get("DOLBOM_SAFETY_EVENT_RETENTION_DAYS", "180"))

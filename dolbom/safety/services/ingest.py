@@ -1,0 +1,223 @@
+"""Events in: one batch from any transport (the MQTT worker, the HTTPS endpoint, the demo) stored and acted on
+in one transaction.
+
+The transport acknowledges only after this returns, i.e. after the commit: an event is either in the
+database with all its consequences (an incident, a moved deadline), or not acknowledged and therefore sent
+again. A resend hits the (gateway, event id, sequence) unique constraint: ``INSERT … ON CONFLICT DO NOTHING
+RETURNING`` tells which rows are new, and only those reach the rules, so a redelivery changes nothing.
+Refused events are written to the reject table in the same transaction, with their code and raw text.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from dolbom.safety.errors import IngestErrorCode
+from dolbom.safety.models import DeviceStatus, Event, HomeStatus, Reject
+from dolbom.safety.protocol import Parsed, Refused
+from dolbom.safety.services import rules
+
+INSERT_CHUNK = 500
+_COLUMNS = ("gateway_id", "device_id", "home_id", "event_id", "sequence", "kind", "status_code", "component",
+            "location", "occurred_at", "received_at", "transport", "raw")
+
+
+@dataclass(frozen=True)
+class GatewayRow:
+    id: int
+    serial: str
+    home_id: int
+    dong_id: int
+    status: str
+    home_status: str
+    last_seen_at: dt.datetime | None
+    last_heartbeat_at: dt.datetime | None
+    powered: bool
+
+
+@dataclass(frozen=True)
+class DeviceRow:
+    id: int
+    serial: str
+    gateway_id: int
+    home_id: int
+    kind: str
+    status: str
+    battery_pct: int | None
+    first_event_at: dt.datetime | None
+    last_event_at: dt.datetime | None
+    flapping_since: dt.datetime | None
+
+
+@dataclass(frozen=True)
+class Accepted:
+    """A valid event matched to its equipment, before it is stored."""
+
+    parsed: Parsed
+    gateway: GatewayRow
+    device: DeviceRow | None
+    index: int  # position in the caller's list
+
+    @property
+    def key(self) -> tuple[int, str, int]:
+        return (self.gateway.id, self.parsed.event.event_id, self.parsed.event.seq)
+
+
+@dataclass
+class IngestResult:
+    """What became of each event handed in, in the order given: "accepted", "duplicate" or an error code."""
+
+    statuses: list[str]
+    refused: list[Refused] = field(default_factory=list)
+    new_event_ids: list[int] = field(default_factory=list)
+    incidents_opened: list[int] = field(default_factory=list)
+
+    @property
+    def accepted(self) -> int:
+        return self.statuses.count("accepted")
+
+    @property
+    def duplicates(self) -> int:
+        return self.statuses.count("duplicate")
+
+
+def _lookup(parsed: list[Parsed]) -> tuple[dict[str, GatewayRow], dict[str, DeviceRow]]:
+    from dolbom.safety.models import Device, Gateway
+
+    controllers = {p.event.controller for p in parsed}
+    serials = {p.event.device for p in parsed if p.event.device and p.event.device_kind != "gateway"}
+    gateways = {
+        row["serial"]: GatewayRow(id=row["id"], serial=row["serial"], home_id=row["home_id"],
+                                  dong_id=row["home__dong_id"], status=row["status"], home_status=row["home__status"],
+                                  last_seen_at=row["last_seen_at"], last_heartbeat_at=row["last_heartbeat_at"],
+                                  powered=row["powered"])
+        for row in Gateway.objects.filter(serial__in=controllers).values(
+            "id", "serial", "home_id", "home__dong_id", "status", "home__status", "last_seen_at", "last_heartbeat_at",
+            "powered")
+    }
+    devices = {
+        row["serial"]: DeviceRow(**row)
+        for row in Device.objects.filter(serial__in=serials).values(
+            "id", "serial", "gateway_id", "home_id", "kind", "status", "battery_pct", "first_event_at",
+            "last_event_at", "flapping_since")
+    } if serials else {}
+    return gateways, devices
+
+
+def _match(p: Parsed, gateways: dict[str, GatewayRow], devices: dict[str, DeviceRow]
+           ) -> tuple[GatewayRow, DeviceRow | None] | tuple[IngestErrorCode, str]:
+    gateway = gateways.get(p.event.controller)
+    if gateway is None:
+        return IngestErrorCode.UNKNOWN_CONTROLLER, p.event.controller
+    if gateway.status != DeviceStatus.ACTIVE or gateway.home_status != HomeStatus.ACTIVE:
+        return IngestErrorCode.GATEWAY_RETIRED, p.event.controller
+    if p.event.device_kind == "gateway":
+        return gateway, None
+    device = devices.get(p.event.device or "")
+    if device is None or device.gateway_id != gateway.id:
+        return IngestErrorCode.UNKNOWN_DEVICE, p.event.device or ""
+    if device.status != DeviceStatus.ACTIVE:
+        return IngestErrorCode.DEVICE_RETIRED, device.serial
+    if device.kind != p.event.device_kind:
+        return IngestErrorCode.DEVICE_KIND_MISMATCH, f"{p.event.device_kind} != {device.kind}"
+    return gateway, device
+
+
+def _prep(value: Any, name: str) -> Any:
+    return Event._meta.get_field(name).get_db_prep_value(value, connection)
+
+
+def _insert(rows: list[Accepted], *, transport: str, received_at: dt.datetime) -> dict[tuple[int, str, int], int]:
+    """Insert the events; the keys that were new, with their ids (a resend returns nothing)."""
+    if not rows:
+        return {}
+    table = connection.ops.quote_name(Event._meta.db_table)
+    cols = ", ".join(connection.ops.quote_name(c) for c in _COLUMNS)
+    received = _prep(received_at, "received_at")
+    new: dict[tuple[int, str, int], int] = {}
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), INSERT_CHUNK):
+            chunk = rows[start:start + INSERT_CHUNK]
+            placeholders = ", ".join(["(" + ", ".join(["%s"] * len(_COLUMNS)) + ")"] * len(chunk))
+            params: list[Any] = []
+            for a in chunk:
+                e = a.parsed.event
+                params += [a.gateway.id, a.device.id if a.device else None, a.gateway.home_id, e.event_id, e.seq,
+                           a.parsed.kind, e.status_code, e.component, e.location, _prep(e.time, "occurred_at"),
+                           received, transport, a.parsed.raw]
+            cursor.execute(
+                f"INSERT INTO {table} ({cols}) VALUES {placeholders} "
+                f"ON CONFLICT (gateway_id, event_id, sequence) DO NOTHING RETURNING id, gateway_id, event_id, sequence",
+                params)
+            for pk, gateway_id, event_id, sequence in cursor.fetchall():
+                new[(int(gateway_id), str(event_id), int(sequence))] = int(pk)
+    return new
+
+
+def _reject_rows(refused: list[Refused], *, transport: str, received_at: dt.datetime, topic: str) -> list[Reject]:
+    return [Reject(received_at=received_at, transport=transport, code=str(r.code), detail=r.detail[:300],
+                   topic=topic[:200], controller=r.controller[:64], raw=r.raw[:8192]) for r in refused]
+
+
+def events_ingest(*, parsed: list[Parsed], refused: list[Refused] = (), transport: str, topic: str = "",
+                  received_at: dt.datetime | None = None, refused_topics: list[str] | None = None) -> IngestResult:
+    """Store a batch and apply the rules to what is new, in one transaction (see the module's docstring).
+
+    ``refused`` are the transport's own refusals (bad JSON, a topic that names another gateway), stored as
+    rejects beside those found here (unknown device, retired gateway); ``refused_topics`` their topics when
+    the batch mixes several MQTT messages."""
+    received_at = received_at or timezone.now()
+    gateways, devices = _lookup(parsed) if parsed else ({}, {})
+    statuses: list[str] = []
+    found: list[Refused] = []
+    accepted: list[Accepted] = []
+    seen: set[tuple[int, str, int]] = set()
+    for index, p in enumerate(parsed):
+        matched = _match(p, gateways, devices)
+        if isinstance(matched[0], IngestErrorCode):
+            code, detail = matched  # type: ignore[misc]
+            statuses.append(str(code))
+            found.append(Refused(code, str(detail)[:300], p.raw[:8192], p.event.controller))
+            continue
+        gateway, device = matched  # type: ignore[misc]
+        a = Accepted(parsed=p, gateway=gateway, device=device, index=index)
+        if a.key in seen:
+            statuses.append("duplicate")
+            continue
+        seen.add(a.key)
+        accepted.append(a)
+        statuses.append("")
+    result = IngestResult(statuses=statuses)
+    with transaction.atomic():
+        new = _insert(accepted, transport=transport, received_at=received_at)
+        fresh = []
+        for a in accepted:
+            pk = new.get(a.key)
+            result.statuses[a.index] = "accepted" if pk is not None else "duplicate"
+            if pk is not None:
+                fresh.append(rules.New(id=pk, accepted=a))
+        if fresh:
+            result.incidents_opened = rules.apply(fresh, now=received_at)
+        result.new_event_ids = [n.id for n in fresh]
+        rejects = _reject_rows(list(refused), transport=transport, received_at=received_at, topic=topic)
+        if refused_topics:
+            for row, t in zip(rejects, refused_topics, strict=False):
+                row.topic = t[:200]
+        rejects += _reject_rows(found, transport=transport, received_at=received_at, topic=topic)
+        if rejects:
+            Reject.objects.bulk_create(rejects)
+    result.refused = list(refused) + found
+    return result
+
+
+def reject_record(*, refused: list[Refused], transport: str, topic: str = "",
+                  received_at: dt.datetime | None = None) -> None:
+    """Refusals alone (a message whose batch could not be processed at all is kept here, never dropped)."""
+    if refused:
+        Reject.objects.bulk_create(_reject_rows(refused, transport=transport, received_at=received_at or timezone.now(),
+                                                topic=topic))
