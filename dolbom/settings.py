@@ -165,24 +165,11 @@ CSRF_COOKIE_SECURE = PRODUCTION
 # The access log must be kept at least two years (개인정보의 안전성 확보조치 기준 §8).
 ACCESS_LOG_RETENTION_DAYS = 730
 
-# Every handler masks resident registration numbers (dolbom/lib/logs.py): the server's request log writes
-# query strings, and error messages may quote a value. Django's own loggers are named here so that they
-# write through these handlers rather than Django's unfiltered defaults.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"mask_rrns": {"()": "dolbom.lib.logs.MaskRRNs"}},
-    "formatters": {"server": {"()": "django.utils.log.ServerFormatter", "format": "[{server_time}] {message}",
-                              "style": "{"}},
-    "handlers": {
-        "console": {"class": "logging.StreamHandler", "filters": ["mask_rrns"]},
-        "server": {"class": "logging.StreamHandler", "formatter": "server", "filters": ["mask_rrns"]},
-    },
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("DOLBOM_LOG_LEVEL", "WARNING")},
-    "loggers": {
-        "django": {"handlers": [], "level": os.environ.get("DOLBOM_LOG_LEVEL", "WARNING"), "propagate": True},
-        "django.server": {"handlers": ["server"], "level": "INFO", "propagate": False},
-    },
 }
 
 
