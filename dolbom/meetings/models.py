@@ -45,7 +45,7 @@ class Council(models.Model):
     kind = models.CharField(_("kind"), max_length=20, choices=CouncilKind.choices)
     dong = models.ForeignKey("areas.Dong", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
                              verbose_name=_("dong"))
-    # RFC 5545 subset (FREQ=WEEKLY|MONTHLY, INTERVAL, BYDAY), see meetings/recurrence.py.
+    # RFC 5545 subset (FREQ=WEEKLY|MONTHLY, INTERVAL, BYDAY), see lib/recurrence.py.
     rrule = models.CharField(_("recurrence rule"), max_length=100)
     starts_on = models.DateField(_("first session on"))
     time = models.TimeField(_("time"))

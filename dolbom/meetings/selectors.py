@@ -27,9 +27,9 @@ from dolbom.audit.models import AccessAction
 from dolbom.audit.services import access_log_write
 from dolbom.cases.models import Case, CaseStatus, SupportPlan
 from dolbom.cases.selectors import case_visible
+from dolbom.lib import recurrence
 from dolbom.lib.access import AccessContext
 from dolbom.lib.errors import DomainError, NotFound
-from dolbom.meetings import recurrence
 from dolbom.meetings.errors import MeetingErrorCode
 from dolbom.meetings.models import (
     ActionItem,

@@ -22,8 +22,9 @@ from dolbom.areas.models import Dong
 from dolbom.cases import services as case_services
 from dolbom.cases.models import Case, CaseStatus, SupportPlanLine
 from dolbom.cases.selectors import case_visible
+from dolbom.lib import recurrence
 from dolbom.lib.errors import DomainError, Forbidden, NotFound
-from dolbom.meetings import events, recurrence
+from dolbom.meetings import events
 from dolbom.meetings.errors import MeetingErrorCode
 from dolbom.meetings.models import (
     ActionItem,

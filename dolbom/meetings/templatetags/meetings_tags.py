@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django import template
 
-from dolbom.meetings.recurrence import describe
+from dolbom.lib.recurrence import describe
 
 register = template.Library()
 

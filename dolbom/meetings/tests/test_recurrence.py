@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from dolbom.meetings import recurrence
+from dolbom.lib import recurrence
 
 
 def test_the_second_tuesday_of_each_month():

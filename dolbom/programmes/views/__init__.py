@@ -1,0 +1,1 @@
+"""Pages of the programmes app: ``public.py`` for residents (no account), ``staff.py`` for staff."""
