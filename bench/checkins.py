@@ -16,6 +16,11 @@ Systems, measured in the same run on the same calls:
   issue-5     today's model as committed for issue 5, kept as bench/data/checkins_model_issue5.npz and
               loaded through the current analyser code in place of the shipped file.
   current     the shipped dolbom/checkins/risk/model.npz through the same code.
+Once the analyser code itself changes, the issue-5 column is the old weights in the new code, not the
+issue-5 system. To measure that system as it shipped, run this bench in a tree of commit e250e7a (the
+issue-5 risk code, data and model, with this set and bench):
+    git archive e250e7a dolbom bench pyproject.toml | tar -x -C /tmp/issue5 && cd /tmp/issue5 \
+        && PYTHONPATH=. /work/main/.venv/bin/python bench/checkins.py
 
 Figures: precision, recall, F1 of needs_followup and of each signal; false alerts per 100 routine
 calls (routine = labelled no follow-up, flagged by the system); self-harm and emergency rated high on a
