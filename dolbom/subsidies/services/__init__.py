@@ -38,6 +38,12 @@ from dolbom.subsidies.services.programmes import (
     rules_check,
     rules_compiled,
 )
+from dolbom.subsidies.services.public import (
+    public_apply,
+    public_code_check,
+    public_code_send,
+    public_status_open,
+)
 from dolbom.subsidies.services.selection import selection_run
 
 __all__ = [
@@ -45,6 +51,6 @@ __all__ = [
     "application_update", "application_withdraw", "budget_announce", "clawback_decide", "clawback_recovered",
     "completion_check", "completion_report", "document_add", "document_review", "inspection_schedule",
     "objection_decide", "objection_file", "officer_assign", "payment_record", "pointer_create", "pointer_decline",
-    "programme_load", "round_close", "round_create", "round_decide", "rule_set_publish", "rule_set_save",
+    "programme_load", "public_apply", "public_code_check", "public_code_send", "public_status_open", "round_close", "round_create", "round_decide", "rule_set_publish", "rule_set_save",
     "rules_check", "rules_compiled", "selection_run", "suggestion_handle", "supplements_lapse",
 ]
