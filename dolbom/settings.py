@@ -71,6 +71,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # CSP, Permissions-Policy, no-store: on every answer, static files included (web/security.py).
+    "dolbom.web.security.SecurityHeadersMiddleware",
     # Static files from the app itself: a city server may have no separate web server, and no CDN is reachable.
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -79,6 +81,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "dolbom.web.security.SessionTimeoutMiddleware",  # idle and absolute session limits
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "dolbom.web.middleware.DatabaseRefusalMiddleware",
     "dolbom.audit.middleware.AccessContextMiddleware",
@@ -157,19 +160,60 @@ warnings.filterwarnings("ignore", message=r"No directory at: .*static", category
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 
+# Sessions (안전성 확보조치 기준 §5: sign-in controls; shared office PCs are common in dong offices): a session
+# ends after DOLBOM_SESSION_IDLE_MINUTES without a request and DOLBOM_SESSION_MAX_HOURS after the sign-in
+# however busy it is (web/security.py SessionTimeoutMiddleware), and with the browser.
+DOLBOM_SESSION_IDLE_MINUTES = int(_seconds("DOLBOM_SESSION_IDLE_MINUTES", 30))
+DOLBOM_SESSION_MAX_HOURS = _seconds("DOLBOM_SESSION_MAX_HOURS", 8)
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_AGE = 8 * 60 * 60  # one working day; shared office PCs are common in dong offices
+SESSION_COOKIE_AGE = int(DOLBOM_SESSION_MAX_HOURS * 3600)
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = PRODUCTION
 CSRF_COOKIE_SECURE = PRODUCTION
+CSRF_COOKIE_HTTPONLY = True  # forms and htmx carry the token in the page; no script reads the cookie
+if PRODUCTION:
+    # The __Host- prefix: browsers keep these cookies only from HTTPS, for this host alone, on path /.
+    SESSION_COOKIE_NAME = "__Host-dolbom-session"
+    CSRF_COOKIE_NAME = "__Host-dolbom-csrf"
+
+# Transport and headers. Reverse proxies whose X-Forwarded-For (the client's address in the access log,
+# the lockout and the rate limits: lib/access.py client_ip) and X-Forwarded-Proto are believed: addresses
+# or networks, comma-separated. Empty: the connecting address is the client, and the headers are ignored.
+DOLBOM_TRUSTED_PROXIES = [p.strip() for p in os.environ.get("DOLBOM_TRUSTED_PROXIES", "").split(",") if p.strip()]
+if DOLBOM_TRUSTED_PROXIES:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = PRODUCTION and os.environ.get("DOLBOM_SSL_REDIRECT", "1") != "0"
+SECURE_HSTS_SECONDS = int(_seconds("DOLBOM_HSTS_SECONDS", 365 * 24 * 3600)) if PRODUCTION else 0
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+# Request bodies without files (forms, JSON) up to 512 KiB: the longest legitimate text (meeting minutes) is a
+# few tens of KiB; uploads are counted by their own limits.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 512 * 1024
 
 # The access log must be kept at least two years (개인정보의 안전성 확보조치 기준 §8).
 ACCESS_LOG_RETENTION_DAYS = 730
 
+# Every handler masks resident registration numbers (dolbom/lib/logs.py): the server's request log writes
+# query strings, and error messages may quote a value. Django's own loggers are named here so that they
+# write through these handlers rather than Django's unfiltered defaults.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"mask_rrns": {"()": "dolbom.lib.logs.MaskRRNs"}},
+    "formatters": {"server": {"()": "django.utils.log.ServerFormatter", "format": "[{server_time}] {message}",
+                              "style": "{"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["mask_rrns"]},
+        "server": {"class": "logging.StreamHandler", "formatter": "server", "filters": ["mask_rrns"]},
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("DOLBOM_LOG_LEVEL", "WARNING")},
+    "loggers": {
+        "django": {"handlers": [], "level": os.environ.get("DOLBOM_LOG_LEVEL", "WARNING"), "propagate": True},
+        "django.server": {"handlers": ["server"], "level": "INFO", "propagate": False},
+    },
 }
 
 
@@ -230,3 +274,13 @@ DOLBOM_MQTT_SESSION_EXPIRY = int(os.environ.get("DOLBOM_MQTT_SESSION_EXPIRY", st
 DOLBOM_SAFETY_BATCH = int(os.environ.get("DOLBOM_SAFETY_BATCH", "1000"))
 DOLBOM_SAFETY_BATCH_MS = _seconds("DOLBOM_SAFETY_BATCH_MS", 25.0)
 DOLBOM_SAFETY_EVENT_RETENTION_DAYS = int(os.environ.get("DOLBOM_SAFETY_EVENT_RETENTION_DAYS", "180"))
+
+
+# Production refuses to start on an unsafe key or setting, and says which (dolbom/lib/keys.py). Kept last
+# so that it sees every setting above.
+if PRODUCTION:
+    keys.refuse_unsafe_production(
+        secret_key=SECRET_KEY, rrn_encryption_key=RRN_ENCRYPTION_KEY, rrn_index_key=RRN_INDEX_KEY, debug=DEBUG,
+        allowed_hosts=ALLOWED_HOSTS, message_backend=DOLBOM_MESSAGE_BACKEND, ssl_redirect=SECURE_SSL_REDIRECT,
+        trusted_proxies=DOLBOM_TRUSTED_PROXIES,
+    )

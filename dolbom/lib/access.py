@@ -6,8 +6,11 @@ request without importing the access log itself (docs/ARCHITECTURE.md, layers).
 
 from __future__ import annotations
 
+import ipaddress
+import re
 from contextvars import ContextVar
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 
@@ -21,9 +24,59 @@ class AccessContext:
 
     @classmethod
     def from_request(cls, request, purpose: str = "") -> AccessContext:
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-        ip = forwarded.split(",")[0].strip() if forwarded else request.META.get("REMOTE_ADDR")
-        return cls(ip=ip or None, path=request.get_full_path()[:300], purpose=purpose.strip()[:300])
+        # The access log is kept two years and shown to auditors: an RRN typed into a URL or a purpose is
+        # masked before it is written (PIPA §24-2; search by number goes by POST, see registry).
+        return cls(ip=client_ip(request), path=mask_rrns(request.get_full_path())[:300],
+                   purpose=mask_rrns(purpose.strip())[:300])
+
+
+# Resident registration numbers in free text: six digits, an optional separator (a hyphen, its URL
+# encoding, a space), seven digits, not part of a longer number.
+_RRN_SHAPED = re.compile(r"(?<!\d)\d{6}(?:-|%2[dD]|\+|%20|\s)?\d{7}(?!\d)")
+RRN_MASK = "******-*******"
+
+
+def mask_rrns(text: str) -> str:
+    """``text`` with every RRN-shaped number replaced by ``RRN_MASK``: for logged paths, purposes and the
+    server's request log (lib/logs.py)."""
+    return _RRN_SHAPED.sub(RRN_MASK, text) if text else text
+
+
+# The client's address -------------------------------------------------------------------------
+# X-Forwarded-For is believed only from the reverse proxies listed in settings.DOLBOM_TRUSTED_PROXIES:
+# from anyone else it is a header the client chose, and the access log's "from where" (§8) must not be
+# forgeable. Behind trusted proxies the client is the right-most address that is not one of them.
+
+@lru_cache(maxsize=8)
+def _networks(proxies: tuple[str, ...]) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+    return tuple(ipaddress.ip_network(p, strict=False) for p in proxies)
+
+
+def _address(value: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    try:
+        return ipaddress.ip_address(value.strip())
+    except ValueError:
+        return None
+
+
+def client_ip(request: Any) -> str | None:
+    """The address a request came from, as the access log, the lockout and the rate limits count it."""
+    from django.conf import settings
+
+    remote = _address(request.META.get("REMOTE_ADDR", "") or "")
+    if remote is None:
+        return None
+    trusted = _networks(tuple(getattr(settings, "DOLBOM_TRUSTED_PROXIES", ())))
+    if not trusted or not any(remote in n for n in trusted):
+        return str(remote)
+    hops = [h for h in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if h.strip()]
+    for hop in reversed(hops):
+        address = _address(hop)
+        if address is None:  # a malformed entry: nothing left of it can be believed
+            break
+        if not any(address in n for n in trusted):
+            return str(address)
+    return str(remote)
 
 
 SYSTEM_CONTEXT = AccessContext(path="(system)")

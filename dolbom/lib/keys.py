@@ -84,3 +84,42 @@ def private_file(path: Path) -> None:
             path.chmod(0o600)
     except OSError:  # a file owned by another account (a packaged install): leave it to the operator
         pass
+
+
+# Production refuses to start on an unsafe key or setting -----------------------------------------
+
+MIN_SECRET_KEY_LENGTH = 50
+
+
+def production_problems(*, secret_key: str, rrn_encryption_key: bytes, rrn_index_key: bytes, debug: bool,
+                        allowed_hosts: list[str], message_backend: str, ssl_redirect: bool,
+                        trusted_proxies: list[str]) -> list[str]:
+    """What makes a production configuration unsafe, one line per problem, naming the variable to fix."""
+    problems = []
+    if len(secret_key) < MIN_SECRET_KEY_LENGTH or len(set(secret_key)) < 10 or secret_key.startswith("django-insecure"):
+        problems.append(f"DOLBOM_SECRET_KEY must be at least {MIN_SECRET_KEY_LENGTH} random characters "
+                        "(python -c 'import secrets; print(secrets.token_urlsafe(50))')")
+    if rrn_encryption_key == rrn_index_key:
+        problems.append("DOLBOM_RRN_KEY and DOLBOM_RRN_INDEX_KEY must be different keys: the blind index key "
+                        "must not decrypt the numbers")
+    if len(set(rrn_encryption_key)) < 8 or len(set(rrn_index_key)) < 8:
+        problems.append("DOLBOM_RRN_KEY and DOLBOM_RRN_INDEX_KEY must be random 32-byte keys "
+                        "(python -c 'import base64, os; print(base64.b64encode(os.urandom(32)).decode())')")
+    if debug:
+        problems.append("DOLBOM_DEBUG must be off: debug pages show settings and personal data")
+    if not allowed_hosts or "*" in allowed_hosts:
+        problems.append("DOLBOM_ALLOWED_HOSTS must name the server's host names (not '*')")
+    if message_backend != "http":
+        problems.append("DOLBOM_MESSAGE_BACKEND must be 'http' (the city's gateway): the others print or keep "
+                        "the texts, one-time codes included")
+    if ssl_redirect and not trusted_proxies:
+        problems.append("DOLBOM_TRUSTED_PROXIES must list the TLS reverse proxy's address (or set "
+                        "DOLBOM_SSL_REDIRECT=0 where TLS ends on this server): without it every request "
+                        "looks like plain HTTP and the client's address is the proxy's")
+    return problems
+
+
+def refuse_unsafe_production(**settings: object) -> None:
+    problems = production_problems(**settings)  # type: ignore[arg-type]
+    if problems:
+        raise ImproperlyConfigured("DOLBOM_ENV=production refuses to start:\n" + "\n".join(f"- {p}" for p in problems))
