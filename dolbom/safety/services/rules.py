@@ -177,10 +177,14 @@ def _clocks(life: dict[int, dt.datetime], settings_: SafetySettings, now: dt.dat
         if clock is None:
             clock_restart(Home.objects.get(pk=home_id), at, activity=True)
             continue
-        if clock.last_activity_at is not None and at <= clock.last_activity_at:
+        last = clock.last_activity_at
+        if last is not None and at <= last:
             continue  # an old event from a gateway's buffer: the clock never goes back
         clock.last_activity_at = at
-        if at - clock.base_at < coalesce and clock.next_level == Level.CAUTION:
+        if at <= clock.base_at or (at - clock.base_at < coalesce and clock.next_level == Level.CAUTION):
+            if last is None or at - last >= coalesce:
+                clock.updated_at = now
+                changed.append(clock)  # the time shown as "last activity"; the deadline stands
             continue
         spans = []
         for a in absences.get(home_id, ()):
