@@ -60,8 +60,8 @@ from dolbom.registry.models import CITY_RECIPIENT, ConsentPurpose, Resident
 from dolbom.verification.services import challenge_consume, challenge_start, phone_hash
 
 PURPOSE = "programmes.consult"
-PER_PHONE = Limit("programmes.consult.phone", per=6, seconds=24 * 3600)
-PER_ADDRESS = Limit("programmes.consult.address", per=30, seconds=3600)
+PER_PHONE = Limit("programmes.consult.phone", per=4, seconds=600)  # as signups.PER_PHONE
+PER_ADDRESS = Limit("programmes.consult.address", per=20, seconds=600)
 SLOT_MINUTES = (20, 30)
 REMINDER_HOUR = 10  # the day-before reminder goes out from 10:00
 TWO_HOURS = dt.timedelta(hours=2)

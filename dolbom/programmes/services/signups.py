@@ -59,10 +59,11 @@ from dolbom.registry.models import ConsentPurpose, Resident
 from dolbom.verification.services import challenge_consume, challenge_start, phone_hash
 
 PURPOSE = "programmes.signup"
-# A family signs up a few times a season and may retype a code; a macro sends hundreds. The one-time code
-# has its own limits (verification/services.py); these count sign-up attempts.
-PER_PHONE = Limit("programmes.signup.phone", per=10, seconds=24 * 3600)
-PER_ADDRESS = Limit("programmes.signup.address", per=40, seconds=3600)
+# A family signs up a few times a season and may ask for a second code; a macro sends hundreds. These count
+# sign-up attempts in ten minutes, below the one-time code's own hourly limits (verification/services.py), so
+# a burst is stopped here first; an address is shared by a library PC or an apartment block's router.
+PER_PHONE = Limit("programmes.signup.phone", per=4, seconds=600)
+PER_ADDRESS = Limit("programmes.signup.address", per=20, seconds=600)
 # Offers: a freed place is offered for the programme's hours, but never closer to the start than this,
 # and not at all when fewer than OFFER_MIN would be left (the place stays for the door).
 OFFER_LAST_CALL = dt.timedelta(hours=3)

@@ -46,11 +46,11 @@ def make_programme(actor: User, managers=(), **overrides) -> Programme:
                                      schedule=False)
 
 
-def open_session(programme: Programme, *, days: int = 7, capacity: int | None = None, reserved: int | None = None
-                 ) -> Session:
+def open_session(programme: Programme, *, days: int = 7, hours: int = 0, capacity: int | None = None,
+                 reserved: int | None = None) -> Session:
     """A session a week ahead whose sign-up is open now."""
     now = timezone.now()
-    starts = (now + dt.timedelta(days=days)).replace(second=0, microsecond=0)
+    starts = (now + dt.timedelta(days=days, hours=hours)).replace(second=0, microsecond=0)
     from dolbom.programmes import lottery
 
     seed = lottery.new_seed() if programme.allocation == Allocation.LOTTERY else ""
