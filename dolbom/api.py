@@ -23,6 +23,7 @@ from dolbom.checkins.api import router as checkins_router
 from dolbom.discovery.api import router as discovery_router
 from dolbom.lib.errors import DomainError
 from dolbom.meetings.api import router as meetings_router
+from dolbom.programmes.api import router as programmes_router
 from dolbom.referrals.api import router as referrals_router
 from dolbom.registry.api import router as registry_router
 from dolbom.visits.api import router as visits_router
@@ -124,3 +125,4 @@ api.add_router("", meetings_router)
 api.add_router("", visits_router)
 api.add_router("", checkins_router)
 api.add_router("", discovery_router)
+api.add_router("", programmes_router)

@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "dolbom.visits",
     "dolbom.checkins",
     "dolbom.discovery",
+    "dolbom.programmes",
     "dolbom.safety",
     "dolbom.inspections",
     "dolbom.programmes",
