@@ -43,3 +43,11 @@ def test_the_column_wise_evaluator_agrees_with_the_reference_on_the_golden_cases
     fast = rules.evaluate_frame(frame).select("eligible", "amount", "score", "tier", "priority_groups", "failed")
     for row, case in zip(fast.to_dicts(), cases, strict=True):
         assert row == rules.evaluate(case["facts"]).summary(), case["name"]
+
+
+@pytest.mark.parametrize("path", programmes.shipped(), ids=lambda p: p.stem)
+def test_the_shared_golden_runner_passes_every_case(path):
+    data = programmes.load(path)
+    results = programmes.check_cases(compile_rules(data["rules"]["definition"]),
+                                     programmes.golden(data["code"])["cases"])
+    assert [r["case"]["name"] for r in results if not r["ok"]] == []

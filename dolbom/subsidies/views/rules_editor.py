@@ -55,22 +55,7 @@ def golden_results(definition: dict[str, Any], code: str) -> list[dict[str, Any]
     golden = shipped.golden(code)
     if golden is None:
         return []
-    compiled = services.rules_check(definition)
-    results = []
-    for case in golden["cases"]:
-        try:
-            outcome = compiled.evaluate(case["facts"])
-        except Exception as exc:  # a fact the candidate rules need that the case does not state
-            results.append({"name": case["name"], "source": case["source"], "ok": False, "got": str(exc)})
-            continue
-        got = outcome.summary()
-        expect = case["expect"]
-        ok = all(got[k] == (sorted(v) if isinstance(v, list) else v) for k, v in expect.items() if k in got)
-        if "explanation" in expect:
-            ok = ok and outcome.explanation == expect["explanation"]
-        results.append({"name": case["name"], "source": case["source"], "ok": ok, "outcome": outcome,
-                        "expect": expect})
-    return results
+    return shipped.check_cases(services.rules_check(definition), golden["cases"])
 
 
 def page(request: HttpRequest, programme: Programme, *, can_edit: bool) -> HttpResponse:
