@@ -26,6 +26,7 @@ from dolbom.meetings.api import router as meetings_router
 from dolbom.programmes.api import router as programmes_router
 from dolbom.referrals.api import router as referrals_router
 from dolbom.registry.api import router as registry_router
+from dolbom.subsidies.api import router as subsidies_router
 from dolbom.visits.api import router as visits_router
 
 DESCRIPTION = """
