@@ -62,7 +62,6 @@ INSTALLED_APPS = [
     "dolbom.visits",
     "dolbom.checkins",
     "dolbom.discovery",
-    "dolbom.programmes",
     "dolbom.safety",
     "dolbom.inspections",
     "dolbom.programmes",
