@@ -21,6 +21,7 @@ from dolbom.audit.api import router as audit_router
 from dolbom.cases.api import router as cases_router
 from dolbom.checkins.api import router as checkins_router
 from dolbom.discovery.api import router as discovery_router
+from dolbom.inspections.api import router as inspections_router
 from dolbom.lib.errors import DomainError
 from dolbom.meetings.api import router as meetings_router
 from dolbom.programmes.api import router as programmes_router
@@ -126,5 +127,6 @@ api.add_router("", meetings_router)
 api.add_router("", visits_router)
 api.add_router("", checkins_router)
 api.add_router("", discovery_router)
+api.add_router("", inspections_router)
 api.add_router("", subsidies_router)
 api.add_router("", programmes_router)

@@ -16,5 +16,6 @@ urlpatterns = [
     path("discovery/", include("dolbom.discovery.urls")),
     path("programmes/", include("dolbom.programmes.urls")),
     path("subsidies/", include("dolbom.subsidies.urls")),
+    path("inspections/", include("dolbom.inspections.urls")),
     path("", include("dolbom.web.urls")),
 ]
