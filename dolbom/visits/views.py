@@ -11,9 +11,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from dolbom.areas.map import jeonju_map
 from dolbom.lib.errors import DomainError
 from dolbom.visits import selectors, services
-from dolbom.visits.map import jeonju_map
 from dolbom.visits.models import VisitStatus
 from dolbom.visits.selectors import PlanDetail
 from dolbom.web.views.common import access_context, error_page, forbidden_page
