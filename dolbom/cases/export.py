@@ -11,15 +11,7 @@ from django.utils.translation import gettext as _
 
 from dolbom.cases.models import Case
 from dolbom.cases.selectors import next_step_label
-
-# A cell starting with one of these is run as a formula by spreadsheet programs (CSV injection);
-# names and notes are typed by people, so such cells get a leading apostrophe.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _cell(value: object) -> str:
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(_FORMULA_START) else text
+from dolbom.lib.spreadsheet import defuse as _cell  # names and notes are typed by people
 
 
 def cases_csv(cases: Iterable[Case]) -> bytes:
