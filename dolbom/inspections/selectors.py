@@ -135,7 +135,7 @@ def facility_list(*, viewer: User, dong_id: int | None = None, risk: str = "", q
         last.setdefault(row["facility_id"], row)
     rows = []
     for f in facilities:
-        base = f.last_visit or f.created_at.date() - dt.timedelta(days=f.interval_days)
+        base = f.last_visit or timezone.localtime(f.created_at).date() - dt.timedelta(days=f.interval_days)
         next_due = base + dt.timedelta(days=f.interval_days)
         rows.append(FacilityRow(facility=f, last_visited_on=f.last_visit,
                                 last_score=last.get(f.pk, {}).get("score"), last_grade=last.get(f.pk, {}).get("grade", ""),
@@ -152,7 +152,7 @@ def facility_get(*, viewer: User, facility_id: int, context: AccessContext) -> F
 
 def facility_next_due(facility: Facility) -> dt.date:
     last = facility.inspections.filter(status=InspectionStatus.CLOSED).aggregate(d=Max("visited_on"))["d"]
-    base = last or facility.created_at.date() - dt.timedelta(days=facility.interval_days)
+    base = last or timezone.localtime(facility.created_at).date() - dt.timedelta(days=facility.interval_days)
     return base + dt.timedelta(days=facility.interval_days)
 
 
