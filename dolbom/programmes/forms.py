@@ -114,8 +114,8 @@ class AdviserForm(forms.Form):
 
 class ScheduleForm(forms.Form):
     rrule = forms.CharField(label=_("Recurrence rule"), max_length=120, initial="FREQ=MONTHLY;BYDAY=4MO")
-    starts_on = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
-    ends_on = forms.DateField(label=_("Until"), widget=forms.DateInput(attrs={"type": "date"}))
+    starts_on = forms.DateField(label=_("From (date)"), widget=forms.DateInput(attrs={"type": "date"}))
+    ends_on = forms.DateField(label=_("Until (date)"), widget=forms.DateInput(attrs={"type": "date"}))
     start_time = forms.TimeField(label=_("From (time)"), initial=dt.time(15, 0),
                                  widget=forms.TimeInput(attrs={"type": "time"}))
     end_time = forms.TimeField(label=_("Until (time)"), initial=dt.time(17, 0),
