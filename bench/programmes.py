@@ -129,6 +129,7 @@ class Family:
     opener: urllib.request.OpenerDirector = field(repr=False, default=None)  # type: ignore[assignment]
     verify_path: str = ""
     csrf: str = ""
+    code: str = ""
     link: str = ""
     status: int = 0
     seconds: float = 0.0
@@ -426,9 +427,11 @@ def main() -> int:
                                                                                  "/bench/naive/verify/"))):
             families = [_family(i + (0 if session_id == real else args.families)) for i in range(args.families)]
             with ThreadPoolExecutor(args.workers * args.threads) as pool:
-                list(pool.map(lambda f: _prepare(f, base, session_id), families))
+                list(pool.map(_prepare, families, [base] * len(families), [session_id] * len(families)))
             codes = _codes(messages)
-            wall = _fire(families, base, path_of, lambda f: {"csrfmiddlewaretoken": f.csrf, "code": codes[f.phone]})
+            for f in families:
+                f.code = codes[f.phone]
+            wall = _fire(families, base, path_of, lambda f: {"csrfmiddlewaretoken": f.csrf, "code": f.code})
             results[name] = (_outcome(session_id, families, wall), families)
             _print(name, results[name][0], args.capacity)
         product = results["product (row lock + CHECK)"][0]
