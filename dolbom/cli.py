@@ -38,6 +38,8 @@ def _demo_parser() -> argparse.ArgumentParser:
     parser.add_argument("--cases", type=int, default=300, help="demo cases spread over every step")
     parser.add_argument("--seed", type=int, default=20260327)
     parser.add_argument("--no-serve", action="store_true", help="prepare the data and exit")
+    parser.add_argument("--password", help="password of the demo logins (required with DOLBOM_ENV=production, "
+                                           "where the published demo password is refused)")
     return parser
 
 
@@ -45,15 +47,26 @@ def demo(argv: list[str]) -> int:
     args = _demo_parser().parse_args(argv)
 
     _setup()
+    from django.conf import settings
     from django.core.management import call_command
 
-    from dolbom.demo import prepare_demo
+    from dolbom.demo import DEMO_PASSWORD, prepare_demo
 
+    password = args.password or DEMO_PASSWORD
+    if settings.PRODUCTION and (password == DEMO_PASSWORD or not args.no_serve):
+        # The demo password is published in the README: on a city's server it would open every demo login.
+        # And the demo's server is Django's development server: production serves with `dolbom serve`.
+        print("DOLBOM_ENV=production: `dolbom demo` needs --password (not the published demo password) and "
+              "--no-serve.", file=sys.stderr)
+        return 2
     call_command("migrate", verbosity=0, interactive=False)
-    logins = prepare_demo(households=args.households, cases=args.cases, seed=args.seed, out=sys.stdout)
+    logins = prepare_demo(households=args.households, cases=args.cases, seed=args.seed, out=sys.stdout,
+                          password=password)
     print("\n데모 계정 (demo logins):")
     for login in logins:
         print(f"  {login.role_label:<18} {login.username:<12} / {login.password}   {login.note}")
+    print("\n동 공무원·사례관리사·시 통합돌봄팀·감사 계정은 첫 로그인 때 인증 앱(2단계 인증)을 등록합니다. 휴대전화 없이 "
+          "시험할 때는 `dolbom accounts totp-code 아이디`가 지금의 코드를 알려 줍니다(운영 환경에서는 거부).")
     if args.no_serve:
         return 0
     print(f"\nhttp://{args.host}:{args.port}/ 에서 실행 중입니다. Ctrl+C 로 종료합니다.\n", flush=True)

@@ -23,6 +23,31 @@ def _messages_to_the_outbox(settings):
     outbox.clear()
 
 
+@pytest.fixture(autouse=True)
+def _force_login_is_a_finished_sign_in(monkeypatch):
+    """A test client's force_login stands for the whole sign-in, the second factor included
+    (dolbom/testing/second_factor.py); the sign-in pages are tested through their forms."""
+    from django.test.client import ClientMixin
+
+    from dolbom.testing.second_factor import mark_verified
+
+    original = ClientMixin._login
+
+    def _login(self, user, backend=None):
+        original(self, user, backend)
+        mark_verified(self, user)
+
+    monkeypatch.setattr(ClientMixin, "_login", _login)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits():
+    """Rate limits and lockout counters live in the cache: each test starts with none spent."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def message_outbox():
     """The text messages sent so far in this test (``OutboundMessage``: to, text, purpose, kind, ...)."""

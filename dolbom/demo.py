@@ -56,15 +56,15 @@ def demo_modules() -> list[ModuleType]:
     return [importlib.import_module(name) for name in names if importlib.util.find_spec(name) is not None]
 
 
-def _ensure_users(modules: list[ModuleType]) -> list[DemoLogin]:
+def _ensure_users(modules: list[ModuleType], password: str = DEMO_PASSWORD) -> list[DemoLogin]:
     dongs = {d.name: d for d in dong_list_valid_on(timezone.localdate())}
     logins = []
     users = list(_DEMO_USERS) + [u for m in modules for u in getattr(m, "DEMO_USERS", [])]
     for username, name, role, dong_name, institution, note in users:
         if not User.objects.filter(username=username).exists():
-            staff_create(username=username, password=DEMO_PASSWORD, display_name=name, role=role,
+            staff_create(username=username, password=password, display_name=name, role=role,
                          dong=dongs.get(dong_name) if dong_name else None, institution=institution)
-        logins.append(DemoLogin(username, DEMO_PASSWORD, str(role.label), note))
+        logins.append(DemoLogin(username, password, str(role.label), note))
     return logins
 
 
@@ -73,9 +73,11 @@ def _seed(module: ModuleType, *, seed: int, out: TextIO, options: dict[str, Any]
     module.seed_demo(seed=seed, out=out, **{k: v for k, v in options.items() if k in accepted})
 
 
-def prepare_demo(*, households: int, cases: int, seed: int, out: TextIO) -> list[DemoLogin]:
+def prepare_demo(*, households: int, cases: int, seed: int, out: TextIO,
+                 password: str = DEMO_PASSWORD) -> list[DemoLogin]:
+    """``password``: of the demo logins; production refuses the published one (dolbom/cli.py)."""
     modules = demo_modules()
-    logins = _ensure_users(modules)
+    logins = _ensure_users(modules, password)
     if Resident.objects.exists():
         out.write(f"기존 데모 데이터를 사용합니다 (주민 {Resident.objects.count():,}명).\n")
         return logins

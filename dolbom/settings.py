@@ -9,6 +9,7 @@ refuses to start without them (see dolbom.lib.keys).
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import tempfile
 import warnings
@@ -50,6 +51,12 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     # Listed so the API docs use the swagger-ui files bundled in the package, not its CDN template.
     "ninja",
+    # Sign-in: lockout after repeated failures (and the record of every sign-in), TOTP second factor with
+    # recovery codes (accounts/lockout.py, accounts/second_factor.py).
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "dolbom.integrations.messaging",
     "dolbom.areas",
     "dolbom.verification",
@@ -81,11 +88,16 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "django_otp.middleware.OTPMiddleware",  # request.user.is_verified(): the second factor of this session
     "dolbom.web.security.SessionTimeoutMiddleware",  # idle and absolute session limits
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "dolbom.web.security.SecondFactorMiddleware",  # enrolment and verification before any page
+    "dolbom.web.security.AnonymousRateLimitMiddleware",  # the login and the public pages, per address
     "dolbom.web.middleware.DatabaseRefusalMiddleware",
     "dolbom.audit.middleware.AccessContextMiddleware",
 ]
+    # Last: turns a sign-in refused for a lockout into the lockout page (accounts/lockout.py).
+    "axes.middleware.AxesMiddleware",
 
 ROOT_URLCONF = "dolbom.urls"
 
@@ -136,11 +148,52 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
+# Passwords (안전성 확보조치 기준 §5; ASVS 2.1): at least 10 characters, not like the user's ID or name, not one of
+# the 20,000 passwords of Django's leaked-password list, strong enough by zxcvbn (whose 30,000-password list
+# also comes from leaked passwords; both ship in their packages, nothing is asked of an outside service), and
+# none of the last DOLBOM_PASSWORD_HISTORY passwords again. Run on every password a person sets: the
+# create-staff command, the password page (accounts/services.py).
+DOLBOM_PASSWORD_MIN_SCORE = int(_seconds("DOLBOM_PASSWORD_MIN_SCORE", 4))
+DOLBOM_PASSWORD_HISTORY = int(_seconds("DOLBOM_PASSWORD_HISTORY", 5))
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
 ]
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "dolbom.accounts.passwords.GuessablePasswordValidator"},
+    {"NAME": "dolbom.accounts.passwords.NoReuseValidator"},
 
 LOGIN_URL = "web:login"
+# Sign-in lockout (django-axes, accounts/lockout.py): an account is locked after DOLBOM_LOCKOUT_ACCOUNT_FAILURES
+# wrong passwords, an address after DOLBOM_LOCKOUT_ADDRESS_FAILURES (a dong office's PCs share one address),
+# for DOLBOM_LOCKOUT_MINUTES or until an auditor lifts it (/audit/lockouts/). Every sign-in and every failure
+# is recorded.
+DOLBOM_LOCKOUT_ACCOUNT_FAILURES = int(_seconds("DOLBOM_LOCKOUT_ACCOUNT_FAILURES", 5))
+DOLBOM_LOCKOUT_ADDRESS_FAILURES = int(_seconds("DOLBOM_LOCKOUT_ADDRESS_FAILURES", 20))
+DOLBOM_LOCKOUT_MINUTES = _seconds("DOLBOM_LOCKOUT_MINUTES", 30)
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+AXES_HANDLER = "dolbom.accounts.lockout.LockoutHandler"
+AXES_FAILURE_LIMIT = DOLBOM_LOCKOUT_ACCOUNT_FAILURES
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_COOLOFF_TIME = dt.timedelta(minutes=DOLBOM_LOCKOUT_MINUTES) if DOLBOM_LOCKOUT_MINUTES > 0 else None
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "dolbom.lib.access.client_ip"
+AXES_LOCKOUT_CALLABLE = "dolbom.web.views.auth.locked_out"
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+AXES_ENABLE_ADMIN = False
+AXES_VERBOSE = False
+# The login page and the public pages (programmes, subsidies: no sign-in) are rate-limited per address on top
+# (web/security.py AnonymousRateLimitMiddleware): requests per 10 minutes.
+DOLBOM_ANONYMOUS_REQUESTS_PER_10_MIN = int(_seconds("DOLBOM_ANONYMOUS_REQUESTS_PER_10_MIN", 600))
+DOLBOM_LOGIN_POSTS_PER_10_MIN = int(_seconds("DOLBOM_LOGIN_POSTS_PER_10_MIN", 60))
+
+# Second factor (django-otp, accounts/second_factor.py): a TOTP app with recovery codes, required for the roles
+# that can reveal an RRN, export people or administer accounts (accounts/scope.py SECOND_FACTOR_ROLES), optional
+# for the others; enrolment at first sign-in. API bearer tokens are not asked, but making one needs a verified
+# session.
+OTP_TOTP_ISSUER = os.environ.get("DOLBOM_TOTP_ISSUER", "전주 통합돌봄")
+OTP_TOTP_THROTTLE_FACTOR = 1
+
 LOGIN_REDIRECT_URL = "web:dashboard"
 LOGOUT_REDIRECT_URL = "web:login"
 
@@ -277,6 +330,16 @@ DOLBOM_SAFETY_EVENT_RETENTION_DAYS = int(os.environ.get("DOLBOM_SAFETY_EVENT_RET
 
 
 # Production refuses to start on an unsafe key or setting, and says which (dolbom/lib/keys.py). Kept last
+# Reports (dolbom/reports): a count under this is never shown, and no published figure lets one be recovered
+# (secondary suppression); the months a full refresh keeps; how often the refresh job recomputes the current
+# and previous month (the dashboards follow the data within that, plus one run).
+DOLBOM_REPORTS_MIN_CELL = int(os.environ.get("DOLBOM_REPORTS_MIN_CELL", "5"))
+DOLBOM_REPORTS_MONTHS = int(os.environ.get("DOLBOM_REPORTS_MONTHS", "36"))
+DOLBOM_REPORTS_REFRESH_MINUTES = _seconds("DOLBOM_REPORTS_REFRESH_MINUTES", 5.0)
+# The Korean font of the report PDFs (WeasyPrint finds it through fontconfig; Debian: fonts-noto-cjk).
+DOLBOM_REPORTS_FONT = os.environ.get("DOLBOM_REPORTS_FONT", "Noto Sans CJK KR")
+
+
 # so that it sees every setting above.
 if PRODUCTION:
     keys.refuse_unsafe_production(

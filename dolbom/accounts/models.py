@@ -47,3 +47,53 @@ class ApiToken(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+
+
+class PasswordHistory(models.Model):
+    """The hashes of a staff member's earlier passwords, so that a new one may not repeat them
+    (accounts/passwords.py NoReuseValidator; ASVS 2.1, the city's password rules). Hashes only, as Django
+    stores the current one."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    password = models.CharField(max_length=128)
+    set_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-set_at", "-pk"]
+
+
+class SecurityEventKind(models.TextChoices):
+    PASSWORD_CHANGED = "password_changed", _("Password changed")
+    SECOND_FACTOR_ENROLLED = "second_factor_enrolled", _("Second factor enrolled")
+    SECOND_FACTOR_RESET = "second_factor_reset", _("Second factor reset")
+    RECOVERY_CODE_USED = "recovery_code_used", _("Recovery code used")
+    RECOVERY_CODES_RENEWED = "recovery_codes_renewed", _("Recovery codes renewed")
+    LOCKOUT_LIFTED = "lockout_lifted", _("Lockout lifted")
+    API_TOKEN_CREATED = "api_token_created", _("API token created")
+    API_TOKEN_REVOKED = "api_token_revoked", _("API token revoked")
+
+
+class SecurityEvent(models.Model):
+    """Changes to how someone signs in, and who made them (안전성 확보조치 기준 §5: grants and changes of
+    access rights are recorded). Sign-ins and failed sign-ins themselves are django-axes' records
+    (axes.AccessLog, axes.AccessFailureLog). Append-only, like the access log."""
+
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    kind = models.CharField(max_length=30, choices=SecurityEventKind.choices)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                              related_name="+")
+    actor_username = models.CharField(max_length=150, blank=True)
+    username = models.CharField(max_length=150, blank=True, help_text="whose sign-in changed")
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    detail = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise PermissionError("security events are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("security events are append-only")

@@ -32,6 +32,12 @@ CASE_WRITE_ROLES = PERSONAL_DATA_ROLES
 # The dong office files applications with national systems (행복e음) that need the full number.
 FULL_RRN_ROLES = frozenset({Role.DONG_OFFICER})
 AUDIT_ROLES = frozenset({Role.AUDITOR})
+# A download of people leaves the system (안전성 확보조치 기준 §8: its reason is checked): the roles that work
+# with people's records, no one else.
+EXPORT_ROLES = PERSONAL_DATA_ROLES
+# The second factor is required where a stolen password would do most harm: whoever can reveal an RRN, export
+# people or administer accounts (the auditor lifts lockouts); optional for partner workers, nurses and others.
+SECOND_FACTOR_ROLES = FULL_RRN_ROLES | EXPORT_ROLES | AUDIT_ROLES
 
 
 def profile(user: User) -> StaffProfile | None:
@@ -59,6 +65,14 @@ def can_see_full_rrn(user: User) -> bool:
 
 def can_read_access_log(user: User) -> bool:
     return role_of(user) in AUDIT_ROLES
+
+
+def can_export_people(user: User) -> bool:
+    return role_of(user) in EXPORT_ROLES
+
+
+def needs_second_factor(user: User) -> bool:
+    return role_of(user) in SECOND_FACTOR_ROLES
 
 
 # The role ladder -------------------------------------------------------------------------------

@@ -20,6 +20,8 @@ class AuditConfig(AppConfig):
                              order=90, sections=("access_log",)))
         nav_register(NavItem(url_name="audit:monthly_review", label=_("Monthly review"),
                              visible=can_read_access_log, order=91, sections=("monthly_review",)))
+        nav_register(NavItem(url_name="audit:lockouts", label=_("Sign-ins and lockouts"),
+                             visible=can_read_access_log, order=92, sections=("lockouts",)))
         # The auditor's start page: where the log is; auditors never see personal records.
         dashboard_panel_register(DashboardPanel(key="audit", template="audit/_dashboard.html",
                                                 context=lambda request: {}, visible=can_read_access_log,

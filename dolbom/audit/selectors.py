@@ -6,10 +6,15 @@ import datetime as dt
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
+from axes.models import AccessAttempt, AccessFailureLog
+from axes.models import AccessLog as SignInLog
+from django.conf import settings
 from django.contrib.auth.models import User
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Max, Q, QuerySet, Sum
 from django.utils import timezone
 
+from dolbom.accounts.lockout import cool_off_start
+from dolbom.accounts.models import SecurityEvent
 from dolbom.accounts.scope import can_read_access_log
 from dolbom.audit.errors import AuditErrorCode
 from dolbom.audit.models import AccessAction, AccessLog
@@ -131,3 +136,55 @@ def access_log_monthly_review(*, viewer: User, year: int, month: int) -> Monthly
         after_hours=after_hours,
         outside_caseload_without_purpose=qs.filter(action=AccessAction.VIEW, in_caseload=False, purpose="").count(),
     )
+
+
+# Sign-ins and lockouts (django-axes' records, accounts.SecurityEvent) ---------------------------
+
+@dataclass(frozen=True)
+class Lockout:
+    kind: str  # "account" or "address"
+    value: str
+    failures: int
+    last_at: dt.datetime
+
+
+def lockouts_current(*, viewer: User) -> list[Lockout]:
+    """Accounts and addresses locked now: their failures within the cool-off reach their budget
+    (accounts/lockout.py)."""
+    _require_auditor(viewer)
+    attempts = AccessAttempt.objects.all()
+    since = cool_off_start()
+    if since is not None:
+        attempts = attempts.filter(attempt_time__gte=since)
+    found = []
+    for kind, column, limit in (("account", "username", settings.DOLBOM_LOCKOUT_ACCOUNT_FAILURES),
+                                ("address", "ip_address", settings.DOLBOM_LOCKOUT_ADDRESS_FAILURES)):
+        rows = (attempts.exclude(**{f"{column}__isnull": True}).values(column)
+                .annotate(n=Sum("failures_since_start"), last=Max("attempt_time")).filter(n__gte=limit))
+        found += [Lockout(kind, str(r[column]), r["n"], r["last"]) for r in rows]
+    return sorted(found, key=lambda lock: lock.last_at, reverse=True)
+
+
+@dataclass(frozen=True)
+class SignIn:
+    at: dt.datetime
+    username: str
+    ip: str | None
+    succeeded: bool
+    locked_out: bool
+
+
+def sign_ins_recent(*, viewer: User, limit: int = 100) -> list[SignIn]:
+    """Sign-ins and failed sign-ins, newest first (안전성 확보조치 기준 §8 asks for the access record of the
+    people who handle personal data, their sign-ins included)."""
+    _require_auditor(viewer)
+    ok = [SignIn(r.attempt_time, r.username or "", r.ip_address, True, False)
+          for r in SignInLog.objects.order_by("-attempt_time")[:limit]]
+    failed = [SignIn(r.attempt_time, r.username or "", r.ip_address, False, r.locked_out)
+              for r in AccessFailureLog.objects.order_by("-attempt_time")[:limit]]
+    return sorted(ok + failed, key=lambda s: s.at, reverse=True)[:limit]
+
+
+def security_events_recent(*, viewer: User, limit: int = 100) -> list[SecurityEvent]:
+    _require_auditor(viewer)
+    return list(SecurityEvent.objects.order_by("-at", "-pk")[:limit])

@@ -6,12 +6,18 @@ from collections.abc import Iterable
 from contextvars import ContextVar
 from typing import Any
 
+from axes.utils import reset
 from django.contrib.auth.models import User
 from django.db import connection, transaction
 from django.utils import timezone
 
+from dolbom.accounts.models import SecurityEventKind
+from dolbom.accounts.scope import can_read_access_log
+from dolbom.accounts.services import security_event_write
+from dolbom.audit.errors import AuditErrorCode
 from dolbom.audit.models import AccessAction, AccessLog
 from dolbom.lib.access import AccessContext, current_context
+from dolbom.lib.errors import DomainError, Forbidden
 
 
 def access_log_write(
@@ -95,3 +101,20 @@ def denials_discard() -> None:
     pending = _pending.get()
     if pending:
         pending.clear()
+
+
+# Lockouts ----------------------------------------------------------------------------------------
+
+def lockout_lift(*, actor: User, kind: str, value: str, context: AccessContext) -> int:
+    """The auditor lifts a lockout (an account or an address); recorded with who and from where. Returns
+    how many attempt records were cleared."""
+    if not can_read_access_log(actor):
+        raise Forbidden(AuditErrorCode.NOT_ALLOWED)
+    if kind not in ("account", "address") or not value.strip():
+        raise DomainError(AuditErrorCode.LOCKOUT_INVALID)
+    with transaction.atomic():
+        cleared = reset(username=value) if kind == "account" else reset(ip=value)
+        subject = User(username=value if kind == "account" else "")
+        security_event_write(SecurityEventKind.LOCKOUT_LIFTED, actor=actor, user=subject, context=context,
+                             detail=f"{kind} {value}: {cleared} attempt records")
+    return cleared

@@ -8,4 +8,6 @@ app_name = "audit"
 urlpatterns = [
     path("access-log/", views.access_log_page, name="access_log"),
     path("monthly-review/", views.monthly_review_page, name="monthly_review"),
+    path("lockouts/", views.lockouts_page, name="lockouts"),
+    path("lockouts/lift/", views.lockout_lift_page, name="lockout_lift"),
 ]

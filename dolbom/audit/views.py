@@ -2,15 +2,27 @@
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from dolbom.audit.errors import AuditErrorCode
 from dolbom.audit.forms import AccessLogFilterForm, MonthForm
 from dolbom.audit.models import AccessAction
-from dolbom.audit.selectors import AccessLogFilters, access_log_list, access_log_monthly_review
+from dolbom.audit.selectors import (
+    AccessLogFilters,
+    access_log_list,
+    access_log_monthly_review,
+    lockouts_current,
+    security_events_recent,
+    sign_ins_recent,
+)
+from dolbom.audit.services import lockout_lift
+from dolbom.lib.access import AccessContext
 from dolbom.lib.errors import DomainError
 from dolbom.web.views.common import error_page
 
@@ -54,3 +66,28 @@ def monthly_review_page(request: HttpRequest) -> HttpResponse:
         "form": form, "review": review, "by_action": by_action, "month": f"{year_month[0]:04d}-{year_month[1]:02d}",
         "actions": dict(AccessAction.choices),
     })
+
+
+@login_required
+def lockouts_page(request: HttpRequest) -> HttpResponse:
+    """Locked accounts and addresses (django-axes), the recent sign-ins and failures, and changes to how
+    people sign in: the auditor sees them and lifts a lockout."""
+    try:
+        locks = lockouts_current(viewer=request.user)
+        sign_ins = sign_ins_recent(viewer=request.user)
+        events = security_events_recent(viewer=request.user)
+    except DomainError as exc:
+        return error_page(request, exc)
+    return render(request, "audit/lockouts.html", {"locks": locks, "sign_ins": sign_ins, "events": events})
+
+
+@login_required
+@require_POST
+def lockout_lift_page(request: HttpRequest) -> HttpResponse:
+    try:
+        lockout_lift(actor=request.user, kind=request.POST.get("kind", ""), value=request.POST.get("value", "")[:255],
+                     context=AccessContext.from_request(request))
+    except DomainError as exc:
+        return error_page(request, exc)
+    messages.success(request, _("The lockout was lifted."))
+    return redirect("audit:lockouts")

@@ -11,14 +11,14 @@ import time
 import pytest
 from django.test import Client
 
-from dolbom.testing.personas import PASSWORD
+from dolbom.testing.second_factor import sign_in
 from dolbom.web.security import LAST_SEEN_KEY, SIGNED_IN_KEY
 
 
 @pytest.fixture
 def signed_in(officer) -> Client:
     c = Client()
-    assert c.post("/login/", {"username": "minji", "password": PASSWORD}).status_code == 302
+    assert sign_in(c, "minji").status_code == 200  # the recovery codes, after enrolling the app
     return c
 
 

@@ -20,10 +20,15 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+
+from dolbom.accounts.scope import needs_second_factor
+from dolbom.accounts.second_factor import has_second_factor
+from dolbom.lib.access import client_ip
+from dolbom.lib.ratelimit import Limit, hit
 
 # style-src-attr allows style="" attributes (layout tweaks in templates) but no <style> element and no
 # stylesheet from elsewhere; img data: URIs are the Swagger UI's icons.
@@ -125,3 +130,85 @@ class SessionTimeoutMiddleware:
             response["HX-Redirect"] = login
             return response
         return redirect(login)
+
+
+# The second factor ---------------------------------------------------------------------------------
+
+SECOND_FACTOR_FREE_PATHS = ("/login/", "/logout/", "/static/", "/i18n/", "/account/second-factor/")
+_NO_DEVICE_KEY = "dolbom_second_factor_none"
+
+
+def second_factor_pending(request: HttpRequest) -> str:
+    """"enrol", "verify" or "" for a signed-in session (after OTPMiddleware)."""
+    user = request.user
+    if not user.is_authenticated or user.is_verified():
+        return ""
+    if needs_second_factor(user):
+        return "verify" if has_second_factor(user) else "enrol"
+    # Optional roles: a person who chose to enrol confirms each sign-in too. Looked up once a session.
+    if request.session.get(_NO_DEVICE_KEY):
+        return ""
+    if has_second_factor(user):
+        return "verify"
+    request.session[_NO_DEVICE_KEY] = True
+    return ""
+
+
+class SecondFactorMiddleware:
+    """After OTPMiddleware: a session whose role needs the second factor (or whose person enrolled one)
+    reaches no page and no API answer before the code is confirmed; the first sign-in enrols. Bearer tokens
+    carry no session and are not concerned (making one needs a verified session: accounts/services.py)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.path_info.startswith(SECOND_FACTOR_FREE_PATHS):
+            return self.get_response(request)
+        pending = second_factor_pending(request)
+        if not pending:
+            return self.get_response(request)
+        if request.path_info.startswith("/api/"):
+            if request.headers.get("Authorization", "").startswith("Bearer "):
+                return self.get_response(request)  # the token decides, not the half-signed-in session
+            return JsonResponse({"code": "second_factor_required", "message": _(
+                "Confirm your sign-in with your authenticator app first.")}, status=403)
+        target = reverse("web:second_factor_enrol" if pending == "enrol" else "web:second_factor")
+        if request.method == "GET":
+            target = f"{target}?{urlencode({'next': request.get_full_path()})}"
+        if request.headers.get("HX-Request") == "true":
+            response = HttpResponse(status=204)
+            response["HX-Redirect"] = target
+            return response
+        return redirect(target)
+
+
+# Rate limits for whoever is not signed in ------------------------------------------------------------
+
+ANONYMOUS = Limit("web.anonymous.address", per=600, seconds=600)
+LOGIN_POSTS = Limit("web.login.address", per=60, seconds=600)
+
+
+class AnonymousRateLimitMiddleware:
+    """The login page and the public pages (sign-ups, applications: no sign-in) answer a flood from one
+    address with 429, before any view runs (lib/ratelimit.py; the lockout counts wrong passwords on top)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.user.is_authenticated or request.path_info.startswith(settings.STATIC_URL):
+            return self.get_response(request)
+        address = client_ip(request) or "unknown"
+        limits = [Limit(ANONYMOUS.name, settings.DOLBOM_ANONYMOUS_REQUESTS_PER_10_MIN, ANONYMOUS.seconds)]
+        if request.method == "POST" and request.path_info == reverse(settings.LOGIN_URL):
+            limits.append(Limit(LOGIN_POSTS.name, settings.DOLBOM_LOGIN_POSTS_PER_10_MIN, LOGIN_POSTS.seconds))
+        if all([hit(limit, address) for limit in limits]):
+            return self.get_response(request)
+        message = _("Too many requests from your address. Wait a few minutes and try again.")
+        if request.path_info.startswith("/api/"):
+            response: HttpResponse = JsonResponse({"code": "rate_limited", "message": message}, status=429)
+        else:
+            response = render(request, "web/error.html", {"status": 429, "message": message}, status=429)
+        response["Retry-After"] = "600"
+        return response

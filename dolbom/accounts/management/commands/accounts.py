@@ -1,16 +1,23 @@
-"""``dolbom accounts create-staff USERNAME --name 김민지 --role dong_officer --dong 서신동``."""
+"""``dolbom accounts create-staff USERNAME --name 김민지 --role dong_officer --dong 서신동``,
+``dolbom accounts reset-second-factor USERNAME --reason ...``, ``dolbom accounts totp-code USERNAME`` (demo)."""
 
 from __future__ import annotations
 
 import getpass
 from typing import Any
 
+from django.conf import settings
+from django.contrib.auth.models import User
 from django.core.management.base import CommandError, CommandParser
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from dolbom.accounts.models import Role
+from dolbom.accounts.second_factor import second_factor_reset
 from dolbom.accounts.services import staff_create
 from dolbom.areas.models import Dong
 from dolbom.lib.commands import AppCommand, verb
+from dolbom.lib.errors import DomainError
 
 
 def _create_staff_arguments(parser: CommandParser) -> None:
@@ -22,8 +29,17 @@ def _create_staff_arguments(parser: CommandParser) -> None:
     parser.add_argument("--password", help="initial password (prompted if omitted)")
 
 
+def _username_argument(parser: CommandParser) -> None:
+    parser.add_argument("username")
+
+
+def _reset_second_factor_arguments(parser: CommandParser) -> None:
+    parser.add_argument("username")
+    parser.add_argument("--reason", required=True, help="why (kept in the security record), e.g. 휴대전화 분실")
+
+
 class Command(AppCommand):
-    help = "Staff accounts: create-staff."
+    help = "Staff accounts: create-staff, reset-second-factor, totp-code."
 
     @verb("create-staff", "Create a staff account with a role (and a dong for dong officers and case managers).",
           arguments=_create_staff_arguments)
@@ -38,6 +54,29 @@ class Command(AppCommand):
                 raise CommandError(f"no current dong named {dong}")
         if not password:
             password = getpass.getpass("password: ")
-        staff_create(username=username, password=password, display_name=name, role=Role(role), dong=dong_obj,
-                     institution=institution)
+        try:
+            staff_create(username=username, password=password, display_name=name, role=Role(role), dong=dong_obj,
+                         institution=institution)
+        except DomainError as exc:  # the password rules (settings.AUTH_PASSWORD_VALIDATORS)
+            raise CommandError(exc.message) from exc
         self.stdout.write(f"created {username} ({role})")
+
+    @verb("totp-code", "Print the current code of a person's authenticator app (demo and test servers only; "
+          "refused with DOLBOM_ENV=production).", arguments=_username_argument)
+    def totp_code(self, *, username: str, **options: Any) -> None:
+        if settings.PRODUCTION:
+            raise CommandError("refused with DOLBOM_ENV=production: the code belongs on the person's phone")
+        device = TOTPDevice.objects.filter(user__username=username).order_by("-confirmed", "-pk").first()
+        if device is None:
+            raise CommandError(f"{username} has no authenticator app yet: sign in once to start the enrolment")
+        totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+        self.stdout.write(f"{totp.token():0{device.digits}d}")
+
+    @verb("reset-second-factor", "Remove a person's authenticator app and recovery codes (a lost phone); they "
+          "enrol again at their next sign-in.", arguments=_reset_second_factor_arguments)
+    def reset_second_factor(self, *, username: str, reason: str, **options: Any) -> None:
+        user = User.objects.filter(username=username).first()
+        if user is None:
+            raise CommandError(f"no account {username}")
+        second_factor_reset(actor=None, user=user, reason=f"dolbom accounts reset-second-factor: {reason}")
+        self.stdout.write(f"second factor of {username} removed; they enrol again at the next sign-in")
