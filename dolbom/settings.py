@@ -87,17 +87,17 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
     "django_otp.middleware.OTPMiddleware",  # request.user.is_verified(): the second factor of this session
+    "django.contrib.messages.middleware.MessageMiddleware",
     "dolbom.web.security.SessionTimeoutMiddleware",  # idle and absolute session limits
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "dolbom.web.security.SecondFactorMiddleware",  # enrolment and verification before any page
     "dolbom.web.security.AnonymousRateLimitMiddleware",  # the login and the public pages, per address
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "dolbom.web.middleware.DatabaseRefusalMiddleware",
     "dolbom.audit.middleware.AccessContextMiddleware",
-]
     # Last: turns a sign-in refused for a lockout into the lockout page (accounts/lockout.py).
     "axes.middleware.AxesMiddleware",
+]
 
 ROOT_URLCONF = "dolbom.urls"
 
@@ -147,7 +147,6 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-AUTH_PASSWORD_VALIDATORS = [
 # Passwords (안전성 확보조치 기준 §5; ASVS 2.1): at least 10 characters, not like the user's ID or name, not one of
 # the 20,000 passwords of Django's leaked-password list, strong enough by zxcvbn (whose 30,000-password list
 # also comes from leaked passwords; both ship in their packages, nothing is asked of an outside service), and
@@ -155,15 +154,15 @@ AUTH_PASSWORD_VALIDATORS = [
 # create-staff command, the password page (accounts/services.py).
 DOLBOM_PASSWORD_MIN_SCORE = int(_seconds("DOLBOM_PASSWORD_MIN_SCORE", 4))
 DOLBOM_PASSWORD_HISTORY = int(_seconds("DOLBOM_PASSWORD_HISTORY", 5))
+AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-]
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
     {"NAME": "dolbom.accounts.passwords.GuessablePasswordValidator"},
     {"NAME": "dolbom.accounts.passwords.NoReuseValidator"},
+]
 
-LOGIN_URL = "web:login"
 # Sign-in lockout (django-axes, accounts/lockout.py): an account is locked after DOLBOM_LOCKOUT_ACCOUNT_FAILURES
 # wrong passwords, an address after DOLBOM_LOCKOUT_ADDRESS_FAILURES (a dong office's PCs share one address),
 # for DOLBOM_LOCKOUT_MINUTES or until an auditor lifts it (/audit/lockouts/). Every sign-in and every failure
@@ -194,6 +193,7 @@ DOLBOM_LOGIN_POSTS_PER_10_MIN = int(_seconds("DOLBOM_LOGIN_POSTS_PER_10_MIN", 60
 OTP_TOTP_ISSUER = os.environ.get("DOLBOM_TOTP_ISSUER", "전주 통합돌봄")
 OTP_TOTP_THROTTLE_FACTOR = 1
 
+LOGIN_URL = "web:login"
 LOGIN_REDIRECT_URL = "web:dashboard"
 LOGOUT_REDIRECT_URL = "web:login"
 
@@ -329,7 +329,6 @@ DOLBOM_SAFETY_BATCH_MS = _seconds("DOLBOM_SAFETY_BATCH_MS", 25.0)
 DOLBOM_SAFETY_EVENT_RETENTION_DAYS = int(os.environ.get("DOLBOM_SAFETY_EVENT_RETENTION_DAYS", "180"))
 
 
-# Production refuses to start on an unsafe key or setting, and says which (dolbom/lib/keys.py). Kept last
 # Reports (dolbom/reports): a count under this is never shown, and no published figure lets one be recovered
 # (secondary suppression); the months a full refresh keeps; how often the refresh job recomputes the current
 # and previous month (the dashboards follow the data within that, plus one run).
@@ -340,6 +339,7 @@ DOLBOM_REPORTS_REFRESH_MINUTES = _seconds("DOLBOM_REPORTS_REFRESH_MINUTES", 5.0)
 DOLBOM_REPORTS_FONT = os.environ.get("DOLBOM_REPORTS_FONT", "Noto Sans CJK KR")
 
 
+# Production refuses to start on an unsafe key or setting, and says which (dolbom/lib/keys.py). Kept last
 # so that it sees every setting above.
 if PRODUCTION:
     keys.refuse_unsafe_production(
