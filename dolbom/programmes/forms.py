@@ -70,10 +70,12 @@ class ReasonForm(forms.Form):
 class CapacityForm(ReasonForm):
     capacity = forms.IntegerField(label=_("Places"), min_value=1, max_value=1000)
     reserved = forms.IntegerField(label=_("Reserved places"), min_value=0, max_value=1000)
+    field_order = ["capacity", "reserved", "reason"]
 
 
 class MoveForm(ReasonForm):
     position = forms.IntegerField(label=_("New position"), min_value=1)
+    field_order = ["position", "reason"]
 
 
 CONSENT_CHOICES = [("", _("Use the consent on record")), ("written", _("Consent given now, in writing")),

@@ -155,22 +155,23 @@ def programme_list(*, active_only: bool = False) -> QuerySet[Programme]:
     return qs.filter(active=True) if active_only else qs
 
 
-def programme_get(programme_id: int) -> Programme:
+def _one(qs: QuerySet, pk: int, missing: ProgrammeErrorCode):
+    """A record that is no one's personal data (a programme, a session, a slot), or NotFound."""
     from dolbom.lib.errors import NotFound
 
-    programme = Programme.objects.select_related("dong").filter(pk=programme_id).first()
-    if programme is None:
-        raise NotFound(ProgrammeErrorCode.PROGRAMME_NOT_FOUND)
-    return programme
+    row = qs.filter(pk=pk).first()
+    if row is None:
+        raise NotFound(missing)
+    return row
+
+
+def programme_get(programme_id: int) -> Programme:
+    return _one(Programme.objects.select_related("dong"), programme_id, ProgrammeErrorCode.PROGRAMME_NOT_FOUND)
 
 
 def session_get(session_id: int) -> Session:
-    from dolbom.lib.errors import NotFound
-
-    session = Session.objects.select_related("programme", "programme__dong").filter(pk=session_id).first()
-    if session is None:
-        raise NotFound(ProgrammeErrorCode.SESSION_NOT_FOUND)
-    return session
+    return _one(Session.objects.select_related("programme", "programme__dong"), session_id,
+                ProgrammeErrorCode.SESSION_NOT_FOUND)
 
 
 def sessions_with_counts(qs: QuerySet[Session]) -> QuerySet[Session]:
@@ -373,21 +374,11 @@ def adviser_list(*, active_only: bool = True) -> QuerySet[Adviser]:
 
 
 def adviser_get(adviser_id: int) -> Adviser:
-    from dolbom.lib.errors import NotFound
-
-    adviser = Adviser.objects.select_related("dong").filter(pk=adviser_id).first()
-    if adviser is None:
-        raise NotFound(ProgrammeErrorCode.ADVISER_NOT_FOUND)
-    return adviser
+    return _one(Adviser.objects.select_related("dong"), adviser_id, ProgrammeErrorCode.ADVISER_NOT_FOUND)
 
 
 def slot_get(slot_id: int) -> ConsultationSlot:
-    from dolbom.lib.errors import NotFound
-
-    slot = ConsultationSlot.objects.select_related("adviser").filter(pk=slot_id).first()
-    if slot is None:
-        raise NotFound(ProgrammeErrorCode.SLOT_NOT_FOUND)
-    return slot
+    return _one(ConsultationSlot.objects.select_related("adviser"), slot_id, ProgrammeErrorCode.SLOT_NOT_FOUND)
 
 
 def _booked() -> Q:

@@ -59,6 +59,22 @@ def _pending_drop(request: HttpRequest, token: str) -> None:
     request.session[_PENDING] = pending
 
 
+def _start(request: HttpRequest, form: Any, start: Any, pending: dict[str, Any], keep: tuple[str, ...]
+           ) -> tuple[HttpResponse | None, str]:
+    """A public form's first step: on a valid form the service sends the code, the details wait in the
+    server-side session, and the person goes on to the code page; otherwise the error to show."""
+    if request.method != "POST":
+        return None, ""
+    if not form.is_valid():
+        return None, _("Check the highlighted fields.")
+    try:
+        challenge = start(form.cleaned_data)
+    except DomainError as exc:
+        return None, exc.message
+    _pending_put(request, challenge.token, {**pending, **{k: form.cleaned_data[k] for k in keep}})
+    return redirect("programmes:public_verify", challenge.token), ""
+
+
 def _demo_messages(phone: str) -> list[dict[str, Any]]:
     """Development only, with the file backend: the texts sent to this phone, so the demo can go on
     without a real phone. Production refuses that backend (integrations/messaging/backends.py)."""
@@ -93,21 +109,11 @@ def session_page(request: HttpRequest, session_id: int) -> HttpResponse:
         return _error(request, exc)
     programme = session.programme
     form = PublicSignupForm(request.POST or None, max_party=programme.max_party_size)
-    error = ""
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            challenge = signup_services.signup_start(session=session, name=data["name"], phone=data["phone"],
-                                                     party_size=data["party_size"], privacy_consent=data["privacy"],
-                                                     ip=_ip(request))
-        except DomainError as exc:
-            error = exc.message
-        else:
-            _pending_put(request, challenge.token, {"kind": "signup", "session": session.pk, "name": data["name"],
-                                                    "phone": data["phone"], "party_size": data["party_size"]})
-            return redirect("programmes:public_verify", challenge.token)
-    elif request.method == "POST":
-        error = _("Check the highlighted fields.")
+    done, error = _start(request, form, lambda d: signup_services.signup_start(
+        session=session, name=d["name"], phone=d["phone"], party_size=d["party_size"], privacy_consent=d["privacy"],
+        ip=_ip(request)), {"kind": "signup", "session": session.pk}, ("name", "phone", "party_size"))
+    if done is not None:
+        return done
     window = selectors.signup_window(session)
     counts = selectors.sessions_with_counts(type(session).objects.filter(pk=session.pk)).get()
     return _page(request, "session.html", {"session": counts, "programme": programme, "window": window,
@@ -200,6 +206,8 @@ def consult_page(request: HttpRequest) -> HttpResponse:
     days: dict[Any, list] = {}
     for slot in slots[:200]:
         days.setdefault(timezone.localtime(slot.starts_at).date(), []).append(slot)
+    for day_slots in days.values():  # one row of times per adviser on each day
+        day_slots.sort(key=lambda s: (s.adviser.kind, s.adviser.name, s.starts_at))
     return _page(request, "consult.html", {"days": days, "kind": kind, "kinds": AdviserKind.choices})
 
 
@@ -209,20 +217,11 @@ def slot_page(request: HttpRequest, slot_id: int) -> HttpResponse:
     except DomainError as exc:
         return _error(request, exc)
     form = PublicBookingForm(request.POST or None)
-    error = ""
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            challenge = services.booking_start(slot=slot, name=data["name"], phone=data["phone"], topic=data["topic"],
-                                               privacy_consent=data["privacy"], ip=_ip(request))
-        except DomainError as exc:
-            error = exc.message
-        else:
-            _pending_put(request, challenge.token, {"kind": "booking", "slot": slot.pk, "name": data["name"],
-                                                    "phone": data["phone"], "topic": data["topic"]})
-            return redirect("programmes:public_verify", challenge.token)
-    elif request.method == "POST":
-        error = _("Check the highlighted fields.")
+    done, error = _start(request, form, lambda d: services.booking_start(
+        slot=slot, name=d["name"], phone=d["phone"], topic=d["topic"], privacy_consent=d["privacy"], ip=_ip(request)),
+        {"kind": "booking", "slot": slot.pk}, ("name", "phone", "topic"))
+    if done is not None:
+        return done
     return _page(request, "slot.html", {"slot": slot, "adviser": slot.adviser, "form": form, "error": error},
                  status=400 if error else 200)
 
