@@ -117,7 +117,8 @@ def _receive(programme: Programme, actor: User, rng: random.Random, n: int) -> l
         applicant = services.Applicant(
             name=person.name if person else _name(rng), birth_date=person.birth_date if person else
             dt.date(rng.randint(1942, 1995), rng.randint(1, 12), rng.randint(1, 28)),
-            phone=(person.phone if person and person.phone else f"010-{rng.randint(2000, 9999)}-{rng.randint(1000, 9999)}"),
+            phone=(person.phone if person and person.phone.startswith("010")
+                   else f"010-{rng.randint(2000, 9999)}-{rng.randint(1000, 9999)}"),
             address=person.household.road_address if person else f"전주시 덕진구 백제대로 {100 + k}",
             dong=person.dong if person else people[k % len(people)].dong if people else None)
         received.append(services.application_submit(
@@ -210,13 +211,14 @@ def _seed(seed: int, out: TextIO, actor: User) -> None:
 def _lack_of_means(actor: User, rng: random.Random) -> None:
     """A solar applicant of 서신동 who cannot bear the 50% share: refused, and passed to the dong team."""
     programme = Programme.objects.get(code="solar-2026")
-    person = Resident.objects.filter(dong__name="서신동", deceased_on__isnull=True).order_by("pk").first()
+    person = Resident.objects.filter(dong__name="서신동", deceased_on__isnull=True, phone__startswith="010",
+                                     subsidy_applications__isnull=True).order_by("pk").first()
     if person is None:
         return
     round = programme.rounds.order_by("-number").first()
     app = services.application_submit(
         actor=actor, programme=programme, round=round, category=programme.categories.get(code="house"),
-        applicant=services.Applicant(name=person.name, birth_date=person.birth_date, phone=person.phone or "010-0000-0000",
+        applicant=services.Applicant(name=person.name, birth_date=person.birth_date, phone=person.phone,
                                      address=person.household.road_address),
         declared={"is_owner": True, "capacity_kw": 3.0, "install_cost": 6_200_000, "self_share_ok": False},
         resident=person, documents=[services.Upload(d, _pdf(d), f"{d}.pdf") for d in ("building_register",

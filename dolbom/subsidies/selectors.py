@@ -119,6 +119,7 @@ class ApplicationFilters:
     status: str = ""
     dong_id: int | None = None
     query: str = ""  # receipt number
+    ids: tuple[int, ...] | None = None  # exactly these (a selection run's order)
 
 
 def application_list(*, viewer: User, context: AccessContext, filters: ApplicationFilters | None = None,
@@ -138,6 +139,8 @@ def application_list(*, viewer: User, context: AccessContext, filters: Applicati
         qs = qs.filter(dong_id=f.dong_id)
     if f.query:
         qs = qs.filter(number__icontains=f.query.strip())
+    if f.ids is not None:
+        qs = qs.filter(pk__in=f.ids)
     rows = list(qs.order_by("rank", "received_at", "pk")[:limit])
     log_list(viewer=viewer, context=context, record_type="subsidy_application_list",
              resident_ids=[a.resident_id for a in rows], record_id=f.programme_id or "")

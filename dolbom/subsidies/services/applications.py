@@ -4,6 +4,7 @@ supplement requests with a deadline, documents, new versions, withdrawal."""
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,7 +17,13 @@ from django.utils import timezone
 from dolbom.accounts.scope import lock_in_scope
 from dolbom.areas.models import Dong
 from dolbom.cases.models import NeedsSurvey
-from dolbom.integrations.messaging import MessagePurpose, message_send
+from dolbom.integrations.messaging import (
+    MessageError,
+    MessagePurpose,
+    message_send,
+    phone_display,
+    phone_normalise,
+)
 from dolbom.lib import rrn as rrn_lib
 from dolbom.lib.errors import DomainError, Forbidden, NotFound
 from dolbom.registry.models import Resident
@@ -51,6 +58,7 @@ from dolbom.subsidies.selectors import (
 )
 from dolbom.subsidies.services.programmes import rules_compiled
 
+log = logging.getLogger(__name__)
 # Kinds of document besides those a rule set asks for.
 EXTRA_DOCUMENTS = {"photo": "사진", "other": "기타 서류"}
 CHECKABLE = (ApplicationStatus.RECEIVED, ApplicationStatus.INCOMPLETE, ApplicationStatus.ELIGIBLE,
@@ -223,9 +231,24 @@ def _match_resident(rrn: str) -> tuple[Resident | None, str, str]:
 
 
 def _text(application: Application, text: str, reference: str) -> None:
+    """Tell the applicant by text once the write is committed. A gateway failure must not undo or hide
+    the decision: it is logged, and the letter stays on the status page."""
     phone = application.phone
-    transaction.on_commit(lambda: message_send(to=phone, text=text, purpose=MessagePurpose.NOTICE,
-                                               reference=reference))
+
+    def send() -> None:
+        try:
+            message_send(to=phone, text=text, purpose=MessagePurpose.NOTICE, reference=reference)
+        except MessageError as exc:
+            log.warning("subsidy message %s not sent: %s", reference, exc.code)
+
+    transaction.on_commit(send)
+
+
+def _mobile(phone: str) -> str:
+    try:
+        return phone_display(phone_normalise(phone))
+    except MessageError as exc:
+        raise DomainError(SubsidyErrorCode.FACT_INVALID, label="휴대전화", error="010-1234-5678") from exc
 
 
 @transaction.atomic
@@ -262,7 +285,7 @@ def application_submit(*, actor: User | None, programme: Programme, round: Round
         number=_number(programme), programme=programme, round=round, category=category, channel=channel,
         received_at=at, resident=matched, household_id=matched.household_id if matched else None,
         dong=matched.dong if matched else applicant.dong, applicant_name=applicant.name.strip()[:50],
-        birth_date=matched.birth_date if matched else applicant.birth_date, phone=applicant.phone.strip()[:20],
+        birth_date=matched.birth_date if matched else applicant.birth_date, phone=_mobile(applicant.phone),
         address=applicant.address.strip()[:200], rrn_encrypted=rrn_encrypted, rrn_index=rrn_index, facts=clean,
         welfare_consent_at=at if welfare_consent else None, pointer=pointer, created_by=actor)
     _version(application, clean, actor, "신청 접수")

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 from typing import Any
 
 from django.contrib.auth.models import User
@@ -29,7 +31,7 @@ from dolbom.subsidies.rules.columnar import RuleError
 from dolbom.subsidies.rules.compiled import CompiledRules, compile_rules
 from dolbom.subsidies.selectors import can_manage
 
-_COMPILED: dict[int, CompiledRules] = {}
+_COMPILED: dict[tuple[int, str], CompiledRules] = {}
 
 
 def _require_manager(actor: User, programme: Programme) -> None:
@@ -55,9 +57,11 @@ def rules_compiled(rule_set: RuleSet) -> CompiledRules:
     """A published version never changes, so its compiled form is kept per process."""
     if rule_set.status != RuleSetStatus.PUBLISHED or rule_set.pk is None:
         return rules_check(rule_set.definition)
-    compiled = _COMPILED.get(rule_set.pk)
+    # Keyed by the content too: a test database (or a restored backup) may give the same id to other rules.
+    key = (rule_set.pk, hashlib.sha256(json.dumps(rule_set.definition, sort_keys=True).encode()).hexdigest())
+    compiled = _COMPILED.get(key)
     if compiled is None:
-        compiled = _COMPILED[rule_set.pk] = rules_check(rule_set.definition)
+        compiled = _COMPILED[key] = rules_check(rule_set.definition)
     return compiled
 
 

@@ -73,7 +73,11 @@ def apply(request: HttpRequest, code: str) -> HttpResponse:
                                                                  "message": _("This programme is not receiving "
                                                                               "applications now.")})
     state: dict[str, Any] = request.session.get(_key(code), {})
-    step = request.POST.get("step") or ("form" if state.get("verified") else "code" if state.get("token") else "phone")
+    # The step comes from the session, never from the form: a posted "step" only says which form it is,
+    # and a form for another step than the session's is not read.
+    step = "form" if state.get("verified") else "code" if state.get("token") else "phone"
+    if request.method == "POST" and request.POST.get("step") != step:
+        return redirect("subsidies:public_apply", code)
     ctx: dict[str, Any] = {"programme": programme, "round": round, "step": step}
     try:
         if step == "phone":

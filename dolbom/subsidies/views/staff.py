@@ -73,7 +73,8 @@ def programme_detail(request: HttpRequest, code: str) -> HttpResponse:
         "programme": programme, "budget": programme.budget, "board": selectors.board(programme=programme),
         "rule_set": rule_set, "versions": selectors.rule_set_versions(programme=programme),
         "rounds": programme.rounds.all(), "manage": selectors.can_manage(request.user, programme),
-        "statuses": selectors.status_counts(programme=programme),
+        "statuses": [(s, ApplicationStatus(s).label, n) for s, n in
+                     sorted(selectors.status_counts(programme=programme).items())],
         "objections": selectors.open_objections(programme=programme).count(),
         "pointers": selectors.pointer_queue(viewer=request.user).filter(programme=programme),
         "ledger": programme.budget.entries.select_related("application", "actor__staff").order_by("-pk")[:12],
@@ -123,12 +124,14 @@ def selection_page(request: HttpRequest, code: str, number: int) -> HttpResponse
         ids = [row[0] for row in run.order]
         visible = {a.pk: a for a in selectors.application_list(
             viewer=request.user, context=access_context(request),
-            filters=selectors.ApplicationFilters(programme_id=programme.pk, round_id=round.pk), limit=len(ids) + 1)}
+            filters=selectors.ApplicationFilters(programme_id=programme.pk, ids=tuple(ids)), limit=len(ids))}
         for app_id, rank, group in run.order:
             rows.append({"rank": rank, "group": group, "application": visible.get(app_id)})
     groups = {g["key"]: g["label"] for g in (run.rule_set.definition.get("priority_groups", []) if run else [])}
+    names = {c.code: c.name for c in programme.categories.all()}
+    summary = [{"name": names.get(code, code), **s} for code, s in (run.summary.items() if run else [])]
     return render(request, "subsidies/selection.html", {"programme": programme, "round": round, "run": run,
-                                                        "rows": rows, "groups": groups})
+                                                        "rows": rows, "groups": groups, "summary": summary})
 
 
 @login_required
