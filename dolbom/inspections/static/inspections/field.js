@@ -65,7 +65,6 @@
   let retestOf = null;
   let syncing = false;
   let loginNeeded = false;
-  let saveTimer = null;
   let syncTimer = null;
 
   function localDate(offsetDays = 0) {
@@ -87,8 +86,8 @@
     doc._rev += 1;
     doc._updated = Date.now();
     if (doc._state !== "closed") doc._state = "pending";
-    clearTimeout(saveTimer);
-    saveTimer = setTimeout(() => putRow("docs", doc), 200);
+    // Written at once, not debounced: a tablet put away right after a tap must not lose that tap.
+    putRow("docs", doc).catch(() => showMessage(T.no_storage));
     clearTimeout(syncTimer);
     syncTimer = setTimeout(syncAll, 4000);
   }
@@ -506,6 +505,12 @@
       h("p", { class: "muted small" }, T.saved_locally)));
   }
 
+  function showMessage(text) {
+    const box = document.getElementById("field-message");
+    box.textContent = text;
+    box.classList.remove("hidden");
+  }
+
   function render() {
     renderStatus();
     renderHome();
@@ -559,8 +564,7 @@
     try {
       await load();
     } catch (e) {
-      document.getElementById("field-message").textContent = T.no_storage;
-      document.getElementById("field-message").classList.remove("hidden");
+      showMessage(T.no_storage);
       return;
     }
     render();
