@@ -92,6 +92,7 @@ MIDDLEWARE = [
     "dolbom.web.security.SessionTimeoutMiddleware",  # idle and absolute session limits
     "dolbom.web.security.SecondFactorMiddleware",  # enrolment and verification before any page
     "dolbom.web.security.AnonymousRateLimitMiddleware",  # the login and the public pages, per address
+    "dolbom.web.security.InputHygieneMiddleware",  # NFC Hangul, no NUL, body size (every app at once)
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "dolbom.web.middleware.DatabaseRefusalMiddleware",
     "dolbom.audit.middleware.AccessContextMiddleware",

@@ -19,7 +19,7 @@ from django.db.models import Model, QuerySet
 from dolbom.audit.errors import AuditErrorCode
 from dolbom.audit.models import AccessAction
 from dolbom.audit.services import access_denied_write, access_log_write
-from dolbom.lib.access import AccessContext
+from dolbom.lib.access import AccessContext, is_meaningful_purpose
 from dolbom.lib.errors import DomainError, NotFound
 
 M = TypeVar("M", bound=Model)
@@ -68,7 +68,7 @@ def logged_get(
                                 subject_ids=ids if subjects else (), context=context)
         raise NotFound(missing)
     own = bool(in_caseload(row)) if in_caseload is not None else False
-    if purpose_required and not own and not context.purpose:
+    if purpose_required and not own and not is_meaningful_purpose(context.purpose):
         raise DomainError(AuditErrorCode.PURPOSE_REQUIRED)
     if log_view:
         access_log_write(

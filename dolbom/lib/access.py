@@ -80,6 +80,13 @@ def client_ip(request: Any) -> str | None:
 
 
 SYSTEM_CONTEXT = AccessContext(path="(system)")
+# A purpose says why a record is opened; "." or "x" says nothing (안전성 확보조치 기준 §8: the reason is kept).
+MIN_PURPOSE_CHARACTERS = 2
+
+
+def is_meaningful_purpose(text: str) -> bool:
+    """At least MIN_PURPOSE_CHARACTERS letters or digits (Hangul counts), not punctuation alone."""
+    return sum(ch.isalnum() for ch in text or "") >= MIN_PURPOSE_CHARACTERS
 
 # Where the request being served came from, for the rows a service writes without being handed a context
 # (a write refused by accounts/scope.py lock_in_scope). Set by audit.middleware.AccessContextMiddleware for

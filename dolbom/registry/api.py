@@ -10,10 +10,10 @@ import datetime as dt
 
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Field, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 
 from dolbom.lib.api import ERRORS, Purpose, access_context, actor
-from dolbom.lib.errors import NotFound
+from dolbom.lib.errors import DomainError, NotFound
 from dolbom.registry import selectors, services
 from dolbom.registry.errors import RegistryErrorCode
 from dolbom.registry.models import (
@@ -124,10 +124,24 @@ class ConsentWithdrawIn(Schema):
 
 # Residents -----------------------------------------------------------------------------------
 
+class SearchIn(Schema):
+    q: str = Field(max_length=50, description="A name, part of a name, initials (ㄱㅁㅅ) or an exact RRN")
+
+
 @router.get("/residents", response={200: list[ResidentSummaryOut], **ERRORS},
-            summary="Search residents by name, part of a name, initials (ㄱㅁㅅ) or exact RRN")
-def resident_search(request: HttpRequest, q: str) -> list[Resident]:
+            summary="Search residents by name, part of a name or initials (ㄱㅁㅅ)",
+            description="A registration number is refused here (400 rrn_not_in_url): it would be kept in "
+                        "server and proxy logs. Search by number with POST /residents/search.")
+def resident_search(request: HttpRequest, q: str = Query(..., max_length=50)) -> list[Resident]:
+    if any(ch.isdigit() for ch in q):
+        raise DomainError(RegistryErrorCode.RRN_NOT_IN_URL)
     return selectors.resident_search(viewer=actor(request), query=q, context=access_context(request))
+
+
+@router.post("/residents/search", response={200: list[ResidentSummaryOut], **ERRORS},
+             summary="Search residents by name, part of a name, initials (ㄱㅁㅅ) or exact RRN, in the body")
+def resident_search_post(request: HttpRequest, payload: SearchIn) -> list[Resident]:
+    return selectors.resident_search(viewer=actor(request), query=payload.q, context=access_context(request))
 
 
 @router.get("/residents/{resident_id}", response={200: ResidentOut, **ERRORS}, summary="One resident")
@@ -139,10 +153,9 @@ def resident_detail(request: HttpRequest, resident_id: int, purpose: str | None 
 @router.post("/residents/{resident_id}/rrn", response={200: RrnOut, **ERRORS},
              summary="Reveal the full registration number (dong officers only; logged)")
 def resident_rrn_reveal(request: HttpRequest, resident_id: int, purpose: str | None = Purpose) -> RrnOut:
-    context = access_context(request, purpose)
-    resident = selectors.resident_get(viewer=actor(request), resident_id=resident_id, context=context)
-    rrn = selectors.resident_rrn_reveal(viewer=actor(request), resident=resident, context=context)
-    return RrnOut(resident_id=resident.pk, rrn=rrn)
+    rrn = selectors.resident_rrn_reveal_by_id(viewer=actor(request), resident_id=resident_id,
+                                              context=access_context(request, purpose))
+    return RrnOut(resident_id=resident_id, rrn=rrn)
 
 
 @router.get("/residents/{resident_id}/consents", response={200: list[ConsentOut], **ERRORS},

@@ -18,6 +18,8 @@ class RegistryErrorCode(StrEnum):
     CONSENT_ALREADY_WITHDRAWN = "consent_already_withdrawn"
     CONSENT_NOT_FOUND = "consent_not_found"
     QUERY_TOO_SHORT = "query_too_short"
+    RRN_QUERY_INVALID = "rrn_query_invalid"
+    RRN_NOT_IN_URL = "rrn_not_in_url"
 
     @classmethod
     def messages(cls) -> dict[RegistryErrorCode, str]:
@@ -34,4 +36,7 @@ class RegistryErrorCode(StrEnum):
             cls.CONSENT_ALREADY_WITHDRAWN: _("This consent has already been withdrawn."),
             cls.CONSENT_NOT_FOUND: _("The consent record does not exist."),
             cls.QUERY_TOO_SHORT: _("Enter at least one character to search."),
+            cls.RRN_QUERY_INVALID: _("The registration number is not valid: check its 13 digits."),
+            cls.RRN_NOT_IN_URL: _("Search by registration number with POST /api/residents/search: a number in a URL "
+                                  "would be kept in server and proxy logs."),
         }

@@ -9,11 +9,11 @@ from django.db.models import Exists, OuterRef, QuerySet
 from dolbom.accounts.scope import can_see_full_rrn, caseload_q, visible_by_role
 from dolbom.audit.logged import logged_get
 from dolbom.audit.models import AccessAction
-from dolbom.audit.services import access_log_write
+from dolbom.audit.services import access_denied_write, access_log_write
 from dolbom.lib import rrn as rrn_lib
 from dolbom.lib.access import AccessContext
 from dolbom.lib.errors import DomainError, Forbidden
-from dolbom.lib.hangul import is_initials_query
+from dolbom.lib.hangul import is_initials_query, nfc
 from dolbom.registry.errors import RegistryErrorCode
 from dolbom.registry.models import Consent, Household, Resident
 
@@ -45,13 +45,19 @@ def resident_search(*, viewer: User, query: str, context: AccessContext, limit: 
 
     Every search that returns people is logged with the ids it returned.
     """
-    query = query.strip()
+    query = nfc(query.strip())  # a name typed as decomposed jamo finds the same person
     if not query:
         raise DomainError(RegistryErrorCode.QUERY_TOO_SHORT)
     qs = resident_visible(viewer).select_related("dong", "household")
-    digits = query.replace("-", "")
-    if digits.isdigit() and len(digits) == 13:
-        qs = qs.filter(rrn_index=rrn_lib.blind_index(digits, settings.RRN_INDEX_KEY))
+    digits = query.replace("-", "").replace(" ", "")
+    if digits.isdigit():
+        # Names hold no digits: a number is an RRN, and a mistyped one is said to be so, rather than
+        # answered "nobody found" (which reads as "this person is not registered").
+        try:
+            number = rrn_lib.parse(digits)
+        except rrn_lib.InvalidRRN as exc:
+            raise DomainError(RegistryErrorCode.RRN_QUERY_INVALID) from exc
+        qs = qs.filter(rrn_index=rrn_lib.blind_index(number.digits, settings.RRN_INDEX_KEY))
     elif is_initials_query(query):
         qs = qs.filter(name_initials__contains=query.replace(" ", ""))
     else:
@@ -75,6 +81,9 @@ def resident_get(*, viewer: User, resident_id: int, context: AccessContext) -> R
 
 def resident_rrn_reveal(*, viewer: User, resident: Resident, context: AccessContext) -> str:
     if not can_see_full_rrn(viewer):
+        # A refused reveal is an access attempt on the number itself: DENIED, never a VIEW.
+        access_denied_write(actor=viewer, record_type="resident_rrn", record_id=resident.pk,
+                            resident_id=resident.pk, context=context)
         raise Forbidden(RegistryErrorCode.NOT_ALLOWED)
     access_log_write(
         actor=viewer, action=AccessAction.REVEAL_RRN, record_type="resident", record_id=resident.pk,
@@ -82,6 +91,20 @@ def resident_rrn_reveal(*, viewer: User, resident: Resident, context: AccessCont
         in_caseload=resident_in_caseload(viewer=viewer, resident=resident),
     )
     return rrn_lib.RRN(resident.rrn_plain()).formatted
+
+
+def resident_rrn_reveal_by_id(*, viewer: User, resident_id: int, context: AccessContext) -> str:
+    """The pages' and the API's reveal. The right to reveal is checked before the record is opened, so a
+    refusal leaves one DENIED row and no VIEW; a reveal leaves its REVEAL_RRN row (the record's access row).
+    Out of scope: NotFound, as for every read."""
+    visible = resident_visible(viewer).select_related("dong", "household")
+    if not can_see_full_rrn(viewer) and visible.filter(pk=resident_id).exists():
+        return resident_rrn_reveal(viewer=viewer, resident=visible.get(pk=resident_id), context=context)
+    resident = logged_get(visible, resident_id, viewer=viewer, context=context, record_type="resident",
+                          missing=RegistryErrorCode.RESIDENT_NOT_FOUND, resident="id",
+                          in_caseload=lambda r: resident_in_caseload(viewer=viewer, resident=r),
+                          purpose_required=True, log_view=False)
+    return resident_rrn_reveal(viewer=viewer, resident=resident, context=context)
 
 
 def resident_consents(*, resident: Resident) -> QuerySet[Consent]:

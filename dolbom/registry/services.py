@@ -15,7 +15,7 @@ from dolbom.areas.models import BoundaryArea
 from dolbom.areas.selectors import dong_for_area
 from dolbom.lib import rrn as rrn_lib
 from dolbom.lib.errors import DomainError, Forbidden
-from dolbom.lib.hangul import initials
+from dolbom.lib.hangul import initials, nfc
 from dolbom.registry import hooks
 from dolbom.registry.errors import RegistryErrorCode
 from dolbom.registry.models import Consent, ConsentPurpose, Household, Resident
@@ -70,7 +70,8 @@ def resident_create(
     birth = parsed.birth_date
     age = today.year - birth.year - ((today.month, today.day) < (birth.month, birth.day))
     resident = Resident(
-        name=name.strip(), name_initials=initials(name.strip()), birth_date=birth, sex=parsed.sex,
+        # Composed Hangul (NFC), whatever the keyboard sent: search and initials work on composed syllables.
+        name=nfc(name.strip()), name_initials=initials(nfc(name.strip())), birth_date=birth, sex=parsed.sex,
         rrn_encrypted=rrn_lib.encrypt(parsed.digits, settings.RRN_ENCRYPTION_KEY),
         rrn_index=rrn_lib.blind_index(parsed.digits, settings.RRN_INDEX_KEY),
         phone=phone, household=household, dong_id=household.dong_id,

@@ -20,7 +20,12 @@ from dolbom.registry.errors import RegistryErrorCode
 from dolbom.registry.forms import ConsentForm, SearchForm
 from dolbom.registry.models import CITY_RECIPIENT, Resident, TargetGroup
 from dolbom.registry.panels import resident_panels
-from dolbom.registry.selectors import resident_consents, resident_get, resident_rrn_reveal, resident_search
+from dolbom.registry.selectors import (
+    resident_consents,
+    resident_get,
+    resident_rrn_reveal_by_id,
+    resident_search,
+)
 from dolbom.registry.services import consent_record, consent_withdraw
 from dolbom.web.views.common import (
     access_context,
@@ -38,15 +43,21 @@ def _key(resident_id: int) -> str:
 
 @personal_data_page
 def resident_search_page(request: HttpRequest) -> HttpResponse:
-    form = SearchForm(request.GET or None)
+    # The form posts (PIPA §24-2): a registration number in a URL would sit in the browser's history and in
+    # every server and proxy log. A name may still come as ?q= from a link.
+    form = SearchForm((request.POST if request.method == "POST" else request.GET) or None)
     results: list[Resident] | None = None
     error = ""
     if form.is_valid() and form.cleaned_data["q"].strip():
-        try:
-            results = resident_search(viewer=request.user, query=form.cleaned_data["q"],
-                                      context=access_context(request))
-        except DomainError as exc:
-            error = exc.message
+        if request.method != "POST" and any(ch.isdigit() for ch in form.cleaned_data["q"]):
+            error = _("Type the registration number into the search box: a number in the address would be kept "
+                      "in logs.")
+        else:
+            try:
+                results = resident_search(viewer=request.user, query=form.cleaned_data["q"],
+                                          context=access_context(request))
+            except DomainError as exc:
+                error = exc.message
     template = "registry/_results.html" if is_htmx(request) else "registry/search.html"
     return render(request, template, {"form": form, "results": results, "error": error})
 
@@ -99,9 +110,8 @@ def resident_purpose(request: HttpRequest, resident_id: int) -> HttpResponse:
 @require_POST
 def resident_rrn(request: HttpRequest, resident_id: int) -> HttpResponse:
     try:
-        resident = _get(request, resident_id)
-        rrn = resident_rrn_reveal(viewer=request.user, resident=resident,
-                                  context=access_context(request, _key(resident_id)))
+        rrn = resident_rrn_reveal_by_id(viewer=request.user, resident_id=resident_id,
+                                        context=access_context(request, _key(resident_id)))
     except DomainError as exc:
         return error_page(request, exc)
     return render(request, "registry/_rrn.html", {"rrn": rrn})

@@ -19,7 +19,8 @@ from collections.abc import Callable
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.core.exceptions import RequestDataTooBig
+from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -28,6 +29,7 @@ from django.utils.translation import gettext as _
 from dolbom.accounts.scope import needs_second_factor
 from dolbom.accounts.second_factor import has_second_factor
 from dolbom.lib.access import client_ip
+from dolbom.lib.hangul import nfc
 from dolbom.lib.ratelimit import Limit, hit
 
 # style-src-attr allows style="" attributes (layout tweaks in templates) but no <style> element and no
@@ -212,3 +214,72 @@ class AnonymousRateLimitMiddleware:
             response = render(request, "web/error.html", {"status": 429, "message": message}, status=429)
         response["Retry-After"] = "600"
         return response
+
+
+# Input hygiene ---------------------------------------------------------------------------------------
+
+def _refuse(request: HttpRequest, status: int, code: str, message: str) -> HttpResponse:
+    if request.path_info.startswith("/api/"):
+        return JsonResponse({"code": code, "message": message, "errors": []}, status=status)
+    return render(request, "web/error.html", {"status": status, "message": message}, status=status)
+
+
+def _nfc_querydict(data: QueryDict) -> QueryDict | None:
+    """A copy with every value NFC-normalised, or None when nothing changes (the common case)."""
+    if all(nfc(v) == v and nfc(k) == k for k, values in data.lists() for v in values):
+        return None
+    copy = QueryDict(mutable=True)
+    for key, values in data.lists():
+        copy.setlist(nfc(key), [nfc(v) for v in values])
+    copy._mutable = False
+    return copy
+
+
+class InputHygieneMiddleware:
+    """Every request's text, before any view or schema sees it, for every app at once:
+
+    - Hangul NFC-normalised (lib/hangul.py nfc): query strings, form fields and JSON bodies, so that a name
+      typed as decomposed jamo is stored and searched as everyone else's;
+    - a NUL character refused (PostgreSQL cannot store it and answered 500): 400 on a page, 422 on the API;
+    - a body over DATA_UPLOAD_MAX_MEMORY_SIZE (files aside) refused with 413, a JSON body that is not UTF-8
+      with 400.
+    Length limits of single fields are the forms' and the API schemas' (dolbom/tests/test_security_inputs.py
+    finds a text field without one)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        nul = _("The input contains a character that cannot be stored (NUL).")
+        query = request.META.get("QUERY_STRING", "")
+        if "%00" in query or "\x00" in query:
+            return _refuse(request, 422 if request.path_info.startswith("/api/") else 400, "invalid_input", nul)
+        if (changed := _nfc_querydict(request.GET)) is not None:
+            request.GET = changed
+        if request.method in ("POST", "PUT", "PATCH", "DELETE"):
+            try:
+                refused = self._body(request, nul)
+            except RequestDataTooBig:
+                return _refuse(request, 413, "body_too_large", _("The request is too large."))
+            if refused is not None:
+                return refused
+        return self.get_response(request)
+
+    def _body(self, request: HttpRequest, nul: str) -> HttpResponse | None:
+        if request.content_type == "application/json":
+            body = request.body
+            if b"\\u0000" in body or b"\x00" in body:
+                return _refuse(request, 422, "invalid_input", nul)
+            try:
+                text = body.decode("utf-8")
+            except UnicodeDecodeError:
+                return _refuse(request, 400, "invalid_input", _("The request body is not UTF-8 text."))
+            if (composed := nfc(text)) != text:
+                request._body = composed.encode("utf-8")
+            return None
+        if request.content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
+            if any("\x00" in v for _key, values in request.POST.lists() for v in values):
+                return _refuse(request, 400, "invalid_input", nul)
+            if (changed := _nfc_querydict(request.POST)) is not None:
+                request.POST = changed
+        return None

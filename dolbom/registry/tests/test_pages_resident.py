@@ -16,7 +16,8 @@ def test_it_finds_a_resident_by_full_name_part_initials_and_rrn(login, officer, 
     c = login(officer)
     rrn = resident.rrn_plain()
     for q in ["김영숙", "영숙", "ㄱㅇㅅ", f"{rrn[:6]}-{rrn[6:]}"]:
-        response = c.get("/residents/", {"q": q}, **HTMX)
+        # The form posts (issue 18: an RRN never goes into a URL).
+        response = c.post("/residents/", {"q": q}, **HTMX)
         html = response.content.decode()
         assert response.status_code == 200
         assert f"/residents/{resident.pk}/" in html, q
