@@ -107,14 +107,15 @@ def family_mac(*parts: str) -> str:
     return hmac.new(key, "\x1f".join(parts).encode(), hashlib.sha256).hexdigest()
 
 
-def notify(phone: str, text: str, *, reference: str, purpose: str = MessagePurpose.NOTICE) -> None:
-    """Send after commit; a gateway that is down must not turn a committed sign-up into an error page."""
+def notify(phone: str, text: str | Callable[[], str], *, reference: str, purpose: str = MessagePurpose.NOTICE) -> None:
+    """Send after commit; a gateway that is down must not turn a committed sign-up into an error page.
+    ``text`` may be a function, composed after the commit (a waiting-list position counted outside the lock)."""
     if not phone:
         return
 
     def send() -> None:
         try:
-            message_send(to=phone, text=text, purpose=purpose, reference=reference)
+            message_send(to=phone, text=text() if callable(text) else text, purpose=purpose, reference=reference)
         except MessageError as exc:
             log.warning("programmes: message %s not sent: %s", reference, exc.code)
 

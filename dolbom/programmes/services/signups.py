@@ -36,6 +36,7 @@ from dolbom.programmes.models import (
     EventKind,
     Pool,
     Programme,
+    ProgrammeEvent,
     Session,
     SessionStatus,
     Signup,
@@ -149,10 +150,10 @@ def _month_slot(session: Session, family_key: str) -> int | None:
 
 
 def _checkin_code(session: Session) -> str:
-    taken = set(Signup.objects.filter(session=session).values_list("checkin_code", flat=True))
+    # 21**6 = 86 million codes for at most a few hundred sign-ups: a collision is rare, and checked.
     while True:
         code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(6))
-        if code not in taken:
+        if not Signup.objects.filter(session=session, checkin_code=code).exists():
             return code
 
 
@@ -202,13 +203,16 @@ def _enter(session: Session, *, name: str, phone: str, family_key: str, party_si
         raise DomainError(E.MONTHLY_LIMIT, limit=programme.limit_per_month or 1) from exc
     kind = {SignupStatus.CONFIRMED: EventKind.CONFIRMED, SignupStatus.WAITING: EventKind.WAITLISTED,
             SignupStatus.APPLIED: EventKind.APPLIED}[status]
-    event(EventKind.SIGNED_UP, actor=actor, session=session, signup=signup, at=now, source=source,
-          party_size=party_size, places=places, referred=referred)
-    event(kind, actor=actor, session=session, signup=signup, at=now, pool=pool, rank=rank)
-    if status == SignupStatus.WAITING:
+    # Both rows in one statement: the session row stays locked for as few round trips as possible.
+    ProgrammeEvent.objects.bulk_create([
+        ProgrammeEvent(kind=EventKind.SIGNED_UP, actor=actor, session=session, signup=signup, at=now,
+                       data={"source": source, "party_size": party_size, "places": places, "referred": referred}),
+        ProgrammeEvent(kind=kind, actor=actor, session=session, signup=signup, at=now,
+                       data={"pool": pool, "rank": rank})])
+    if status == SignupStatus.WAITING and session.free_general > 0:
         # A free place that the families ahead do not fit in is offered to whoever fits, this one included.
-        _promote(session, now)
-        signup.refresh_from_db()
+        if signup.pk in {s.pk for s in _promote(session, now)}:
+            signup.refresh_from_db()
     if signup.status != SignupStatus.OFFERED:
         _tell_entered(signup, token)
     return signup, token
@@ -233,8 +237,9 @@ def _tell_entered(signup: Signup, token: str) -> None:
     elif signup.status == SignupStatus.APPLIED:
         text = f"{head} 추첨 신청이 접수되었습니다 (접수번호 {signup.number}). 결과는 문자로 알려 드립니다. {link}"
     else:
-        position = selectors.waiting_position(signup)
-        text = f"{head} 정원이 차서 대기 {position}번으로 접수되었습니다. 자리가 나면 문자로 알려 드립니다. {link}"
+        def text() -> str:  # the position is counted after the commit, outside the session's lock
+            return (f"{head} 정원이 차서 대기 {selectors.waiting_position(signup)}번으로 접수되었습니다. "
+                    f"자리가 나면 문자로 알려 드립니다. {link}")
     notify(signup.phone, text, reference=f"programmes-signup-{signup.pk}-{signup.status}")
 
 

@@ -160,3 +160,16 @@ def test_closing_attendance_on_the_page(login, librarian, city, message_outbox):
     login(librarian).post(f"/programmes/sessions/{session.pk}/close/")
     signup.refresh_from_db()
     assert signup.attendance == Attendance.NO_SHOW
+
+
+def test_staff_move_a_booking_from_the_day_list(login, city, adviser, officer):
+    a = services.slot_add(actor=city, adviser=adviser, starts_at=timezone.now() + dt.timedelta(hours=5), minutes=20)
+    b = services.slot_add(actor=city, adviser=adviser, starts_at=timezone.now() + dt.timedelta(days=2), minutes=20)
+    booking, _ = services.booking_register(actor=officer, slot=a, name="전화주민", phone="", topic="상속")
+    web = login(officer)
+    page = web.get(f"/programmes/advisers/{adviser.pk}/day/",
+                   {"date": timezone.localtime(a.starts_at).date().isoformat()}).content.decode()
+    assert f'<option value="{b.pk}">' in page
+    web.post(f"/programmes/bookings/{booking.pk}/move/", {"slot": b.pk})
+    booking.refresh_from_db()
+    assert booking.slot == b

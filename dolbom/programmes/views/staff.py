@@ -362,6 +362,7 @@ def adviser_day(request: HttpRequest, adviser_id: int) -> HttpResponse:
         "booking_form": StaffBookingForm(),
         "can_book": selectors.can_book_for_residents(request.user) or selectors.can_manage_adviser(request.user, adviser),
         "prev": day - dt.timedelta(days=1), "next": day + dt.timedelta(days=1),
+        "move_to": selectors.open_slots(kind=adviser.kind)[:40],
     })
 
 
