@@ -4,8 +4,10 @@ What an older person says on a check-in call becomes, per kind of risk, a severi
 show it. kiwipiepy analyses the morphology (its model ships in the kiwipiepy_model wheel, nothing is
 downloaded); a numpy classifier over morpheme, concept and character features, with negation and
 time scoped to the clause, decides. It is trained by ``python -m dolbom.checkins.risk.train`` on
-``dolbom/checkins/data/train.tsv`` and shipped as ``signals/model.npz`` (deterministic; retrained at
-first use only if the file is missing). It never depends on a language model being up.
+``dolbom/checkins/data/train.tsv`` and the whole calls of ``train_calls.txt``, with thresholds per kind
+chosen by cross-validation at the base rate of real calls, and shipped as ``risk/model.npz``
+(deterministic; retrained at first use only if the file is missing). A client's turn is read with the
+caller's line before it when that is known. It never depends on a language model being up.
 
 Severity: low = mentioned but mild or already over; medium = an ongoing problem the case manager
 should know; high = a person must act soon. Self-harm and emergency are always high.
@@ -52,40 +54,61 @@ def _analysis(signals: dict, evidence: dict) -> Analysis:
     )
 
 
-def analyse_utterance(text: str) -> Analysis:
+def analyse_utterance(text: str, previous_caller_line: str | None = None) -> Analysis:
+    """One client turn. ``previous_caller_line``: what the caller said just before, if known; it gives
+    a short answer its meaning ("네" to "잠은 잘 주무세요?" is nothing, to "혹시 죽고 싶다는 생각이
+    드신 적 있으세요?" it is self-harm)."""
     from .analyser import analyse_many
 
-    signals, evidence = analyse_many([text])[0]
+    signals, evidence = analyse_many([text], [previous_caller_line or ""])[0]
     return _analysis(signals, evidence)
 
 
 def analyse_turns(turns: list[dict]) -> Analysis:
-    """Only the user's turns count (the caller's questions mention pain too); max severity per kind."""
+    """Only the user's turns count (the caller's questions mention pain too); max severity per kind.
+    Each user turn is read with the caller's line before it."""
     return analyse_calls([turns])[0]
 
 
+def client_turns(turns: list[dict]) -> list[tuple[str, str]]:
+    """(client text, the caller's last line before it) for each non-empty user turn."""
+    out: list[tuple[str, str]] = []
+    last_caller = ""
+    for t in turns:
+        text = str(t.get("text") or "")
+        if t.get("role") == "user":
+            if text.strip():
+                out.append((text, last_caller))
+        else:
+            last_caller = text
+    return out
+
+
 def analyse_calls(calls: list[list[dict]]) -> list[Analysis]:
-    """``analyse_turns`` for many calls, with every user turn tokenised in one batch (much faster)."""
+    """``analyse_turns`` for many calls, with every user turn tokenised in one batch (much faster).
+
+    A call's signals are the worst of each kind over the client's turns, each turn read with the
+    caller's line before it, so ``needs_followup`` is true when any turn raised a medium or high.
+    """
     from .analyser import analyse_many
 
-    per_call = [
-        [text for t in turns if t.get("role") == "user" and (text := str(t.get("text") or "")).strip()]
-        for turns in calls
-    ]
-    flat = analyse_many([text for texts in per_call for text in texts])
+    per_call = [client_turns(turns) for turns in calls]
+    flat = analyse_many([text for pairs in per_call for text, _ in pairs], [ctx for pairs in per_call for _, ctx in pairs])
     out: list[Analysis] = []
     pos = 0
-    for texts in per_call:
+    for pairs in per_call:
         signals: dict[str, Severity | None] = dict.fromkeys(SIGNALS)
         evidence: dict[str, list[str]] = {k: [] for k in SIGNALS}
-        for sig, ev in flat[pos : pos + len(texts)]:
+        for sig, ev in flat[pos : pos + len(pairs)]:
             for kind in SIGNALS:
                 if _RANK[sig[kind]] > _RANK[signals[kind]]:
                     signals[kind] = sig[kind]
                 evidence[kind].extend(span for span in ev[kind] if span not in evidence[kind])
-        pos += len(texts)
+        pos += len(pairs)
         out.append(_analysis(signals, evidence))
     return out
 
 
-__all__ = ["SIGNALS", "Analysis", "Severity", "Signal", "analyse_calls", "analyse_turns", "analyse_utterance"]
+__all__ = [
+    "SIGNALS", "Analysis", "Severity", "Signal", "analyse_calls", "analyse_turns", "analyse_utterance", "client_turns",
+]

@@ -9,7 +9,7 @@ import numpy as np
 
 from .dataset import SEVERITIES, SIGNALS
 from .features import KIWI_CUTOFF, Parsed, parse_many
-from .model import ALWAYS_HIGH, ARTEFACT, N_CLASSES, Model
+from .model import ALWAYS_HIGH, ARTEFACT, N_CLASSES, Model, cue_matrix
 
 SELF_HARM, EMERGENCY = SIGNALS.index("self_harm"), SIGNALS.index("emergency")
 _MODEL: Model | None = None
@@ -42,11 +42,12 @@ def _evidence(p: Parsed, scores: np.ndarray, kind: int, cls: int) -> list[str]:
 
 
 def severities(parsed: Sequence[Parsed], ids: Sequence[Sequence[int]] | None = None) -> np.ndarray:
+    """(n, kinds) severity 0..3: the model's decision, then the rules that hold whatever it learned."""
     m = model()
     probs = m.probabilities(parsed) if ids is None else m.probabilities_of(ids)
-    pred = m.decide(probs)
+    pred = m.decide(probs, cue_matrix(parsed))
     pred = np.where(ALWAYS_HIGH[None, :] & (pred > 0), 3, pred)
-    past = np.array([p.resolved_past for p in parsed], dtype=bool)
+    past = np.array([p.resolved_past for p in parsed], dtype=bool).reshape(len(parsed))
     if past.any():
         capped = np.minimum(pred[past], 1)
         capped[:, SELF_HARM] = pred[past][:, SELF_HARM]  # talk of self-harm is never discounted
@@ -59,21 +60,29 @@ def severities(parsed: Sequence[Parsed], ids: Sequence[Sequence[int]] | None = N
 Result = tuple[dict[str, str | None], dict[str, list[str]]]
 
 
-def analyse_many(texts: Sequence[str]) -> list[Result]:
+def analyse_many(texts: Sequence[str], contexts: Sequence[str] | None = None) -> list[Result]:
     """Per text: severity per kind and the evidence spans. Texts are tokenised in one batch.
 
-    Each distinct text is analysed once: a week's calls repeat "네", "예 괜찮아요" and "고마워요"
-    thousands of times, and the analysis of a text does not depend on its neighbours.
+    ``contexts``: per text, the caller's line it answers, or "" (a short answer like "네" means
+    nothing alone and much after "혹시 죽고 싶다는 생각이 드신 적 있으세요?").
+
+    Each distinct (text, context) is analysed once: a week's calls repeat "네", "예 괜찮아요" and
+    "고마워요" thousands of times after the same few questions, and the analysis of a text does not
+    depend on anything else.
     """
-    unique = list(dict.fromkeys(texts))
-    if len(unique) == len(texts):
-        return _analyse_distinct(texts)
-    done = dict(zip(unique, _analyse_distinct(unique), strict=True))
-    return [({**done[t][0]}, {k: list(v) for k, v in done[t][1].items()}) for t in texts]
+    ctx = [c or "" for c in contexts] if contexts is not None else [""] * len(texts)
+    if len(ctx) != len(texts):
+        raise ValueError("one context per text")
+    keys = list(zip(texts, ctx, strict=True))
+    unique = list(dict.fromkeys(keys))
+    if len(unique) == len(keys):
+        return _analyse_distinct(texts, ctx)
+    done = dict(zip(unique, _analyse_distinct([t for t, _ in unique], [c for _, c in unique]), strict=True))
+    return [({**done[k][0]}, {kind: list(v) for kind, v in done[k][1].items()}) for k in keys]
 
 
-def _analyse_distinct(texts: Sequence[str]) -> list[Result]:
-    parsed = parse_many(texts)
+def _analyse_distinct(texts: Sequence[str], contexts: Sequence[str]) -> list[Result]:
+    parsed = parse_many(texts, contexts)
     m = model()
     encoded = [m.encode(p) for p in parsed]
     pred = severities(parsed, [ids for ids, _ in encoded])

@@ -15,6 +15,7 @@ import re
 import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -53,6 +54,7 @@ _DIALECT = [
     (re.compile(r"겄"), "겠"),
     (re.compile(r"디(?=[\s.,!?~]|$)"), "데"),
     (re.compile(r"아퍼"), "아파"),
+    (re.compile(r"(?<![가-힣])마니(?![가-힣])"), "많이"),
     (re.compile(r"묵(?=[었어고는을으])"), "먹"),
     (re.compile(r"잉(?=[\s.,!?~]|$)"), " "),
     (re.compile(r"[~…]"), " "),
@@ -78,20 +80,49 @@ _CONCEPTS: dict[str, tuple[str, ...]] = {
                "아무도", "찾아오"),
     "SAD": ("우울", "슬프", "슬퍼", "눈물", "울어", "울다", "울컥", "한숨", "재미가없", "재미없", "낙이없", "의욕", "귀찮",
             "불안", "걱정", "답답", "서글", "처량", "막막", "지쳐", "지쳤", "힘들어", "속상", "짐이", "짐만", "쓸모없", "의미가없"),
-    "DEATH": ("죽고", "죽어", "죽을", "죽으", "죽는", "죽었", "주꼬", "뛰어내", "목을매", "목매", "유서", "끝내", "끝낼",
-              "사라지", "사라져", "세상떠", "그만살", "살기싫", "살고싶지", "살이유", "가야지", "가야혀", "데려가", "따라가",
-              "번개탄", "연탄", "농약", "제초제", "수면제를", "약을모", "모아", "끈을", "손목을"),
-    "WANT": ("싶", "십어", "시퍼", "할까", "려고", "을래", "ㄹ래", "겠어요", "거예요", "준비"),
-    "FALL": ("넘어지", "넘어져", "넘어졌", "너머", "넘어저", "자빠", "쓰러", "미끄러", "굴렀", "떨어졌", "주저앉", "부딪"),
-    "STUCK": ("못일어", "못이러", "일어날수가없", "못움직", "움직일수가", "움지겨", "움직이겠", "꼼짝", "못나와", "갇혔",
-              "못펴", "바닥에"),
-    "URGENT": ("119", "구급차", "살려", "도와주", "와주", "불이", "불났", "연기", "가스냄새", "피가", "피를", "숨을못",
-               "숨이막", "숨이안", "숨을안", "마비", "경련", "발작", "의식", "정신을잃", "정신이없", "토하", "어눌", "캄캄"),
-    "NOWM": ("지금", "당장", "방금", "아까", "아직", "부터", "요새", "요즘"),
+    # Death named outright ("죽고 싶어", "죽어 버릴까"); figures of speech ("배고파 죽겠어") carry HYPER too.
+    "DEATH": ("죽고", "죽어", "죽을", "죽으", "죽는", "죽었", "죽나", "주꼬", "주거버", "자살", "세상떠"),
+    # Means of self-harm.
+    "MEANS": ("뛰어내", "뛰어들", "목을매", "목매", "목맬", "번개탄", "농약", "제초제", "수면제를모", "약을모", "한꺼번에",
+              "한움큼", "손목을", "유서", "투신", "빠져버", "빠져죽", "끈을봐", "끈을사", "다리위에", "수면제", "연탄불",
+              "모아둔약", "모아놓은약", "약을다먹", "약을한꺼번에",
+              "연탄을피", "저수지", "칼을보면"),
+    # A wish to be gone, said without the word death ("자다가 안 깼으면", "그만 가고 싶어", "살아서 뭐 해").
+    "WISHEND": ("그만살", "살기싫", "살고싶지", "살고싶은마음이", "살이유", "살아서뭐", "살아서뭣", "살아뭐", "살면뭐",
+                "그만가고", "빨리가고싶", "얼른가고싶", "안깼으면", "안깨어났으면", "안깨면", "안왔으면", "끝났으면",
+                "끝내고싶", "다끝내", "없어지고", "없어지는게", "없어져야", "없어져줘", "사라지고싶", "사라져버리",
+                "사라졌으면", "조용히갔", "조용히가면", "갔으면좋", "가버렸으면", "데려가주", "데려갔으면", "따라가고싶",
+                "따라갈", "따라죽", "마지막일", "마지막문자", "곧없을", "정리하고가", "빨리가야", "얼른가야", "인자가야",
+                "가야제", "그만가", "미련이없", "데려가셨으면", "갈준비", "이제갈거", "끝낼거", "편지써놨", "고마웠다고전해",
+                "연락못할", "살고싶은생각이없", "끝내버릴"),
+    # Words that are a wish to be gone only sometimes ("이제 가야지" is also leaving for the market): kept
+    # apart from WISHEND so that their weight is learned on its own.
+    "GOAWAY": ("가야지", "가야혀", "따라가", "데려가", "끝내", "끝낼", "사라지", "사라져", "연탄", "끈을"),
+    "FALL": ("넘어지", "넘어져", "넘어졌", "너머", "넘어저", "넘어졋", "자빠", "쓰러", "미끄러", "굴렀", "떨어졌", "주저앉",
+             "부딪"),
+    "STUCK": ("못일어", "못이러", "일어날수가없", "일어나지를못", "일어나지못", "일어날수없", "못움직", "움직일수가",
+              "움지겨", "움직이겠", "안움직", "꼼짝", "못나와", "못나오", "못나가겠", "갇혔", "못펴", "바닥에", "말을안들",
+              "깔렸", "깔려", "못쓰겄", "못쓰겠", "일어나질못"),
+    # The emergencies of issue 5, finer than one word list so that each is weighed on its own.
+    "BREATH": ("숨이차", "숨차", "숨을못", "숨이막", "숨막", "숨이안", "숨을안", "숨쉬기", "숨을쉴", "숨이가쁘", "숨가쁘",
+               "가빠", "입술이파", "입술이퍼", "쌕쌕", "헉헉", "목이막"),
+    "CHEST": ("가슴이", "가슴을", "가슴팍", "가스미", "심장"),
+    "STROKE": ("마비", "어눌", "입이돌아", "얼굴한쪽", "한쪽이처", "한쪽팔", "한쪽다리", "한쪽손", "한쪽얼굴", "혀가꼬",
+               "말이잘안나", "말이안나", "발음이", "침도흘", "침이흘", "경련", "발작"),
+    "FAINT": ("정신을잃", "몽롱", "오락가락", "의식", "기절", "까무러", "정신이없", "캄캄", "앞이안보", "앞이하나도", "쓰러질것같",
+              "쓰러지겄", "쓰러지겠", "정신이왔다", "가물가물"),
+    "INJURY": ("부러진", "부러졌", "부러져", "뼈가", "화상", "데었", "데여", "살갗", "물집", "피가", "피를", "피나", "토하",
+               "토했", "꺾였", "데굴데굴"),
+    "HAZARD": ("불이", "불났", "불붙", "연기", "가스냄새", "가스가새", "가스새", "가스가샌", "물이차", "물이넘", "잠겼",
+               "침수", "누가문", "모르는남자", "모르는사람", "창문을뜯", "도둑", "비밀번호를누", "물이들어차", "문을열려고",
+               "불꽃"),
+    "HELP": ("119", "구급차", "살려", "도와주", "도와줘", "와주", "와줘", "와봐"),
+    # Now, as opposed to lately: an emergency is happening at the time of the call.
+    "ACUTE": ("지금", "당장", "방금", "아까", "갑자기", "조금전", "금방", "부터", "아직도못", "아직못"),
     "HOUSE": ("보일러", "보이라", "난방", "월세", "집주인", "방세", "보증금", "전기", "가스가", "수도", "곰팡이", "천장",
               "지붕", "새요", "고장", "냉골", "추워", "외풍", "연탄", "기름", "집이", "이사", "쫓겨", "쪼껴", "잘데"),
     "MONEY": ("돈", "요금", "세가", "세를", "새가", "빚", "대출", "생활비", "연금", "수급", "독촉", "밀렸", "못내", "끊겼",
-              "끊겨", "병원비", "관리비", "이자"),
+              "끊겨", "병원비", "관리비", "이자가", "이자를"),
     "CHORE": ("청소", "빨래", "목욕", "장보", "장을", "쓰레기", "설거지", "밥하기", "밥을못해", "씻", "옷입", "혼자서는",
               "혼자못", "계단", "지팡이", "휠체어", "버스", "못나가", "데려다"),
     "GOOD": ("괜찮", "괜찬", "갠찮", "좋아", "조아", "멀쩡", "나았", "낳았", "낫", "나사", "건강", "잘자", "잘먹", "잘묵",
@@ -100,12 +131,20 @@ _CONCEPTS: dict[str, tuple[str, ...]] = {
                "한숨도", "하나도", "전혀", "째", "며칠", "일주일", "한달", "달째", "점점", "더"),
     "MILD": ("조금", "좀", "약간", "살짝", "쪼까", "가끔", "그럭저럭", "별거", "벨거", "그냥", "정도", "살만", "참을만"),
     "HYPER": ("죽겠", "죽겄", "죽는줄", "죽을뻔", "죽것"),
-    "OTHER": ("친구가", "옆집", "딸이", "아들이", "며느리", "손주", "영감이", "이웃", "뉴스", "텔레비전", "교육", "강의"),
+    # A near miss or a comparison, not an event: "넘어질 뻔했어", "불이 났나 했더니", "쓰러질 듯이 졸려".
+    "NEAR": ("뻔했", "뻔하", "뻔봤", "뻔한", "줄알았", "나했더니", "나했는데", "나싶었", "듯이", "지경"),
+    "OTHER": ("친구가", "옆집", "딸이", "아들이", "며느리", "손주", "영감이", "이웃", "뉴스", "텔레비전", "교육", "강의",
+              "드라마", "연속극", "영화", "주인공", "방송"),
 }
-_SIGNAL_CONCEPTS = ("PAIN", "ILL", "SLEEP", "EAT", "LONELY", "SAD", "DEATH", "FALL", "STUCK", "URGENT", "HOUSE", "MONEY", "CHORE")
+_SIGNAL_CONCEPTS = (
+    "PAIN", "ILL", "SLEEP", "EAT", "LONELY", "SAD", "DEATH", "MEANS", "WISHEND", "GOAWAY", "FALL", "STUCK", "BREATH",
+    "CHEST", "STROKE", "FAINT", "INJURY", "HAZARD", "HELP", "HOUSE", "MONEY", "CHORE",
+)
+# An emergency or self-harm stays current even when a later clause says "괜찮아요".
+_DANGER_CONCEPTS = frozenset(("STUCK", "BREATH", "STROKE", "FAINT", "HAZARD", "HELP", "DEATH", "MEANS", "WISHEND"))
 # Concepts that are a problem wherever they appear; sleep and meals only when negated ("못 자요").
-_PROBLEM_CONCEPTS = frozenset(_SIGNAL_CONCEPTS) - {"EAT", "SLEEP"} | {"HYPER"}
-_MODIFIERS = ("WANT", "GOOD", "INTENS", "MILD", "HYPER", "OTHER", "NOWM")
+_PROBLEM_CONCEPTS = frozenset(_SIGNAL_CONCEPTS) - {"EAT", "SLEEP", "GOAWAY"} | {"HYPER"}
+_MODIFIERS = ("WANT", "GOOD", "INTENS", "MILD", "HYPER", "NEAR", "OTHER", "NOWM", "ACUTE")
 
 
 # One regex finds every concept in a clause, overlapping stems included ("수면제를" is both a sleep
@@ -130,7 +169,9 @@ def _concepts_in(compact: str) -> set[str]:
     return set().union(*(closure[stem] for stem in _STEM_RE.findall(compact)))
 
 
-def _concept_features(clause_text: str, neg: bool, ago: bool, later_resolved: bool) -> tuple[list[str], set[str]]:
+def _concept_features(
+    clause_text: str, neg: bool, ago: bool, later_resolved: bool, other: bool = False
+) -> tuple[list[str], set[str]]:
     compact = _SPACES.sub("", clause_text)
     found = _concepts_in(compact)
     if not neg and _NEG_RE.search(compact):
@@ -140,7 +181,7 @@ def _concept_features(clause_text: str, neg: bool, ago: bool, later_resolved: bo
     for c in _SIGNAL_CONCEPTS:
         if c not in found:
             continue
-        base = "S:" + c + ("|NEG" if neg else "")
+        base = "S:" + c + ("|NEG" if neg else "|OTH" if other else "")
         feats.append(base)
         if ago:
             feats.append(base + "|AGO")
@@ -190,12 +231,18 @@ class Parsed:
     # Any word beyond interjections and particles ("예", "음", "아이고" alone have none): without words
     # there is nothing to show for a signal, and the model's bias alone would report health.
     has_content: bool = True
+    cues: frozenset[str] = frozenset()  # see danger_cues
 
 
 def _clause_spans(tags: Sequence[str], forms: Sequence[str]) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     begin = 0
+    last = len(tags) - 1
     for i, tag in enumerate(tags):
+        # "-고" before an auxiliary verb joins nothing: "죽고 싶어", "먹고 있어" are one clause, and
+        # cutting them would leave "싶은 생각은 없어요" denying nothing.
+        if tag == "EC" and i < last and tags[i + 1].startswith("VX"):
+            continue
         if tag in ("EF", "SF", "SP") or (tag == "EC" and forms[i] in _CLAUSE_EC):
             spans.append((begin, i + 1))
             begin = i + 1
@@ -230,9 +277,12 @@ def _token_kind(tag: str) -> str:
 def _clause_flags(forms: Sequence[str], tags: Sequence[str]) -> tuple[bool, bool, bool, bool, bool, bool]:
     """(negated, "없" said, distant past, now, past tense, said to be over) for one clause."""
     neg = none = ago = now = past = over = False
+    prev = ""
     for form, tag in zip(forms, tags, strict=True):
-        if form in _NEG_ADVERB and tag in _NEG_TAGS:
+        # "말" negates only as "-지 말다" ("가지 마"); alone it is mostly a misread word ("마니" → 말/VV).
+        if form in _NEG_ADVERB and tag in _NEG_TAGS and (form != "말" or prev == "지"):
             neg = True
+        prev = form
         if form == "없":
             none = True
         if form in _AGO or form.endswith("년전"):
@@ -246,7 +296,138 @@ def _clause_flags(forms: Sequence[str], tags: Sequence[str]) -> tuple[bool, bool
     return neg, none, ago, now, past, over and not neg
 
 
-def parse_tokens(text: str, norm: str, tokens: Sequence) -> Parsed:
+# ---- the caller's question as context -------------------------------------------------------
+# A short answer carries its meaning in the question: "네" to "잠은 잘 주무세요?" is nothing, "아니요"
+# to it is a sleep problem, and "네" to "죽고 싶다는 생각이 드신 적 있으세요?" is self-harm. The
+# question is read with regular expressions, not kiwipiepy: the caller's lines are few and repeat
+# (they are cached), and tokenising them would double the time per turn.
+_Q_TOPICS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
+    (name, re.compile(rx))
+    for name, rx in (
+        ("health", r"몸|건강|아프|아픈|아파|불편|병원|약은|약을|어지럽|다치|기침|무릎|허리|어깨|다리"),
+        ("meals", r"식사|드셨|드시|진지|입맛|밥|끼니|거르"),
+        ("sleep", r"잠|주무"),
+        ("mood", r"기분|마음|적적|외롭|울적|이야기 나눌|말벗|힘드시|걱정"),
+        ("daily", r"생활|집안일|장 ?보|난방|따뜻|보일러|나들이|밖에|외출|산책|걷기|도움이 필요|불편한 건"),
+        ("self_harm", r"죽고 싶|죽을 생각|나쁜 생각|해치|극단|살기 싫"),
+        ("emergency", r"넘어지|넘어졌|쓰러|움직이실|일어나실|가슴이 아프|숨이 차|119|다치신"),
+    )
+)
+# How the question is framed decides what "네" means: agreeing with "아프신 데는 없으세요?" says no pain.
+_Q_NEGATIVE = re.compile(r"없으세요|없으시|없고요|없으신|않으세요|않으시|않고요|아니시죠|아니죠|괜찮으세요|괜찮으시")
+_Q_DURATION = re.compile(r"얼마나 되|언제부터|며칠|몇 ?(달|년|일)")
+_Q_FOLLOW_UP = re.compile(r"하셨는데|하셨잖아|지난번|지난주|저번")
+_A_YES = re.compile(r"^[\s,.~…]*(네|예|응|어어|그럼|그래|그렇|맞아|맞지|암요|아무렴|당연|있어|있지|있어요)")
+_A_NO = re.compile(r"^[\s,.~…]*(아니|아뇨|아녀|안 |못 |없)")
+
+
+@lru_cache(maxsize=4096)
+def question_features(caller: str) -> tuple[str, ...]:
+    """'topic|frame' for each topic the caller's line asks about ('health|NEG', 'sleep|POS', ...)."""
+    caller = caller.strip()
+    if not caller:
+        return ()
+    # The question is the caller's last sentence or two; a greeting or acknowledgement before it
+    # ("다행이네요. 식사는 잘 하세요?") says nothing about what is asked.
+    tail = caller[-60:]
+    frame = (
+        "DUR" if _Q_DURATION.search(tail)
+        else "FU" if _Q_FOLLOW_UP.search(tail)
+        else "NEG" if _Q_NEGATIVE.search(tail)
+        else "POS"
+    )
+    out = [f"{name}|{frame}" for name, rx in _Q_TOPICS if rx.search(tail)]
+    return tuple(out) if out else ("other|" + frame,)
+
+
+def _answer_features(questions: tuple[str, ...], norm: str, content_words: int, found: set[str]) -> list[str]:
+    pols = []
+    if _A_YES.search(norm):
+        pols.append("YES")
+    if _A_NO.search(norm):
+        pols.append("NO")
+    if _NEG_RE.search(_SPACES.sub("", norm)):
+        pols.append("NEG")
+    if "GOOD" in found:
+        pols.append("GOOD")
+    if found & _PROBLEM_CONCEPTS:
+        pols.append("BAD")
+    pols = pols or ["OTHER"]
+    size = "SHORT" if content_words <= 2 else "LONG"
+    out: list[str] = []
+    for q in questions:
+        topic = q.partition("|")[0]
+        out += [f"Q:{topic}", f"Q:{q}", f"Q:{topic}+{size}"]
+        out += [f"Q:{q}+A:{p}" for p in pols]
+        out += [f"Q:{q}+A:{p}+{size}" for p in pols]
+    return out
+
+
+# A problem said not to exist: "아픈 데는 없어요", "죽고 싶은 생각은 전혀 없어요", "밥 굶는 일은 없어요".
+# "없" alone is no negation ("입맛이 없어요", "살 이유가 없어요" are problems), so only these heads,
+# which name the problem itself, turn the clause into a denial. "갈 데가 없어요" keeps its meaning:
+# a "데" counts only after a word of pain.
+_DENIAL = re.compile(
+    r"(생각|마음|일|적|건|거|것|날|걱정|문제|이상|탈|(아픈|아플|불편한|다친|쑤시는|결리는)데)"
+    r"(은|는|도|이|가|같은건|같은거|따위는)?(전혀|하나도|별로|통|아무)?(없|읎|업)"
+)
+# Somebody else is the subject: the words describe their trouble, not the client's.
+_OTHER_NOUNS = frozenset(
+    "친구 옆집 이웃 딸 아들 며느리 사위 손주 손자 손녀 할아버지 할머니 할매 할배 언니 동생 오빠 형 형님 누나 "
+    "동창 사돈 조카 강아지 고양이 주인공 배우 가수 사람 사람들 누구 애들 선생 목사 의사 친척 아저씨 아줌마 총각 "
+    "새댁 권사 집사 회장 반장 통장".split()
+)
+_SUBJECT_MARKS = frozenset(("JKS", "JX"))
+_SELF = frozenset(("나", "내", "저", "제"))
+# Hearsay endings ("아프대요", "넘어지셨대", "입원했다네"): the client reports what they were told.
+_HEARSAY_EF = frozenset("대 대요 래 래요 다네 다더라 더래 대더라 대서 ᆫ대 는대 ᆫ대요 는대요".split())
+_MEDIA = re.compile(r"드라마|연속극|영화|주인공|뉴스|방송|테레비에서|텔레비전에서|티비에서|유튜브")
+
+
+# The first stage for self-harm and emergency: words that make a present danger possible at all. With
+# one of them the model needs less certainty to raise the safety script; without one it needs more,
+# so an everyday sentence the model half-recognises ("가슴이 두근거려" in love talk) does not page anyone.
+_SELF_HARM_CUES = frozenset(("MEANS", "WISHEND"))
+_EMERGENCY_CUES = frozenset(("STUCK", "BREATH", "STROKE", "FAINT", "HAZARD", "HELP", "INJURY"))
+
+
+def danger_cues(found: set[str], questions: Sequence[str] = ()) -> frozenset[str]:
+    """The always-high kinds ("self_harm", "emergency") the utterance gives a cue for."""
+    out: set[str] = set()
+    if found & _SELF_HARM_CUES or ("DEATH" in found and "HYPER" not in found):
+        out.add("self_harm")
+    if (found & _EMERGENCY_CUES or ("CHEST" in found and found & {"PAIN", "BREATH", "ACUTE"})
+            or ("FALL" in found and "ACUTE" in found)):
+        out.add("emergency")
+    for q in questions:
+        topic = q.partition("|")[0]
+        if topic in ("self_harm", "emergency"):
+            out.add(topic)
+    return frozenset(out)
+
+
+def _clause_other(forms: Sequence[str], tags: Sequence[str], compact: str) -> bool:
+    """Is the clause about somebody else (another subject, hearsay, or what was on television)?"""
+    if _MEDIA.search(compact):
+        return True
+    other = False
+    for i, (form, tag) in enumerate(zip(forms, tags, strict=True)):
+        if tag.startswith("NP") and form in _SELF and i + 1 < len(tags) and tags[i + 1] in _SUBJECT_MARKS:
+            return False  # "내가", "나는": the client speaks of themselves
+        if form in _OTHER_NOUNS and tag.startswith("NN"):
+            j = i + 1
+            while j < len(tags) and tags[j] in ("XSN", "NNG", "NNP") and j <= i + 2:
+                j += 1  # "할머니 님", "옆집 할머니"
+            if j < len(tags) and (tags[j] in _SUBJECT_MARKS or tags[j] == "JKS"):
+                other = True
+        if tag == "EF" and form in _HEARSAY_EF:
+            other = True
+        if tag == "EC" and form in ("다고", "라고") and i + 1 < len(forms) and forms[i + 1] in ("하", "그러"):
+            other = True
+    return other
+
+
+def parse_tokens(text: str, norm: str, tokens: Sequence, context: str = "") -> Parsed:
     forms = [t.form for t in tokens]
     tags = [t.tag for t in tokens]
     spans = _clause_spans(tags, forms)
@@ -265,9 +446,16 @@ def parse_tokens(text: str, norm: str, tokens: Sequence) -> Parsed:
         later_resolved = later[ci]
         feats: list[str] = []
         prev = "<s>"
+        start, end = tokens[a].start, tokens[b - 1].end
+        clause_text = norm[start:end]
+        compact = _SPACES.sub("", clause_text)
+        if not neg and _DENIAL.search(compact):
+            neg = True
+        other = not neg and _clause_other(forms[a:b], tags[a:b], compact)
         # In a negated clause the words only exist negated: "허리가 안 아파요" must not fire the same
-        # 아프/VA that "허리가 아파요" does, or the many unnegated examples outvote the negation.
-        pol = "|NEG" if neg else ""
+        # 아프/VA that "허리가 아파요" does, or the many unnegated examples outvote the negation. The
+        # same holds for a clause about somebody else ("며느리가 허리가 아프대요").
+        pol = "|NEG" if neg else "|OTH" if other else ""
         qualifiers = [
             q
             for q, on in (("|NONE", none), ("|AGO", ago), ("|RES", later_resolved), ("|NOW", now), ("|PAST", past and not now))
@@ -286,18 +474,17 @@ def parse_tokens(text: str, norm: str, tokens: Sequence) -> Parsed:
                 continue
             for q in qualifiers:
                 append(key + q)
-        for name, on in (("NEG", neg), ("NONE", none), ("AGO", ago), ("NOW", now), ("RESOLVED", resolved)):
+        for name, on in (("NEG", neg), ("NONE", none), ("AGO", ago), ("NOW", now), ("RESOLVED", resolved), ("OTH", other)):
             if on:
                 flags.add("F:" + name)
-        start, end = tokens[a].start, tokens[b - 1].end
-        cfeats, found = _concept_features(norm[start:end], neg, ago, later_resolved)
+        cfeats, found = _concept_features(clause_text, neg, ago, later_resolved, other)
         feats.extend(cfeats)
-        feats.extend(_char_ngrams(norm[start:end], "n" if neg else ""))
+        feats.extend(_char_ngrams(clause_text, "n" if neg else "o" if other else ""))
         seen_concepts.update(found)
-        problem = bool(found & _PROBLEM_CONCEPTS or (neg and found & {"SLEEP", "EAT"})) and "OTHER" not in found
+        problem = bool(found & _PROBLEM_CONCEPTS or (neg and found & {"SLEEP", "EAT"})) and not other and "OTHER" not in found
         if problem and ago:
             past_problem = True
-        elif problem and not (resolved and not found & {"STUCK", "URGENT", "DEATH"}):
+        elif problem and not (resolved and not found & _DANGER_CONCEPTS):
             current_problem = True
         clauses.append(Clause(start=start, end=end, features=tuple(feats)))
     # Across clauses: "넘어졌는데 ... 못 일어나요" is a fall and being stuck in two clauses.
@@ -305,25 +492,37 @@ def parse_tokens(text: str, norm: str, tokens: Sequence) -> Parsed:
     pairs = [f"U:{a}+{b}" for i, a in enumerate(ordered) for b in ordered[i + 1 :]]
     feats_u = sorted(flags) + pairs + ["BIAS"]
     resolved_any = any(row[5] for row in info)
+    content_words = sum(tag != "IC" and _token_kind(tag) not in ("", "/EP") for tag in tags)
+    questions = question_features(context) if context else ()
+    if questions:
+        feats_u += _answer_features(questions, norm, content_words, seen_concepts)
     return Parsed(
         text=text,
         clauses=tuple(clauses),
         features=tuple(feats_u),
         resolved_past=past_problem and resolved_any and not current_problem,
-        has_content=any(tag != "IC" and _token_kind(tag) not in ("", "/EP") for tag in tags),
+        # "네" alone says nothing, but "네" to a question does: with a question it is an answer.
+        has_content=content_words > 0 or (bool(questions) and bool(_A_YES.search(norm) or _A_NO.search(norm))),
+        cues=danger_cues(seen_concepts, questions),
     )
 
 
-def parse_many(texts: Iterable[str]) -> list[Parsed]:
-    """Tokenise a batch in one kiwipiepy call (its pipeline is markedly faster than one call per text)."""
+def parse_many(texts: Iterable[str], contexts: Sequence[str] | None = None) -> list[Parsed]:
+    """Tokenise a batch in one kiwipiepy call (its pipeline is markedly faster than one call per text).
+
+    ``contexts``: per text, the caller's line it answers ("" for none).
+    """
     texts = list(texts)
+    ctx = list(contexts) if contexts is not None else [""] * len(texts)
+    if len(ctx) != len(texts):
+        raise ValueError("one context per text")
     norm = [normalise(t) for t in texts]
     # Materialised before parsing: consuming the lazy result while the analyser thread still works
     # makes the two threads take turns on the core, which cost about a third of the rate in a
     # one-core benchmark.
     results = list(kiwi().tokenize(norm)) if norm else []
-    return [parse_tokens(t, n, list(toks)) for t, n, toks in zip(texts, norm, results, strict=True)]
+    return [parse_tokens(t, n, list(toks), c) for t, n, toks, c in zip(texts, norm, results, ctx, strict=True)]
 
 
-def parse(text: str) -> Parsed:
-    return parse_many([text])[0]
+def parse(text: str, context: str = "") -> Parsed:
+    return parse_many([text], [context])[0]

@@ -24,6 +24,15 @@ ALWAYS_HIGH = np.array([k in ("self_harm", "emergency") for k in SIGNALS])
 ARTEFACT = Path(__file__).resolve().parent / "model.npz"
 
 
+def cue_matrix(parsed: Sequence[Parsed]) -> np.ndarray:
+    """(n, kinds) True where the utterance has a danger cue for the kind."""
+    out = np.zeros((len(parsed), len(SIGNALS)), dtype=bool)
+    for i, p in enumerate(parsed):
+        for kind in p.cues:
+            out[i, SIGNALS.index(kind)] = True
+    return out
+
+
 def all_features(p: Parsed) -> list[str]:
     out = list(p.features)
     for c in p.clauses:
@@ -36,16 +45,21 @@ class Model:
     vocab: dict[str, int]
     weights: np.ndarray  # (n_features, n_kinds * 4) float32
     bias: np.ndarray  # (n_kinds * 4,)
-    # Decision rule, tuned by cross-validation on the training split only.
-    present_threshold: np.ndarray  # (n_kinds,) p(any severity) needed to report the kind
-    followup_threshold: float  # p(medium) + p(high) at which a kind is raised to at least medium
+    # Decision rule, tuned per kind by cross-validation on the training data only (see train.py).
+    present_threshold: np.ndarray  # (n_kinds,) p(any severity) needed to report the kind as low
+    # (n_kinds,) p(medium) + p(high) at which a kind is medium or high, i.e. needs follow-up.
+    followup_threshold: np.ndarray | float
     # The same for self-harm and emergency, which can only be high: tuned apart because a past fall
     # that is over ("작년에 넘어졌는데 지금은 괜찮아요") must not page anyone.
     urgent_threshold: np.ndarray | float = 0.5  # per kind; only the always-high kinds use it
-    data_fingerprint: str = ""
+    data_fingerprint: str = ""  # of train.tsv
     # The analyser setting the features were made with (``features.KIWI_CUTOFF``): other settings
     # produce other morphemes, so a model is only valid with the one it was trained on.
     kiwi_cutoff: float = 8.0
+    extra_fingerprint: str = ""  # of train_answers.tsv and train_calls.txt
+    # The urgent threshold when the utterance has a cue for the kind (``features.danger_cues``): lower,
+    # because a cue makes the danger plausible. Without a cue ``urgent_threshold`` applies.
+    urgent_cue_threshold: np.ndarray | float = 0.5
 
     # ---- inference -------------------------------------------------------------------------
     def encode(self, p: Parsed) -> tuple[list[int], list[list[int]]]:
@@ -81,20 +95,28 @@ class Model:
         e = np.exp(logits)
         return e / e.sum(axis=2, keepdims=True)
 
-    def decide(self, probs: np.ndarray) -> np.ndarray:
+    def decide(self, probs: np.ndarray, cues: np.ndarray | None = None) -> np.ndarray:
         """(n, kinds) severity index 0..3 from class probabilities.
 
-        A kind is reported when p(any severity) reaches its threshold, at its most likely severity;
-        it is raised to medium or high when p(medium) + p(high) reaches the follow-up threshold, which
-        is set low on purpose: a missed follow-up costs more than a case manager's glance.
+        Medium or high (follow-up) exactly when p(medium) + p(high) reaches the kind's follow-up
+        threshold, high when p(high) is the larger of the two; otherwise low when p(any) reaches the
+        presence threshold. Self-harm and emergency are high when p(any) reaches their urgent
+        threshold and never low or medium; ``cues`` (n, kinds) marks the utterances with a cue for
+        the kind, which get the lower cue threshold. The thresholds are per kind because the kinds
+        differ in how often they are mentioned in passing (health) and what a miss costs (self-harm).
         """
-        present = (1.0 - probs[:, :, 0]) >= self.present_threshold[None, :]
-        sev = probs[:, :, 1:].argmax(axis=2) + 1
-        fu = np.where(ALWAYS_HIGH, np.broadcast_to(self.urgent_threshold, ALWAYS_HIGH.shape), self.followup_threshold)
-        serious = (probs[:, :, 2] + probs[:, :, 3]) >= fu[None, :]
-        serious_sev = np.where(probs[:, :, 3] > probs[:, :, 2], 3, 2)
-        sev = np.where(present, sev, 0)
-        return np.where(serious, np.maximum(sev, serious_sev), sev)
+        n, n_kinds = probs.shape[0], len(SIGNALS)
+        present_t = np.broadcast_to(np.asarray(self.present_threshold, dtype=np.float32), (n_kinds,))
+        follow_t = np.broadcast_to(np.asarray(self.followup_threshold, dtype=np.float32), (n_kinds,))
+        urgent_t = np.broadcast_to(np.asarray(self.urgent_threshold, dtype=np.float32), (n_kinds,))
+        cue_t = np.broadcast_to(np.asarray(self.urgent_cue_threshold, dtype=np.float32), (n_kinds,))
+        cued = np.zeros((n, n_kinds), dtype=bool) if cues is None else cues
+        p_any = 1.0 - probs[:, :, 0]
+        serious = probs[:, :, 2] + probs[:, :, 3]
+        sev = np.where(p_any >= present_t[None, :], 1, 0)
+        sev = np.where(serious >= follow_t[None, :], np.where(probs[:, :, 3] > probs[:, :, 2], 3, 2), sev)
+        urgent = p_any >= np.where(cued, cue_t[None, :], urgent_t[None, :])
+        return np.where(ALWAYS_HIGH[None, :], np.where(urgent, 3, 0), sev)
 
     def clause_scores(self, per_clause: Sequence[Sequence[Sequence[int]]]) -> list[np.ndarray]:
         """Per utterance, (clauses, kinds * 4): what each clause's own features add to each class's score.
@@ -113,10 +135,14 @@ class Model:
             names=names,
             weights=self.weights.astype(np.float16),
             bias=self.bias.astype(np.float32),
-            present_threshold=self.present_threshold.astype(np.float32),
-            followup_threshold=np.array(self.followup_threshold, dtype=np.float32),
+            present_threshold=np.broadcast_to(np.asarray(self.present_threshold, dtype=np.float32), ALWAYS_HIGH.shape),
+            followup_threshold=np.broadcast_to(np.asarray(self.followup_threshold, dtype=np.float32), ALWAYS_HIGH.shape),
             urgent_threshold=np.broadcast_to(np.asarray(self.urgent_threshold, dtype=np.float32), ALWAYS_HIGH.shape),
+            urgent_cue_threshold=np.broadcast_to(
+                np.asarray(self.urgent_cue_threshold, dtype=np.float32), ALWAYS_HIGH.shape
+            ),
             data_fingerprint=np.array(self.data_fingerprint),
+            extra_fingerprint=np.array(self.extra_fingerprint),
             kiwi_cutoff=np.array(self.kiwi_cutoff, dtype=np.float32),
         )
 
@@ -129,10 +155,12 @@ class Model:
                 weights=z["weights"].astype(np.float32),
                 bias=z["bias"],
                 present_threshold=z["present_threshold"],
-                followup_threshold=float(z["followup_threshold"]),
+                followup_threshold=z["followup_threshold"],
                 urgent_threshold=z["urgent_threshold"],
+                urgent_cue_threshold=z["urgent_cue_threshold"] if "urgent_cue_threshold" in z else z["urgent_threshold"],
                 data_fingerprint=str(z["data_fingerprint"]),
                 kiwi_cutoff=float(z["kiwi_cutoff"]) if "kiwi_cutoff" in z else 8.0,
+                extra_fingerprint=str(z["extra_fingerprint"]) if "extra_fingerprint" in z else "",
             )
 
 

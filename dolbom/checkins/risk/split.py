@@ -49,9 +49,13 @@ def split(lines: list[tuple[str, str]]) -> tuple[list[tuple[str, str]], list[tup
 
 def _read(path: Path) -> list[tuple[str, str]]:
     out = []
-    for raw in path.read_text(encoding="utf-8").splitlines():
+    for n, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
         if raw.strip() and not raw.startswith("#"):
             labels, _, text = raw.partition("\t")
+            if "\t" in text.strip():
+                # An answer that needs the caller's question: the test split is scored without
+                # questions, so these are training-only and live in train_answers.tsv.
+                raise SystemExit(f"{path}:{n}: a line with the caller's question belongs in data/train_answers.tsv")
             out.append((labels.strip() or "-", text.strip()))
     return out
 

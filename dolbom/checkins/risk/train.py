@@ -1,8 +1,18 @@
-"""Train the shipped classifier: ``python -m dolbom.checkins.risk.train``.
+"""Train the shipped classifier: ``python -m dolbom.checkins.risk.train`` (or ``dolbom checkins train``).
 
-Reads only ``data/train.tsv``. The decision thresholds are chosen by 5-fold cross-validation inside
-the training split, so the held-out ``data/test.tsv`` never influences the model. Deterministic:
-the same data gives the same ``model.npz``.
+Reads the training side only: ``data/train.tsv`` (labelled utterances), ``data/train_answers.tsv``
+(short answers with the caller's line they answer) and ``data/train_calls.txt`` (whole calls, every
+client turn labelled). The held-out
+``data/test.tsv`` and any development set never influence the model.
+
+The decision thresholds are chosen per kind by 5-fold cross-validation on the training side: a call
+stays in one fold, so no fold is scored on turns of a call it was trained on. The labelled utterances
+are written to carry signals, far more often than people do on a real call, so when thresholds are
+chosen the utterances without a follow-up signal weigh as much as it takes to give the set the base
+rate of the whole training calls: a threshold that looks precise on signal-rich lines would flag most
+calls. The report printed at the end gives precision and recall on the held-out folds at the chosen
+thresholds, per utterance and per whole training call. Deterministic: the same data gives the same
+``model.npz``.
 """
 
 from __future__ import annotations
@@ -10,114 +20,241 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+import zlib
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from .dataset import SIGNALS, TRAIN, Example, fingerprint, load_train
+from .dataset import (
+    SIGNALS,
+    TRAIN,
+    TRAIN_ANSWERS,
+    TRAIN_CALLS,
+    Call,
+    Example,
+    fingerprint,
+    load_answers,
+    load_calls,
+    load_train,
+)
 from .features import KIWI_CUTOFF, Parsed, parse_many
-from .metrics import report, score
-from .model import ALWAYS_HIGH, ARTEFACT, Model, fit
+from .metrics import Score, score
+from .model import ALWAYS_HIGH, ARTEFACT, Model, cue_matrix, fit
 
-THRESHOLDS = (0.2, 0.3, 0.4, 0.5, 0.6)
-FOLLOWUP_THRESHOLDS = (0.05, 0.08, 0.1, 0.15, 0.2, 0.25, 0.3, 0.4, 0.5)
-URGENT_THRESHOLDS = (0.03, 0.05, 0.08, 0.1, 0.15, 0.2, 0.3, 0.4)
-# Above the issue's 0.95 on purpose: cross-validated recall is optimistic for new speakers.
-MIN_RECALL = 0.97
+FOLDS = 5
+GRID = (0.03, 0.05, 0.08, 0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8)
+PRESENT_GRID = (0.3, 0.4, 0.5, 0.6, 0.7)
+# F-beta of the follow-up decision per kind, recall weighted 1.5 times: the issue asks for recall of
+# at least 0.95 per call, and a call usually shows a problem in more than one turn, so a turn-level
+# recall somewhat below that still reaches it; weighting recall more than this flagged a quarter more
+# routine training calls in cross-validation for no call found.
+F_BETA = 1.5
 # Self-harm and emergency: a miss can cost a life, a false alarm costs a safety script that was not
-# needed, so each gets the threshold with the best cross-validated F2 (recall weighted four times).
-F_BETA = 2.0
+# needed, so recall weighs three times.
+URGENT_BETA = 3.0
 
 
-def _labels(examples: Sequence[Example]) -> np.ndarray:
-    return np.array([[e.labels[k] for k in SIGNALS] for e in examples], dtype=np.int64)
+@dataclass(frozen=True)
+class Thresholds:
+    present: np.ndarray  # (kinds,)
+    followup: np.ndarray  # (kinds,)
+    urgent: np.ndarray  # (kinds,), used for the always-high kinds without a cue
+    urgent_cue: np.ndarray  # (kinds,), with a cue (features.danger_cues)
 
 
-def _decide(
-    probs: np.ndarray, threshold: float | np.ndarray, followup: float, urgent: float | np.ndarray
-) -> np.ndarray:
-    present = np.broadcast_to(np.asarray(threshold, dtype=np.float32), (len(SIGNALS),))
-    m = Model({}, np.zeros((0, 0)), np.zeros(0), present, followup, urgent)
-    pred = m.decide(probs)
-    return np.where(ALWAYS_HIGH[None, :] & (pred > 0), 3, pred)
+def training_examples() -> tuple[list[Example], list[Call], int]:
+    """The labelled utterances and answers, then every client turn of the training calls; and how many
+    come before the calls' turns."""
+    utterances = load_train() + load_answers()
+    calls = load_calls() if TRAIN_CALLS.exists() else []
+    turns = [e for c in calls for e in c.examples()]
+    return utterances + turns, calls, len(utterances)
 
 
-def tune(
-    parsed: Sequence[Parsed], labels: np.ndarray, folds: int = 5, verbose: bool = False
-) -> tuple[np.ndarray, float, np.ndarray]:
+def extra_fingerprint() -> str:
+    """Of the training files beyond train.tsv (a test fails if the shipped model was made without them)."""
+    return fingerprint([p for p in (TRAIN_ANSWERS, TRAIN_CALLS) if p.exists()])
+
+
+def folds_of(examples: Sequence[Example]) -> np.ndarray:
+    """Utterances round-robin; a call's turns all in the fold its id hashes to."""
+    return np.array(
+        [zlib.crc32(e.call.encode()) % FOLDS if e.call else i % FOLDS for i, e in enumerate(examples)],
+        dtype=np.int64,
+    )
+
+
+def labels_of(examples: Sequence[Example]) -> np.ndarray:
+    return np.array([[e.labels[k] for k in SIGNALS] for e in examples], dtype=np.int64).reshape(-1, len(SIGNALS))
+
+
+def cross_validate(parsed: Sequence[Parsed], labels: np.ndarray, folds: np.ndarray) -> np.ndarray:
+    """(n, kinds, 4) probabilities, each from the model trained without the example's fold."""
     oof = np.zeros((len(parsed), len(SIGNALS), 4), dtype=np.float32)
-    fold = np.arange(len(parsed)) % folds
-    for f in range(folds):
-        tr, va = np.where(fold != f)[0], np.where(fold == f)[0]
+    for f in range(FOLDS):
+        tr, va = np.flatnonzero(folds != f), np.flatnonzero(folds == f)
+        if not len(va):
+            continue
         vocab, w, b = fit([parsed[i] for i in tr], labels[tr])
-        m = Model(vocab, w, b, np.full(len(SIGNALS), 0.5), 1.0)
+        m = Model(vocab, w, b, np.full(len(SIGNALS), 0.5), np.full(len(SIGNALS), 0.5))
         oof[va] = m.probabilities([parsed[i] for i in va])
-    best, best_score = (0.5, 0.5, 0.5), -1e9
-    for t in THRESHOLDS:
-        for followup in FOLLOWUP_THRESHOLDS:
-            for urgent in URGENT_THRESHOLDS:
-                r = report(_decide(oof, t, followup, urgent), labels)
-                fu = r["needs_followup"]
-                kinds = np.mean([r[k].f1 for k in SIGNALS])
-                s = (fu.precision + kinds) if fu.recall >= MIN_RECALL else fu.recall - 1.0
-                if s > best_score:
-                    best, best_score = (t, followup, urgent), s
-    t, followup, _ = best
-    urgent = np.full(len(SIGNALS), 0.5, dtype=np.float32)
-    for k in np.flatnonzero(ALWAYS_HIGH):
-        gold = labels[:, k] > 0
-        f_best = -1.0
-        for u in URGENT_THRESHOLDS:
-            trial = urgent.copy()
-            trial[k] = u
-            sc = score(_decide(oof, t, followup, trial)[:, k] > 0, gold)
-            denom = F_BETA**2 * sc.precision + sc.recall
-            f = (1 + F_BETA**2) * sc.precision * sc.recall / denom if denom else 0.0
-            if f > f_best:
-                f_best, urgent[k] = f, u
-    # One shared presence threshold: per-kind thresholds chosen the same way fitted the folds and
-    # did worse on held-out data.
-    present = np.full(len(SIGNALS), t, dtype=np.float32)
-    if verbose:
-        print(
-            f"  cross-validated choice: present={present.tolist()} followup={followup} urgent={urgent.tolist()}",
-            file=sys.stderr,
-        )
-    return present, followup, urgent
+    return oof
+
+
+def base_rate_weights(labels: np.ndarray, n_utterances: int) -> np.ndarray:
+    """Per example: 1, except the utterances without a follow-up signal, which weigh so much that the
+    utterance set's share of them equals that of the whole training calls' turns."""
+    weights = np.ones(len(labels), dtype=np.float64)
+    routine = ~(labels >= 2).any(axis=1)
+    set_routine = routine[:n_utterances]
+    call_routine = routine[n_utterances:]
+    if call_routine.size and set_routine.any() and (~set_routine).any() and 0 < call_routine.mean() < 1:
+        share = float(call_routine.mean())
+        weights[:n_utterances][set_routine] = share / (1 - share) * (~set_routine).sum() / set_routine.sum()
+    return weights
+
+
+def _weighted_f(pred: np.ndarray, gold: np.ndarray, weights: np.ndarray, beta: float) -> float:
+    tp = float(weights[pred & gold].sum())
+    fp = float(weights[pred & ~gold].sum())
+    fn = float(weights[~pred & gold].sum())
+    if not tp:
+        return 0.0
+    p, r = tp / (tp + fp), tp / (tp + fn)
+    return (1 + beta**2) * p * r / (beta**2 * p + r)
+
+
+def choose_thresholds(
+    oof: np.ndarray, labels: np.ndarray, weights: np.ndarray, content: np.ndarray, cues: np.ndarray
+) -> Thresholds:
+    k = len(SIGNALS)
+    present = np.full(k, 0.5, dtype=np.float32)
+    followup = np.full(k, 0.5, dtype=np.float32)
+    urgent = np.full(k, 0.5, dtype=np.float32)
+    urgent_cue = np.full(k, 0.5, dtype=np.float32)
+    p_any = 1.0 - oof[:, :, 0]
+    serious = oof[:, :, 2] + oof[:, :, 3]
+    for i in range(k):
+        if ALWAYS_HIGH[i]:
+            gold = labels[:, i] > 0
+            pairs = [(lo, hi) for lo in GRID for hi in GRID if lo <= hi]
+
+            def f_urgent(pair: tuple[float, float], i: int = i, gold: np.ndarray = gold) -> tuple[float, float, float]:
+                lo, hi = pair
+                pred = (p_any[:, i] >= np.where(cues[:, i], lo, hi)) & content
+                return (_weighted_f(pred, gold, weights, URGENT_BETA), hi, lo)
+
+            urgent_cue[i], urgent[i] = max(pairs, key=f_urgent)
+            continue
+        gold = labels[:, i] >= 2
+        followup[i] = max(GRID, key=lambda t: (_weighted_f((serious[:, i] >= t) & content, gold, weights, F_BETA), t))
+        mentioned = labels[:, i] > 0
+        present[i] = max(PRESENT_GRID, key=lambda t: (_weighted_f((p_any[:, i] >= t) & content, mentioned, weights, 1.0), t))
+    return Thresholds(present=present, followup=followup, urgent=urgent, urgent_cue=urgent_cue)
+
+
+def _decide(probs: np.ndarray, t: Thresholds, content: np.ndarray, cues: np.ndarray) -> np.ndarray:
+    m = Model({}, np.zeros((0, 0)), np.zeros(0), t.present, t.followup, t.urgent, urgent_cue_threshold=t.urgent_cue)
+    return np.where(content[:, None], m.decide(probs, cues), 0)
+
+
+def _per_call(pred: np.ndarray, labels: np.ndarray, calls: Sequence[Call], start: int) -> tuple[np.ndarray, np.ndarray]:
+    """(calls, kinds) worst predicted and labelled severity over each call's client turns."""
+    p_rows, g_rows = [], []
+    pos = start
+    for c in calls:
+        n = len(c.examples())
+        p_rows.append(pred[pos : pos + n].max(axis=0) if n else np.zeros(len(SIGNALS), dtype=np.int64))
+        g_rows.append(labels[pos : pos + n].max(axis=0) if n else np.zeros(len(SIGNALS), dtype=np.int64))
+        pos += n
+    shape = (len(calls), len(SIGNALS))
+    return np.array(p_rows, dtype=np.int64).reshape(shape), np.array(g_rows, dtype=np.int64).reshape(shape)
+
+
+def _fmt(s: Score) -> str:
+    return f"P {s.precision:.2f} R {s.recall:.2f} F1 {s.f1:.2f} (n={s.support})"
+
+
+def report_lines(
+    pred: np.ndarray, labels: np.ndarray, calls: Sequence[Call], n_utterances: int, t: Thresholds
+) -> list[str]:
+    """Precision and recall of medium-or-high (what raises an alert) on the held-out folds."""
+    follow = pred >= 2
+    gold = labels >= 2
+    lines = ["cross-validated on the training side only (5 folds, a call in one fold):"]
+    lines.append("  follow-up thresholds  " + "  ".join(
+        f"{kind}={t.urgent_cue[i]:.2f} with a cue, {t.urgent[i]:.2f} without" if ALWAYS_HIGH[i] else f"{kind}={t.followup[i]:.2f}"
+        for i, kind in enumerate(SIGNALS)))
+    parts = (("labelled utterances and answers", slice(0, n_utterances)),
+             ("training-call turns", slice(n_utterances, len(labels))))
+    for name, sl in parts:
+        if sl.stop - sl.start <= 0:
+            continue
+        lines.append(f"  per utterance, {name} ({sl.stop - sl.start}), medium or high:")
+        for i, kind in enumerate(SIGNALS):
+            lines.append(f"    {kind:14s} {_fmt(score(follow[sl, i], gold[sl, i]))}")
+        lines.append(f"    {'needs_followup':14s} {_fmt(score(follow[sl].any(axis=1), gold[sl].any(axis=1)))}")
+        routine = ~gold[sl].any(axis=1)
+        if routine.any():
+            lines.append(f"    false follow-ups per 100 utterances without one: {100 * follow[sl][routine].any(axis=1).mean():.1f}")
+    if calls:
+        cp, cg = _per_call(pred, labels, calls, n_utterances)
+        lines.append(f"  per whole training call ({len(calls)} calls, {int((cg >= 2).any(axis=1).sum())} need follow-up):")
+        for i, kind in enumerate(SIGNALS):
+            lines.append(f"    {kind:14s} {_fmt(score(cp[:, i] >= 2, cg[:, i] >= 2))}")
+        lines.append(f"    {'needs_followup':14s} {_fmt(score((cp >= 2).any(axis=1), (cg >= 2).any(axis=1)))}")
+        routine = ~(cg >= 2).any(axis=1)
+        if routine.any():
+            false_any = ((cp >= 2).any(axis=1) & routine).sum()
+            xe = [SIGNALS.index("self_harm"), SIGNALS.index("emergency")]
+            false_high = ((cp[:, xe] == 3) & (cg[:, xe] < 3)).any(axis=1) & routine
+            lines.append(
+                f"    false alerts per 100 routine calls: {100 * false_any / routine.sum():.1f}; "
+                f"false self-harm/emergency highs: {100 * false_high.sum() / routine.sum():.1f}"
+            )
+    return lines
 
 
 def train(*, out: Path = ARTEFACT, verbose: bool = True) -> Model:
     started = time.perf_counter()
-    examples = load_train()
-    parsed = parse_many([e.text for e in examples])
-    labels = _labels(examples)
-    threshold, followup, urgent = tune(parsed, labels, verbose=verbose)
+    examples, calls, n_utterances = training_examples()
+    parsed = parse_many([e.text for e in examples], [e.context for e in examples])
+    labels = labels_of(examples)
+    content = np.array([p.has_content for p in parsed], dtype=bool)
+    cues = cue_matrix(parsed)
+    oof = cross_validate(parsed, labels, folds_of(examples))
+    thresholds = choose_thresholds(oof, labels, base_rate_weights(labels, n_utterances), content, cues)
     vocab, w, b = fit(parsed, labels)
     model = Model(
         vocab=vocab,
         weights=w,
         bias=b,
-        present_threshold=threshold,
-        followup_threshold=followup,
-        urgent_threshold=urgent,
+        present_threshold=thresholds.present,
+        followup_threshold=thresholds.followup,
+        urgent_threshold=thresholds.urgent,
+        urgent_cue_threshold=thresholds.urgent_cue,
         data_fingerprint=fingerprint([TRAIN]),
         kiwi_cutoff=KIWI_CUTOFF,
+        extra_fingerprint=extra_fingerprint(),
     )
     model.save(out)
     if verbose:
+        for line in report_lines(_decide(oof, thresholds, content, cues), labels, calls, n_utterances, thresholds):
+            print(line, file=sys.stderr)
         print(
-            f"trained on {len(examples)} utterances, {len(vocab)} features, present={threshold.tolist()} "
-            f"followup={followup} urgent={urgent.tolist()} in {time.perf_counter() - started:.1f}s -> {out}",
+            f"trained on {n_utterances} utterances and {len(examples) - n_utterances} turns of {len(calls)} calls, "
+            f"{len(vocab)} features, in {time.perf_counter() - started:.1f}s -> {out}",
             file=sys.stderr,
         )
     return model
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--out", default=str(ARTEFACT))
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     train(out=Path(args.out))
 
 

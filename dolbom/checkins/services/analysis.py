@@ -7,5 +7,14 @@ from dolbom.checkins import risk as _risk
 from dolbom.checkins.risk import Analysis
 
 
-def analyse_utterance(text: str) -> Analysis:
+def analyse_utterance(text: str, previous_caller_line: str | None = None) -> Analysis:
+    """One client turn; ``previous_caller_line`` is the caller's question it answers, when known."""
+    if previous_caller_line:
+        return _risk.analyse_utterance(text, previous_caller_line=previous_caller_line)
     return _risk.analyse_utterance(text)
+
+
+def analyse_calls(calls: list[list[dict]]) -> list[Analysis]:
+    """Whole calls (``[{"role": "system"|"user", "text": ...}, ...]`` each): the worst of each kind over
+    the client's turns, each read with the caller's line before it."""
+    return _risk.analyse_calls(calls)

@@ -1,6 +1,7 @@
-"""``dolbom checkins analyse|run-due``: check-in call tools.
+"""``dolbom checkins analyse|train|run-due``: check-in call tools.
 
     dolbom checkins analyse --input calls.jsonl --output signals.jsonl
+    dolbom checkins train [--out model.npz]
     dolbom checkins run-due [--now 2026-05-01T09:00]
 """
 
@@ -73,12 +74,16 @@ def analyse_arguments(parser: CommandParser) -> None:
     parser.add_argument("--output", required=True, type=Path, help="JSONL: {id, signals, needs_followup, evidence}")
 
 
+def train_arguments(parser: CommandParser) -> None:
+    parser.add_argument("--out", type=Path, help="where to write the model (default: the shipped risk/model.npz)")
+
+
 def run_due_arguments(parser: CommandParser) -> None:
     parser.add_argument("--now", help="ISO date-time to run as (for catching up or testing)")
 
 
 class Command(AppCommand):
-    help = "Check-in call tools: analyse, run-due."
+    help = "Check-in call tools: analyse, train, run-due."
 
     @verb("analyse", "Extract risk signals from stored calls (JSONL in, JSONL out).", arguments=analyse_arguments)
     def analyse(self, *, input: Path, output: Path, **options: Any) -> None:
@@ -109,6 +114,14 @@ class Command(AppCommand):
             Path(tmp).unlink(missing_ok=True)
             raise
         self.stdout.write(f"{count} calls analysed, {followup} need follow-up -> {output}")
+
+    @verb("train", "Retrain the risk-signal model on the training data; prints the cross-validation report.",
+          arguments=train_arguments)
+    def train(self, *, out: Path | None = None, **options: Any) -> None:
+        from dolbom.checkins.risk.model import ARTEFACT
+        from dolbom.checkins.risk.train import train
+
+        train(out=out or ARTEFACT)
 
     @verb("run-due", "Run due check-in work: schedule calls, finish dropped calls, escalate alerts.",
           arguments=run_due_arguments)
