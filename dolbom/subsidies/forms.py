@@ -11,6 +11,7 @@ from django import forms
 from django.forms import formset_factory
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from dolbom.areas.selectors import dong_list_valid_on
 from dolbom.subsidies.models import ApplicationStatus, Category, Programme, RefusalReason, SuggestionStatus
@@ -95,7 +96,7 @@ class DocumentForm(forms.Form):
 
 class ReviewForm(forms.Form):
     accept = forms.TypedChoiceField(label=_("Result"), coerce=lambda v: v == "1",
-                                    choices=[("1", _("Accept")), ("0", _("Reject: ask again"))])
+                                    choices=[("1", pgettext_lazy("subsidies", "Accept")), ("0", _("Reject: ask again"))])
     note = forms.CharField(label=_("Note"), required=False, max_length=200)
 
 
@@ -158,7 +159,7 @@ class RecoveredForm(forms.Form):
 
 
 class PointerForm(forms.Form):
-    programme = forms.ModelChoiceField(label=_("Programme"), queryset=Programme.objects.filter(status="open"))
+    programme = forms.ModelChoiceField(label=pgettext_lazy("subsidies", "Programme"), queryset=Programme.objects.filter(status="open"))
     note = forms.CharField(label=_("Why this household (for the office)"), required=False, max_length=300)
 
 

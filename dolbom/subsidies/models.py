@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class ProgrammeKind(models.TextChoices):
@@ -25,8 +26,8 @@ class ProgrammeKind(models.TextChoices):
 
 class ProgrammeStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
-    OPEN = "open", _("Open")
-    CLOSED = "closed", _("Closed")
+    OPEN = "open", pgettext_lazy("subsidies", "Open")
+    CLOSED = "closed", pgettext_lazy("subsidies", "Closed")
 
 
 class Programme(models.Model):
@@ -195,7 +196,7 @@ class RuleSet(models.Model):
 
 class RoundStatus(models.TextChoices):
     OPEN = "open", _("Receiving applications")
-    CLOSED = "closed", _("Closed")
+    CLOSED = "closed", pgettext_lazy("subsidies", "Closed")
     SELECTED = "selected", _("Selection done")
 
 
@@ -227,7 +228,7 @@ class Channel(models.TextChoices):
 
 
 class ApplicationStatus(models.TextChoices):
-    RECEIVED = "received", _("Received")
+    RECEIVED = "received", pgettext_lazy("subsidies", "Received")
     INCOMPLETE = "incomplete", _("Supplement requested")
     ELIGIBLE = "eligible", _("Checked: eligible")
     INELIGIBLE = "ineligible", _("Checked: not eligible")
@@ -254,7 +255,7 @@ class Application(models.Model):
     programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="applications")
     round = models.ForeignKey(Round, on_delete=models.PROTECT, related_name="applications")
     category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="applications")
-    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
+    channel = models.CharField(pgettext_lazy("subsidies", "channel"), max_length=10, choices=Channel.choices)
     status = models.CharField(_("status"), max_length=12, choices=ApplicationStatus.choices,
                               default=ApplicationStatus.RECEIVED, db_index=True)
     version = models.PositiveSmallIntegerField(default=1)
@@ -327,7 +328,7 @@ class ScanStatus(models.TextChoices):
 
 class DocumentStatus(models.TextChoices):
     SUBMITTED = "submitted", _("Submitted")
-    ACCEPTED = "accepted", _("Accepted")
+    ACCEPTED = "accepted", pgettext_lazy("subsidies", "Accepted")
     REJECTED = "rejected", _("Rejected")
 
 
@@ -360,7 +361,7 @@ class SupplementRequest(models.Model):
     missing_facts = models.JSONField(default=list)
     missing_documents = models.JSONField(default=list)
     message = models.TextField()
-    due_on = models.DateField(_("due on"))
+    due_on = models.DateField(pgettext_lazy("subsidies", "due on"))
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
                                      related_name="+")
     requested_at = models.DateTimeField()

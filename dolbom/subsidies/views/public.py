@@ -12,7 +12,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from dolbom.areas.models import Dong
 from dolbom.integrations.messaging import phone_masked
@@ -28,22 +28,22 @@ STATUS_MINUTES = 30
 
 
 class PhoneForm(forms.Form):
-    phone = forms.CharField(label=_lazy("Mobile phone"), max_length=20)
+    phone = forms.CharField(label=gettext_lazy("Mobile phone"), max_length=20)
 
 
 class CodeForm(forms.Form):
-    code = forms.CharField(label=_lazy("Code from the text message"), max_length=8)
+    code = forms.CharField(label=gettext_lazy("Code from the text message"), max_length=8)
 
 
 class StatusForm(forms.Form):
-    number = forms.CharField(label=_lazy("Receipt number"), max_length=30)
-    phone = forms.CharField(label=_lazy("Mobile phone"), max_length=20)
+    number = forms.CharField(label=gettext_lazy("Receipt number"), max_length=30)
+    phone = forms.CharField(label=gettext_lazy("Mobile phone"), max_length=20)
 
 
 class ConsentForm(forms.Form):
-    privacy = forms.BooleanField(label=_lazy("I agree that the city collects and uses the data in this form to "
+    privacy = forms.BooleanField(label=gettext_lazy("I agree that the city collects and uses the data in this form to "
                                              "decide on the subsidy (개인정보 보호법 §15)."), required=True)
-    welfare = forms.BooleanField(label=_lazy("If I am refused because I cannot bear my own share, the dong "
+    welfare = forms.BooleanField(label=gettext_lazy("If I am refused because I cannot bear my own share, the dong "
                                              "welfare team may contact me about other support (optional)."),
                                  required=False)
 
