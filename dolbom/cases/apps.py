@@ -7,6 +7,9 @@ class CasesConfig(AppConfig):
     verbose_name = "통합사례관리"
 
     def ready(self) -> None:
+        from dolbom.cases import metrics
+
+        metrics.register()  # its indicators, for the reports app (lib/metrics.py)
         from dolbom.cases import scope
 
         scope.register()

@@ -7,6 +7,9 @@ class CheckinsConfig(AppConfig):
     verbose_name = "안부 확인 전화"
 
     def ready(self) -> None:
+        from dolbom.checkins import metrics
+
+        metrics.register()  # its indicators, for the reports app (lib/metrics.py)
         from django.utils.translation import gettext_lazy as _
 
         from dolbom.accounts.scope import can_see_personal_data

@@ -28,6 +28,9 @@ class DiscoveryConfig(AppConfig):
     verbose_name = "위기가구 발굴"
 
     def ready(self) -> None:
+        from dolbom.discovery import metrics
+
+        metrics.register()  # its indicators, for the reports app (lib/metrics.py)
         engine_configure()
         setting_changed.connect(_setting_changed, dispatch_uid="discovery-engine-settings")
         from dolbom.discovery.selectors import can_see_lists

@@ -8,6 +8,9 @@ class MeetingsConfig(AppConfig):
     verbose_name = "통합지원회의·협의체"
 
     def ready(self) -> None:
+        from dolbom.meetings import metrics
+
+        metrics.register()  # its indicators, for the reports app (lib/metrics.py)
         from dolbom.meetings.views import can_see_meetings
         from dolbom.web.nav import NavItem, nav_register
 

@@ -8,6 +8,9 @@ class ReferralsConfig(AppConfig):
     verbose_name = "서비스 연계"
 
     def ready(self) -> None:
+        from dolbom.referrals import metrics
+
+        metrics.register()  # its indicators, for the reports app (lib/metrics.py)
         from dolbom.accounts.models import Role
         from dolbom.cases.hooks import case_closed
         from dolbom.referrals import jobs

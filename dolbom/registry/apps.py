@@ -7,6 +7,9 @@ class RegistryConfig(AppConfig):
     verbose_name = "주민 등록부"
 
     def ready(self) -> None:
+        from dolbom.registry import metrics
+
+        metrics.register()  # its indicators, for the reports app (lib/metrics.py)
         from django.utils.translation import gettext_lazy as _
 
         from dolbom.accounts.scope import can_see_personal_data

@@ -8,6 +8,9 @@ class VisitsConfig(AppConfig):
     verbose_name = "방문"
 
     def ready(self) -> None:
+        from dolbom.visits import metrics
+
+        metrics.register()  # its indicators, for the reports app (lib/metrics.py)
         from dolbom.visits import scope
         from dolbom.visits.selectors import can_do_visits, can_plan_visits
 
