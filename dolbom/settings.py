@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "dolbom.inspections",
     "dolbom.programmes",
     "dolbom.subsidies",
+    "dolbom.reports",
     "dolbom.web",
 ]
 
