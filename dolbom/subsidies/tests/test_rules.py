@@ -6,6 +6,7 @@ import random
 
 import polars as pl
 import pytest
+from django.utils import translation
 
 from dolbom.subsidies import programmes
 from dolbom.subsidies.rules.columnar import RuleError, compile_expression
@@ -25,12 +26,17 @@ TYPES = {"age": "int", "income_tier": "string", "price": "int", "ratio": "double
     ("age in [1, \"two\"]", "one type"),
 ])
 def test_a_rule_outside_the_accepted_cel_is_refused_when_saved(source, why):
-    with pytest.raises(RuleError, match=why):
+    with translation.override("en"), pytest.raises(RuleError, match=why):
         compile_expression(source, TYPES, want="bool")
 
 
+def test_the_refusal_is_explained_in_korean():
+    with pytest.raises(RuleError, match="알 수 없는 사실 'unknown'"):
+        compile_expression("unknown > 1", TYPES, want="bool")
+
+
 def test_a_rule_must_give_the_type_its_place_needs():
-    with pytest.raises(RuleError, match="needed"):
+    with translation.override("en"), pytest.raises(RuleError, match="needed"):
         compile_expression("age + 1", TYPES, want="bool")
     assert compile_expression("ok ? price : 0", TYPES, want="int").type == "int"
 
@@ -38,7 +44,7 @@ def test_a_rule_must_give_the_type_its_place_needs():
 def test_a_standard_fact_cannot_be_redefined_by_a_programme():
     d = programmes.load(programmes.HERE / "slate-2026.json")["rules"]["definition"]
     d["facts"].append({"key": "age", "type": "string", "label": "나이"})
-    with pytest.raises(RuleError, match="standard fact"):
+    with translation.override("en"), pytest.raises(RuleError, match="standard fact"):
         compile_rules(d)
 
 
