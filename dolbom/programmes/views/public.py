@@ -127,7 +127,7 @@ def verify_page(request: HttpRequest, token: str) -> HttpResponse:
     if pending is None:
         return _page(request, "error.html", {"message": _("The form has expired. Start again.")}, status=404)
     form = CodeForm(request.POST or None)
-    error = ""
+    error, status = "", 200
     if request.method == "POST" and form.is_valid():
         purpose = signup_services.PURPOSE if pending["kind"] == "signup" else consult_services.PURPOSE
         try:
@@ -143,7 +143,8 @@ def verify_page(request: HttpRequest, token: str) -> HttpResponse:
                                                         topic=pending["topic"])
                 target = reverse("programmes:public_booking", args=[link])
         except DomainError as exc:
-            error = exc.message
+            # A wrong code is the person's to fix (400); "busy, try again" is the server's (503).
+            error, status = exc.message, exc.status_code
         else:
             _pending_drop(request, token)
             return redirect(target + "?new=1")
@@ -151,7 +152,7 @@ def verify_page(request: HttpRequest, token: str) -> HttpResponse:
 
     phone = phone_normalise(pending["phone"])
     return _page(request, "verify.html", {"form": form, "error": error, "masked": phone_masked(phone),
-                                           "demo_messages": _demo_messages(phone)}, status=400 if error else 200)
+                                           "demo_messages": _demo_messages(phone)}, status=status)
 
 
 def signup_page(request: HttpRequest, token: str) -> HttpResponse:
