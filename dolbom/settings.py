@@ -244,9 +244,13 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# The visit planner's solver holds a server worker while it runs: the most one request may ask for (seconds).
+DOLBOM_PLANNER_MAX_SECONDS = _seconds("DOLBOM_PLANNER_MAX_SECONDS", 30)
 # Request bodies without files (forms, JSON) up to 512 KiB: the longest legitimate text (meeting minutes) is a
 # few tens of KiB; uploads are counted by their own limits.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 512 * 1024
+# The longest text one form field may carry (forms with a max_length of their own keep it; web/security.py).
+DOLBOM_FORM_FIELD_MAX_CHARS = 20_000
 
 # The access log must be kept at least two years (개인정보의 안전성 확보조치 기준 §8).
 ACCESS_LOG_RETENTION_DAYS = 730

@@ -47,7 +47,7 @@ LIMIT = Query(100, ge=1, le=200)
 
 # Schemas -------------------------------------------------------------------------------------
 
-class StaffRef(Schema):
+class CaseStaffRef(Schema):
     id: int
     name: str
     role: str
@@ -63,7 +63,7 @@ class StaffRef(Schema):
         return staff.role if staff else ""
 
 
-class DongRef(Schema):
+class CaseDongRef(Schema):
     id: int
     name: str
 
@@ -81,8 +81,8 @@ class CaseSummaryOut(Schema):
     status: CaseStatus
     origin: CaseOrigin
     resident: ClientRef
-    dong: DongRef
-    manager: StaffRef
+    dong: CaseDongRef
+    manager: CaseStaffRef
     opened_at: dt.datetime
     applied_at: dt.datetime | None
     next_follow_up_due: dt.date | None
@@ -170,7 +170,7 @@ class SurveyOut(Schema):
     iadl_total: int
 
 
-class DecisionIn(Schema):
+class EligibilityDecisionIn(Schema):
     decided_on: dt.date
     physical_function: str
     medical_need: str
@@ -207,7 +207,7 @@ class PlanLineOut(PlanLineIn):
     position: int
 
 
-class PlanIn(Schema):
+class SupportPlanIn(Schema):
     goals: str
     starts_on: dt.date
     lines: list[PlanLineIn]
@@ -221,11 +221,11 @@ class PlanVersionOut(Schema):
     version: int
     decision_id: int
     starts_on: dt.date
-    created_by: StaffRef
+    created_by: CaseStaffRef
     created_at: dt.datetime
 
 
-class PlanOut(PlanVersionOut):
+class SupportPlanOut(PlanVersionOut):
     case_id: int
     goals: str
     provider_linkage: str
@@ -238,7 +238,7 @@ class PlanOut(PlanVersionOut):
         return list(obj.lines.all())
 
 
-class ReasonIn(Schema):
+class CaseReasonIn(Schema):
     reason: str = ""
 
 
@@ -273,7 +273,7 @@ class ManagerIn(Schema):
 class CaseEventOut(Schema):
     id: int
     type: CaseEventType
-    actor: StaffRef
+    actor: CaseStaffRef
     at: dt.datetime
     old: dict[str, Any]
     new: dict[str, Any]
@@ -402,7 +402,7 @@ def survey_record(request: HttpRequest, case_id: int, payload: SurveyIn,
 
 @router.post("/cases/{case_id}/decisions", response={201: DecisionOut, **ERRORS},
              summary="Record the eligibility decision (종합판정)")
-def eligibility_decision_record(request: HttpRequest, case_id: int, payload: DecisionIn,
+def eligibility_decision_record(request: HttpRequest, case_id: int, payload: EligibilityDecisionIn,
                     purpose: str | None = Purpose) -> Status[EligibilityDecision]:
     case = _case(request, case_id, purpose, "decision")
     return Status(201, services.eligibility_decision_record(actor=actor(request), case=case, **payload.dict()))
@@ -415,9 +415,9 @@ def plan_list(request: HttpRequest, case_id: int, purpose: str | None = Purpose)
     return list(case.plans.select_related("created_by__staff").order_by("-version"))
 
 
-@router.post("/cases/{case_id}/plans", response={201: PlanOut, **ERRORS},
+@router.post("/cases/{case_id}/plans", response={201: SupportPlanOut, **ERRORS},
              summary="Create a new support plan version")
-def plan_create(request: HttpRequest, case_id: int, payload: PlanIn,
+def plan_create(request: HttpRequest, case_id: int, payload: SupportPlanIn,
                 purpose: str | None = Purpose) -> Status[SupportPlan]:
     case = _case(request, case_id, purpose, "support plan")
     plan = services.plan_create(
@@ -429,14 +429,14 @@ def plan_create(request: HttpRequest, case_id: int, payload: PlanIn,
     return Status(201, selectors.plan_get(case=case, version=plan.version))
 
 
-@router.get("/cases/{case_id}/plans/{version}", response={200: PlanOut, **ERRORS}, summary="One support plan version")
+@router.get("/cases/{case_id}/plans/{version}", response={200: SupportPlanOut, **ERRORS}, summary="One support plan version")
 def plan_detail(request: HttpRequest, case_id: int, version: int, purpose: str | None = Purpose) -> SupportPlan:
     return selectors.plan_get(case=_case(request, case_id, purpose), version=version)
 
 
 @router.post("/cases/{case_id}/meeting", response={200: CaseOut, **ERRORS},
              summary="Mark the case for an integrated support meeting (optional)")
-def meeting_request(request: HttpRequest, case_id: int, payload: ReasonIn, purpose: str | None = Purpose) -> Case:
+def meeting_request(request: HttpRequest, case_id: int, payload: CaseReasonIn, purpose: str | None = Purpose) -> Case:
     case = _case(request, case_id, purpose, "meeting request")
     return _detail(services.meeting_request(actor=actor(request), case=case, reason=payload.reason))
 
@@ -460,7 +460,7 @@ def follow_up_record(request: HttpRequest, case_id: int, payload: FollowUpIn,
 
 @router.post("/cases/{case_id}/reassessment", response={200: CaseOut, **ERRORS},
              summary="Start a reassessment after a change")
-def reassessment_start(request: HttpRequest, case_id: int, payload: ReasonIn, purpose: str | None = Purpose) -> Case:
+def reassessment_start(request: HttpRequest, case_id: int, payload: CaseReasonIn, purpose: str | None = Purpose) -> Case:
     case = _case(request, case_id, purpose, "reassessment")
     return _detail(services.reassessment_start(actor=actor(request), case=case, reason=payload.reason))
 
@@ -473,7 +473,7 @@ def case_close(request: HttpRequest, case_id: int, payload: CloseIn, purpose: st
 
 
 @router.post("/cases/{case_id}/reopen", response={200: CaseOut, **ERRORS}, summary="Reopen a closed case")
-def case_reopen(request: HttpRequest, case_id: int, payload: ReasonIn, purpose: str | None = Purpose) -> Case:
+def case_reopen(request: HttpRequest, case_id: int, payload: CaseReasonIn, purpose: str | None = Purpose) -> Case:
     case = _case(request, case_id, purpose, "reopening")
     return _detail(services.case_reopen(actor=actor(request), case=case, reason=payload.reason))
 

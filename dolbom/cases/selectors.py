@@ -10,14 +10,14 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from dolbom.accounts.scope import visible_by_role
+from dolbom.accounts.scope import can_export_people, visible_by_role
 from dolbom.audit.logged import log_list, logged_get
 from dolbom.audit.models import AccessAction
 from dolbom.audit.services import access_log_write
 from dolbom.cases.errors import CaseErrorCode
 from dolbom.cases.models import Case, CaseEvent, CaseStatus, SupportPlan
-from dolbom.lib.access import AccessContext
-from dolbom.lib.errors import DomainError, NotFound
+from dolbom.lib.access import AccessContext, is_meaningful_purpose
+from dolbom.lib.errors import DomainError, Forbidden, NotFound
 
 OPEN_STATUSES = [s for s in CaseStatus if s != CaseStatus.CLOSED]
 
@@ -68,8 +68,11 @@ EXPORT_LIMIT = 50_000
 def case_list_export(*, viewer: User, context: AccessContext, filters: CaseFilters | None = None) -> list[Case]:
     """Cases for a file download. A download leaves the system, so it always needs a reason
     (개인정보의 안전성 확보조치 기준 §8: downloads of personal data must have their reason checked),
-    and the log keeps every resident it contained, even when the file is empty of people."""
-    if len(context.purpose.strip()) < 2:
+    and the log keeps every resident it contained, even when the file is empty of people. Roles that do not
+    work with people's records may not download them at all: a refusal, not an empty file."""
+    if not can_export_people(viewer):
+        raise Forbidden(CaseErrorCode.NOT_ALLOWED)
+    if not is_meaningful_purpose(context.purpose):
         raise DomainError(CaseErrorCode.EXPORT_REASON_REQUIRED)
     cases = list(case_list(viewer=viewer, filters=filters).order_by("dong__name", "number")[:EXPORT_LIMIT])
     access_log_write(actor=viewer, action=AccessAction.EXPORT, record_type="case_list", context=context,

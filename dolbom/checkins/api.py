@@ -33,7 +33,7 @@ from dolbom.checkins.models import (
     Slot,
     Topic,
 )
-from dolbom.lib.api import ERRORS, Purpose, access_context, actor
+from dolbom.lib.api import ERRORS, LocalTime, Purpose, access_context, actor
 
 router = Router(tags=["checkins"])
 
@@ -45,8 +45,8 @@ class EnrolmentIn(Schema):
     frequency: Frequency
     weekday: int = Field(ge=0, le=6, description="0 = Monday")
     second_weekday: int | None = Field(None, ge=0, le=6, description="twice a week only")
-    window_start: dt.time
-    window_end: dt.time
+    window_start: LocalTime
+    window_end: LocalTime
     preferred_name: str
     honorific: str = "어르신"
     topics: list[Topic] = []
@@ -113,7 +113,7 @@ class CallDueOut(Schema):
         return obj.enrolment.resident.phone
 
 
-class StartIn(Schema):
+class CallStartIn(Schema):
     channel: Channel = Channel.TEXT_API
 
 
@@ -316,7 +316,7 @@ def calls_due(request: HttpRequest) -> list[Call]:
 
 @router.post("/checkins/calls/{call_id}/start", response={200: TurnOut, **ERRORS},
              summary="The client answered: get the caller's first line")
-def call_start(request: HttpRequest, call_id: int, payload: StartIn) -> dict[str, Any]:
+def call_start(request: HttpRequest, call_id: int, payload: CallStartIn) -> dict[str, Any]:
     channel = TextChannel(payload.channel if payload.channel != Channel.VOICE else Channel.TEXT_API)
     return _turn_out(services.call_start(actor=actor(request), call=Call(pk=call_id), channel=channel))
 

@@ -101,12 +101,12 @@ class EntryOut(Schema):
         return obj.outcome or None
 
 
-class OutcomeIn(Schema):
+class EntryOutcomeIn(Schema):
     outcome: Outcome
     note: str = ""
 
 
-class ReferralIn(Schema):
+class EntryReferralIn(Schema):
     resident_id: int
     source: EntrySource
     reporter_name: str
@@ -181,7 +181,7 @@ def visit_list(request: HttpRequest, cycle_id: int, dong_id: int | None = None, 
 
 
 @router.post("/discovery/cycles/{cycle_id}/referrals", response={201: EntryOut, 200: CaseRef, **ERRORS})
-def referral_create(request: HttpRequest, cycle_id: int, payload: ReferralIn):
+def referral_create(request: HttpRequest, cycle_id: int, payload: EntryReferralIn):
     """A community referral joins the visit list (201). A household already in an open case is not listed
     again: the report goes on that case's timeline and the case comes back (200)."""
     resident = resident_visible(actor(request)).filter(pk=payload.resident_id).first()
@@ -199,7 +199,7 @@ def entry_detail(request: HttpRequest, entry_id: int):
 
 
 @router.post("/discovery/entries/{entry_id}/outcome", response={200: EntryOut, **ERRORS})
-def entry_outcome(request: HttpRequest, entry_id: int, payload: OutcomeIn):
+def entry_outcome(request: HttpRequest, entry_id: int, payload: EntryOutcomeIn):
     """Record the coded visit outcome. A person decides it; it becomes a label for retraining."""
     entry = services.entry_outcome_record(actor=actor(request), entry=_entry(request, entry_id),
                                           outcome=payload.outcome, note=payload.note)

@@ -8,11 +8,15 @@ mounts them.
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Iterable, Iterator
+from typing import Annotated, Any, get_args
 from urllib.parse import unquote
 
 from django.contrib.auth.models import User
 from django.http import HttpRequest
 from ninja import Query, Schema
+from pydantic import AfterValidator, BaseModel
 
 from dolbom.lib.access import AccessContext
 
@@ -30,7 +34,7 @@ class ErrorOut(Schema):
 
 # The error answers every endpoint documents, and the purpose parameter of reads of a person's record:
 # one definition, so the OpenAPI describes them the same way in every domain.
-ERRORS = {400: ErrorOut, 403: ErrorOut, 404: ErrorOut}
+ERRORS = {400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
 Purpose = Query(None, description=PURPOSE_DESCRIPTION)
 
 
@@ -54,3 +58,63 @@ def access_context(request: HttpRequest, purpose: str | None = None, default_pur
     """Where and why a read happens. The query parameter wins over the header."""
     chosen = (purpose or "").strip() or _header_purpose(request).strip() or default_purpose
     return AccessContext.from_request(request, purpose=chosen)
+
+
+# Times of day -------------------------------------------------------------------------------------
+# A visit window, a call window, a council's meeting time are wall-clock times in the city (Asia/Seoul).
+# "09:00:00Z" parses as an aware time, which cannot be compared with the stored naive ones (a 500 before):
+# refused as invalid input (422) instead.
+
+def _local_time(value: dt.time) -> dt.time:
+    if value.tzinfo is not None:
+        raise ValueError("a time of day without a UTC offset, in the city's local time (e.g. 09:00)")
+    return value
+
+
+LocalTime = Annotated[dt.time, AfterValidator(_local_time)]
+
+
+# Length limits on every text input ------------------------------------------------------------------
+
+DEFAULT_TEXT_LIMIT = 20_000  # characters: a long meeting's minutes; refuses a megabyte "reason"
+
+
+def _models_in(annotation: Any) -> Iterator[type[BaseModel]]:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        yield annotation
+    for arg in get_args(annotation):
+        yield from _models_in(arg)
+
+
+def bound_text_inputs(routers: Iterable[Any], limit: int = DEFAULT_TEXT_LIMIT) -> list[type[BaseModel]]:
+    """Give every text field of every input schema (bodies, query and path parameters) a length limit: the
+    field's own max_length where it has one, ``limit`` otherwise (pydantic's str_max_length). Run once when
+    the API is put together (dolbom/api.py), so that an app's new endpoint is bounded too and its OpenAPI
+    says so. Returns the models it bounded."""
+    seen: dict[type[BaseModel], None] = {}
+
+    def visit(model: type[BaseModel]) -> None:
+        if model in seen:
+            return
+        for field in model.model_fields.values():
+            for inner in _models_in(field.annotation):
+                visit(inner)
+        seen[model] = None  # after its parts: rebuilt children first
+
+    for router in routers:
+        for path_view in router.path_operations.values():
+            for operation in path_view.operations:
+                for model in operation.models:
+                    visit(model)
+    bounded = []
+    for model in seen:
+        if model.model_config.get("str_max_length") is None:
+            model.model_config["str_max_length"] = limit
+            bounded.append(model)
+    for model in seen:
+        model.model_rebuild(force=True)
+    return bounded
+
+
+class ValidationErrorOut(ErrorOut):
+    errors: list[dict[str, Any]] = []

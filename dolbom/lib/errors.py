@@ -34,3 +34,9 @@ class NotFound(DomainError):
 
 class Forbidden(DomainError):
     status_code = 403
+
+
+class TooManyRequests(DomainError):
+    """A rate limit (lib/ratelimit.py) refused the attempt: 429, try again later."""
+
+    status_code = 429

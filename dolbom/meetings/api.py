@@ -15,9 +15,9 @@ from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 
 from dolbom.areas.models import Dong
-from dolbom.cases.api import StaffRef as CaseStaffRef
+from dolbom.cases.api import CaseStaffRef
 from dolbom.cases.selectors import case_visible
-from dolbom.lib.api import ERRORS, access_context, actor
+from dolbom.lib.api import ERRORS, LocalTime, access_context, actor
 from dolbom.lib.errors import NotFound
 from dolbom.meetings import selectors, services
 from dolbom.meetings.errors import MeetingErrorCode
@@ -39,7 +39,7 @@ router = Router(tags=["meetings"])
 
 # Schemas -------------------------------------------------------------------------------------
 
-class StaffRef(CaseStaffRef):
+class MeetingStaffRef(CaseStaffRef):
     institution: str
 
     @staticmethod
@@ -64,7 +64,7 @@ class MeetingSummaryOut(Schema):
     dong: str | None
     scheduled_at: dt.datetime
     place: str
-    chair: StaffRef | None
+    chair: MeetingStaffRef | None
     status: MeetingStatus
 
     @staticmethod
@@ -90,7 +90,7 @@ class AgendaItemOut(Schema):
     client_name: str
     dong: str
     case_status: str
-    manager: StaffRef
+    manager: MeetingStaffRef
     reason: AgendaReason
     note: str
     decision: Decision | None
@@ -130,7 +130,7 @@ class AgendaItemOut(Schema):
 
 class AttendeeOut(Schema):
     id: int
-    user: StaffRef
+    user: MeetingStaffRef
     member_kind: MemberKind
     institution: str
 
@@ -139,7 +139,7 @@ class ActionItemOut(Schema):
     id: int
     meeting_id: int
     title: str
-    owner: StaffRef
+    owner: MeetingStaffRef
     due_on: dt.date
     done_at: dt.datetime | None
     done_note: str
@@ -197,7 +197,7 @@ class AttendeeIn(Schema):
     member_kind: MemberKind
 
 
-class DecisionIn(Schema):
+class AgendaDecisionIn(Schema):
     decision: Decision
     note: str = ""
     service_ids: list[int] = Field([], description="For add_services: catalogue services to refer to")
@@ -222,7 +222,7 @@ class DoneIn(Schema):
 
 
 class OwnerOverdueOut(Schema):
-    owner: StaffRef
+    owner: MeetingStaffRef
     count: int
     oldest_due: dt.date
     items: list[ActionItemOut]
@@ -270,7 +270,7 @@ class CouncilIn(Schema):
     kind: CouncilKind
     rrule: str = Field(description="FREQ=WEEKLY|MONTHLY;INTERVAL=n;BYDAY=MO or 2TU or -1FR;BYMONTHDAY=n")
     starts_on: dt.date
-    time: dt.time
+    time: LocalTime
     place: str
     dong_id: int | None = None
     chair_id: int | None = None
@@ -362,7 +362,7 @@ def agenda_item_get(request: HttpRequest, meeting_id: int, item_id: int) -> Agen
 
 @router.post("/meetings/{int:meeting_id}/agenda/{int:item_id}/decision", response={200: AgendaItemOut, **ERRORS},
              summary="Record the meeting's decision on an agenda case")
-def agenda_decision_record(request: HttpRequest, meeting_id: int, item_id: int, payload: DecisionIn) -> AgendaItem:
+def agenda_decision_record(request: HttpRequest, meeting_id: int, item_id: int, payload: AgendaDecisionIn) -> AgendaItem:
     item = selectors.agenda_item_get(viewer=actor(request), meeting_id=meeting_id, item_id=item_id,
                                      context=access_context(request))
     services.agenda_decision_record(actor=actor(request), item=item, data=services.DecisionInput(

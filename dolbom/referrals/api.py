@@ -173,11 +173,11 @@ class ReferralIn(Schema):
     due_days: int | None = Field(None, description="Days the institution has to answer (default 3)")
 
 
-class ReasonIn(Schema):
+class ReferralReasonIn(Schema):
     reason: str
 
 
-class StartIn(Schema):
+class ReferralStartIn(Schema):
     started_on: dt.date | None = None
 
 
@@ -192,12 +192,14 @@ class CompleteIn(Schema):
 
 
 class DischargeIn(Schema):
-    name: str
+    # Lengths of the registry's columns: a longer value is refused here, not by the database.
+    name: str = Field(min_length=1, max_length=50)
     birth_date: dt.date
-    rrn: str = Field("", description="Needed when the person is not in the registry yet")
-    phone: str = ""
-    road_address: str
-    address_detail: str = ""
+    rrn: str = Field(max_length=14, description="The person's registration number (checked against the name and "
+                                                "birth date)")
+    phone: str = Field("", max_length=20)
+    road_address: str = Field(max_length=200)
+    address_detail: str = Field("", max_length=100)
     area_code: str = Field(description="KOSTAT code of the boundary area of the address (see /dongs/areas)")
     discharge_on: dt.date | None = None
     consent_given: bool = Field(description="The person consented to the notice being sent to the city")
@@ -205,9 +207,10 @@ class DischargeIn(Schema):
 
 
 class DischargeOut(Schema):
+    """Received, and nothing about the person: not whether they were registered, nor their dong."""
+
     id: int
     sent_at: dt.datetime
-    dong: str
     received: bool = True
 
 
@@ -345,7 +348,7 @@ def discharge_notify(request: HttpRequest, payload: DischargeIn) -> Status[dict]
     if area is None:
         raise NotFound(ReferralErrorCode.AREA_UNKNOWN)
     notice = services.discharge_notify(actor=actor(request), area=area, **data)
-    return Status(201, {"id": notice.pk, "sent_at": notice.sent_at, "dong": notice.case.dong.name})
+    return Status(201, {"id": notice.pk, "sent_at": notice.sent_at})
 
 
 @router.get("/referrals/{referral_id}", response={200: ReferralDetailOut, **ERRORS}, summary="One referral")
@@ -362,7 +365,7 @@ def referral_accept(request: HttpRequest, referral_id: int) -> dict:
 
 @router.post("/referrals/{referral_id}/decline", response={200: ReferralDetailOut, **ERRORS},
              summary="The institution declines, with a reason")
-def referral_decline(request: HttpRequest, referral_id: int, payload: ReasonIn) -> dict:
+def referral_decline(request: HttpRequest, referral_id: int, payload: ReferralReasonIn) -> dict:
     r = services.referral_decline(actor=actor(request), referral=_get(request, referral_id, None, "decline"),
                                   reason=payload.reason)
     return _out(r, timezone.localdate()) | {"activities": []}
@@ -370,7 +373,7 @@ def referral_decline(request: HttpRequest, referral_id: int, payload: ReasonIn) 
 
 @router.post("/referrals/{referral_id}/start", response={200: ReferralDetailOut, **ERRORS},
              summary="The service started")
-def referral_start(request: HttpRequest, referral_id: int, payload: StartIn) -> dict:
+def referral_start(request: HttpRequest, referral_id: int, payload: ReferralStartIn) -> dict:
     services.referral_start(actor=actor(request), referral=_get(request, referral_id, None, "start"),
                             started_on=payload.started_on)
     return _detail(request, referral_id)

@@ -27,6 +27,8 @@ class ReferralErrorCode(StrEnum):
     AREA_UNKNOWN = "area_unknown"
     RRN_REQUIRED = "rrn_required"
     RRN_INVALID = "rrn_invalid"
+    IDENTITY_MISMATCH = "identity_mismatch"
+    TOO_MANY_NOTICES = "too_many_notices"
     NO_DONG_WORKER = "no_dong_worker"
 
     @classmethod
@@ -53,7 +55,12 @@ class ReferralErrorCode(StrEnum):
             cls.NOT_A_DISCHARGE_INSTITUTION: _("Only hospitals, long-term-care facilities and disability residences "
                                                "send discharge notices."),
             cls.AREA_UNKNOWN: _("The address area is not in the city."),
-            cls.RRN_REQUIRED: _("The person is not in the registry yet: the resident registration number is needed."),
+            # Asked of every notice alike: the answer must not tell whether the person is registered.
+            cls.RRN_REQUIRED: _("Enter the person's resident registration number."),
             cls.RRN_INVALID: _("The resident registration number is not valid."),
+            cls.IDENTITY_MISMATCH: _("The name, birth date and registration number do not belong together. Check "
+                                     "them against the patient's identity card."),
+            cls.TOO_MANY_NOTICES: _("Too many discharge notices from your account in the last hour. Try again "
+                                    "later or call the dong office."),
             cls.NO_DONG_WORKER: _("The dong has no case manager or welfare officer to receive the notice."),
         }

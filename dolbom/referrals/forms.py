@@ -144,8 +144,8 @@ class ServiceFilterForm(forms.Form):
 class DischargeForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=50)
     birth_date = forms.DateField(label=_("Birth date"), widget=DateInput())
-    rrn = forms.CharField(label=_("Resident registration number"), max_length=14, required=False,
-                          help_text=_("Needed when the person is not in the registry yet."))
+    rrn = forms.CharField(label=_("Resident registration number"), max_length=14,
+                          help_text=_("Checked against the name and the birth date."))
     phone = forms.CharField(label=_("Contact"), max_length=20, required=False)
     road_address = forms.CharField(label=_("Road-name address"), max_length=200)
     address_detail = forms.CharField(label=_("Address detail"), max_length=100, required=False)

@@ -207,12 +207,12 @@ def discharge_page(request: HttpRequest) -> HttpResponse:
     error = None
     if request.method == "POST" and form.is_valid():
         try:
-            notice = services.discharge_notify(actor=request.user, **form.cleaned_data)
+            services.discharge_notify(actor=request.user, **form.cleaned_data)
         except DomainError as exc:
             error = exc.message
         else:
-            messages.success(request, _("The notice reached %(dong)s; the dong office will contact the person.")
-                             % {"dong": notice.case.dong.name})
+            # Not which dong, nor whether the person was known: the sender learns only that it was received.
+            messages.success(request, _("The notice was received; the dong office will contact the person."))
             return redirect("referrals:discharge")
     return render(request, "referrals/discharge.html", {"form": form, "error": error, "institution": institution},
                   status=400 if request.method == "POST" else 200)

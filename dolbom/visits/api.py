@@ -10,7 +10,7 @@ from django.http import HttpRequest
 from ninja import Router, Schema, Status
 
 from dolbom.cases.selectors import case_visible
-from dolbom.lib.api import ERRORS, access_context, actor
+from dolbom.lib.api import ERRORS, LocalTime, access_context, actor
 from dolbom.lib.errors import NotFound
 from dolbom.registry.models import Household
 from dolbom.visits import selectors, services
@@ -71,7 +71,7 @@ class LeftOutOut(Schema):
     reason_text: str
 
 
-class PlanOut(Schema):
+class DayPlanOut(Schema):
     id: int
     date: dt.date
     created_at: dt.datetime
@@ -82,12 +82,12 @@ class PlanOut(Schema):
     unassigned: list[LeftOutOut]
 
 
-class PlanIn(Schema):
+class DayPlanIn(Schema):
     date: dt.date
     time_limit: float = 10.0
 
 
-class OutcomeIn(Schema):
+class VisitOutcomeIn(Schema):
     outcome: str
     note: str = ""
     reschedule_to: dt.date | None = None
@@ -99,8 +99,8 @@ class VisitIn(Schema):
     visit_type: str
     skill: str
     duration_minutes: int
-    window_start: dt.time
-    window_end: dt.time
+    window_start: LocalTime
+    window_end: LocalTime
     due_on: dt.date
     priority: int = Priority.NORMAL
     note: str = ""
@@ -120,13 +120,13 @@ def _plan_out(request: HttpRequest, plan) -> dict:
     }
 
 
-@router.post("/visits/plan", response={201: PlanOut, **ERRORS}, summary="Plan the day's routes (the morning button)")
-def plan_create(request: HttpRequest, payload: PlanIn) -> Status[dict]:
+@router.post("/visits/plan", response={201: DayPlanOut, **ERRORS}, summary="Plan the day's routes (the morning button)")
+def plan_create(request: HttpRequest, payload: DayPlanIn) -> Status[dict]:
     plan = services.visits_plan(actor=actor(request), date=payload.date, time_limit=payload.time_limit)
     return Status(201, _plan_out(request, plan))
 
 
-@router.get("/visits/plan", response={200: PlanOut, **ERRORS}, summary="The latest plan for a date")
+@router.get("/visits/plan", response={200: DayPlanOut, **ERRORS}, summary="The latest plan for a date")
 def plan_latest(request: HttpRequest, date: dt.date) -> dict:
     plan = selectors.day_plan_latest(viewer=actor(request), date=date)
     if plan is None:
@@ -164,7 +164,7 @@ def visit_create(request: HttpRequest, payload: VisitIn) -> Status[Visit]:
 
 @router.post("/visits/{visit_id}/outcome", response={200: VisitOut, **ERRORS},
              summary="Mark a visit done, not at home (back tomorrow) or rescheduled")
-def visit_outcome(request: HttpRequest, visit_id: int, payload: OutcomeIn) -> Visit:
+def visit_outcome(request: HttpRequest, visit_id: int, payload: VisitOutcomeIn) -> Visit:
     user = actor(request)
     visit = selectors.visit_get(viewer=user, visit_id=visit_id, context=access_context(request))
     services.visit_mark(actor=user, visit=visit, outcome=payload.outcome, note=payload.note,

@@ -31,5 +31,5 @@ class VisitErrorCode(StrEnum):
             cls.NO_LOCATION: _("The household has no map position; it cannot be routed."),
             cls.WEEKDAYS_INVALID: _("Choose at least one weekday (0 = Monday … 6 = Sunday)."),
             cls.DATES_INVALID: _("The end date must not be before the start date."),
-            cls.TIME_LIMIT_INVALID: _("The time limit must be between 1 and 600 seconds."),
+            cls.TIME_LIMIT_INVALID: _("The solver's time limit must be between 1 and %(max)d seconds."),
         }

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
@@ -190,8 +191,10 @@ def visits_plan(*, actor: User, date: dt.date, time_limit: float = 10.0,
     the plan is written in one transaction afterwards.
     """
     _require_planner(actor)
-    if not 1 <= time_limit <= 600:
-        raise DomainError(VisitErrorCode.TIME_LIMIT_INVALID)
+    # The solver holds a server worker for the whole time limit: a request may not ask for more than the city
+    # allows (DOLBOM_PLANNER_MAX_SECONDS), or a few planners would tie up every worker.
+    if not 1 <= time_limit <= settings.DOLBOM_PLANNER_MAX_SECONDS:
+        raise DomainError(VisitErrorCode.TIME_LIMIT_INVALID, max=settings.DOLBOM_PLANNER_MAX_SECONDS)
     visits_generate(start=date, end=date + dt.timedelta(days=PLANNING_HORIZON_DAYS))
     workers = list(worker_list(viewer=actor))
     visits = list(visits_for_planning(viewer=actor, date=date, horizon_days=PLANNING_HORIZON_DAYS))

@@ -13,8 +13,10 @@
 
 from __future__ import annotations
 
+import json
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
@@ -235,6 +237,28 @@ def _nfc_querydict(data: QueryDict) -> QueryDict | None:
     return copy
 
 
+def _strings(data: Any) -> Iterator[str]:
+    if isinstance(data, str):
+        yield data
+    elif isinstance(data, dict):
+        for key, value in data.items():
+            yield key
+            yield from _strings(value)
+    elif isinstance(data, list):
+        for value in data:
+            yield from _strings(value)
+
+
+def _composed(data: Any) -> Any:
+    if isinstance(data, str):
+        return nfc(data)
+    if isinstance(data, dict):
+        return {nfc(k): _composed(v) for k, v in data.items()}
+    if isinstance(data, list):
+        return [_composed(v) for v in data]
+    return data
+
+
 class InputHygieneMiddleware:
     """Every request's text, before any view or schema sees it, for every app at once:
 
@@ -268,18 +292,28 @@ class InputHygieneMiddleware:
     def _body(self, request: HttpRequest, nul: str) -> HttpResponse | None:
         if request.content_type == "application/json":
             body = request.body
-            if b"\\u0000" in body or b"\x00" in body:
-                return _refuse(request, 422, "invalid_input", nul)
             try:
                 text = body.decode("utf-8")
             except UnicodeDecodeError:
                 return _refuse(request, 400, "invalid_input", _("The request body is not UTF-8 text."))
-            if (composed := nfc(text)) != text:
-                request._body = composed.encode("utf-8")
+            try:
+                data = json.loads(text)
+            except ValueError:
+                return None  # malformed: the API answers it (422)
+            strings = list(_strings(data))
+            if any("\x00" in v for v in strings):
+                return _refuse(request, 422, "invalid_input", nul)
+            if any(nfc(v) != v for v in strings):
+                request._body = json.dumps(_composed(data), ensure_ascii=False).encode("utf-8")
             return None
         if request.content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
-            if any("\x00" in v for _key, values in request.POST.lists() for v in values):
+            values = [v for _key, vs in request.POST.lists() for v in vs]
+            if any("\x00" in v for v in values):
                 return _refuse(request, 400, "invalid_input", nul)
+            # Forms set their own max_length; this bounds the free-text fields that have none.
+            if any(len(v) > settings.DOLBOM_FORM_FIELD_MAX_CHARS for v in values):
+                return _refuse(request, 400, "invalid_input", _(
+                    "A field is longer than %(max)d characters.") % {"max": settings.DOLBOM_FORM_FIELD_MAX_CHARS})
             if (changed := _nfc_querydict(request.POST)) is not None:
                 request.POST = changed
         return None

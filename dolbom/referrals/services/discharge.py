@@ -20,10 +20,13 @@ from dolbom.accounts.models import Role, StaffProfile
 from dolbom.accounts.scope import profile
 from dolbom.areas.models import BoundaryArea, Dong
 from dolbom.areas.selectors import dong_for_area
+from dolbom.audit.services import access_denied_write
 from dolbom.cases.models import Case, CaseOrigin, CaseStatus
 from dolbom.cases.services import case_discover
 from dolbom.lib import rrn as rrn_lib
-from dolbom.lib.errors import DomainError, Forbidden
+from dolbom.lib.errors import DomainError, Forbidden, TooManyRequests
+from dolbom.lib.hangul import nfc
+from dolbom.lib.ratelimit import Limit, hit
 from dolbom.referrals import events
 from dolbom.referrals.errors import ReferralErrorCode
 from dolbom.referrals.models import DischargeNotice
@@ -44,15 +47,35 @@ def _dong_receiver(dong: Dong) -> User:
     raise DomainError(ReferralErrorCode.NO_DONG_WORKER)
 
 
-def _match_resident(*, name: str, birth_date: dt.date, rrn: str) -> Resident | None:
-    if rrn:
-        try:
-            parsed = rrn_lib.parse(rrn)
-        except rrn_lib.InvalidRRN as exc:
-            raise DomainError(ReferralErrorCode.RRN_INVALID) from exc
-        return Resident.objects.filter(rrn_index=rrn_lib.blind_index(parsed.digits, settings.RRN_INDEX_KEY)).first()
-    matches = list(Resident.objects.filter(name=name, birth_date=birth_date, deceased_on__isnull=True)[:2])
-    return matches[0] if len(matches) == 1 else None
+# A hospital's account sends a few notices a day; more in an hour is a script probing the registry.
+NOTICES_PER_HOUR = Limit("referrals.discharge.sender", per=30, seconds=3600)
+
+
+def _same_name(a: str, b: str) -> bool:
+    return nfc("".join(a.split())) == nfc("".join(b.split()))
+
+
+def _identify(*, actor: User, name: str, birth_date: dt.date, rrn: str) -> tuple[rrn_lib.RRN, Resident | None]:
+    """The person of a notice, by registration number only, and only when name and birth date agree with it.
+
+    Not by name and birth date (two people share them, and a guess would attach the notice to a stranger),
+    and never an answer that tells a sender whether someone is registered or where: a mismatch is refused
+    with one code whatever disagreed, a new and a known person are received alike. The mismatch on a
+    registered number is an attempt on that person's record: logged DENIED for the auditor."""
+    if not rrn:
+        raise DomainError(ReferralErrorCode.RRN_REQUIRED)
+    try:
+        number = rrn_lib.parse(rrn)
+    except rrn_lib.InvalidRRN as exc:
+        raise DomainError(ReferralErrorCode.RRN_INVALID) from exc
+    if number.birth_date != birth_date:
+        raise DomainError(ReferralErrorCode.IDENTITY_MISMATCH)
+    resident = Resident.objects.filter(rrn_index=rrn_lib.blind_index(number.digits, settings.RRN_INDEX_KEY)).first()
+    if resident is not None and not _same_name(resident.name, name):
+        access_denied_write(actor=actor, record_type="discharge_notice", record_id=resident.pk,
+                            resident_id=resident.pk)
+        raise DomainError(ReferralErrorCode.IDENTITY_MISMATCH)
+    return number, resident
 
 
 @transaction.atomic
@@ -70,23 +93,24 @@ def discharge_notify(
     institution = institution_of(actor)
     if institution is None or not institution.sends_discharge_notices:
         raise Forbidden(ReferralErrorCode.NOT_A_DISCHARGE_INSTITUTION)
-    name = name.strip()
+    if not hit(NOTICES_PER_HOUR, str(actor.pk)):
+        raise TooManyRequests(ReferralErrorCode.TOO_MANY_NOTICES)
+    name = nfc(name.strip())
     if not name:
         raise DomainError(ReferralErrorCode.FIELD_REQUIRED, field="name")
     if not road_address.strip():
         raise DomainError(ReferralErrorCode.FIELD_REQUIRED, field="road_address")
     today = timezone.localdate()
-    resident = _match_resident(name=name, birth_date=birth_date, rrn=rrn.strip())
+    number, resident = _identify(actor=actor, name=name, birth_date=birth_date, rrn=rrn.strip())
     matched = resident is not None
     if resident is None:
-        if not rrn.strip():
-            raise DomainError(ReferralErrorCode.RRN_REQUIRED)
         dong = dong_for_area(area=area, day=today)
         receiver = _dong_receiver(dong)
         household = household_create(actor=receiver, number=f"D-{uuid.uuid4().hex[:16]}",
                                      road_address=road_address.strip(), address_detail=address_detail.strip(),
                                      area=area, on=today)
-        resident = resident_create(actor=receiver, name=name, rrn=rrn, household=household, phone=phone.strip())
+        resident = resident_create(actor=receiver, name=name, rrn=number.digits, household=household,
+                                   phone=phone.strip())
     else:
         receiver = _dong_receiver(resident.dong)
     sender = profile(actor)

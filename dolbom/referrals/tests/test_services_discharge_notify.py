@@ -39,14 +39,21 @@ def test_an_address_in_a_merged_dong_lands_in_the_dong_valid_today(hospital_work
     assert notice.case.dong.name == "금암동" and notice.case.manager == receiver
 
 
-def test_an_existing_resident_is_matched_by_name_and_birth_date_or_by_rrn(hospital_worker, manager, resident):
-    notice = _notify(hospital_worker, name=resident.name, birth_date=resident.birth_date, consent_given=False)
+def test_an_existing_resident_is_matched_by_rrn_with_the_same_name_and_birth_date(hospital_worker, manager, resident):
+    # Issue 18: matched by the number only, and only when name and birth date agree with it (a name and a
+    # birth date alone attached notices to strangers; another name with someone's number attached it to them).
+    notice = _notify(hospital_worker, name=resident.name, birth_date=resident.birth_date, consent_given=False,
+                     rrn=resident.rrn_plain())
     assert notice.matched_existing and notice.case.resident == resident
     assert Resident.objects.count() == 1
     # A second notice for the same person joins the open case instead of opening another.
-    again = _notify(hospital_worker, name="아무개", birth_date=dt.date(1900, 1, 1), rrn=resident.rrn_plain())
+    again = _notify(hospital_worker, name=" 김 영숙", birth_date=resident.birth_date, rrn=resident.rrn_plain())
     assert again.case == notice.case and Case.objects.count() == 1
     assert notice.case.events.count() == 2
+    for name, birth in (("아무개", resident.birth_date), (resident.name, dt.date(1900, 1, 1))):
+        with pytest.raises(DomainError) as exc:
+            _notify(hospital_worker, name=name, birth_date=birth, rrn=resident.rrn_plain())
+        assert exc.value.code == "identity_mismatch"
 
 
 def test_a_new_person_without_a_number_is_refused(hospital_worker, manager):
@@ -69,9 +76,11 @@ def test_the_api_takes_a_notice_and_answers_without_personal_data(hospital_worke
         "road_address": "전주시 완산구 서신로 99", "area_code": BoundaryArea.objects.get(name="서신동").kostat_code,
         "consent_given": True})
     assert r.status_code == 201, r.content
-    assert r.json()["dong"] == "서신동" and "최순례" not in r.content.decode()
+    # Issue 18: the answer says neither the dong nor whether the person was known.
+    assert set(r.json()) == {"id", "sent_at", "received"} and "최순례" not in r.content.decode()
     r = api_as(hospital_worker).post("/api/referrals/discharges", {
-        "name": "x", "birth_date": "1944-05-06", "road_address": "y", "area_code": "0000000", "consent_given": True})
+        "name": "x", "birth_date": "1944-05-06", "rrn": personas.make_rrn(dt.date(1944, 5, 6), "F"),
+        "road_address": "y", "area_code": "0000000", "consent_given": True})
     assert (r.status_code, r.json()["code"]) == (404, "area_unknown")
     # The partner sent data but read nothing: no access-log row names them.
     assert not AccessLog.objects.filter(actor=hospital_worker).exists()
