@@ -2,17 +2,26 @@
 
 openpyxl writes real .xlsx (typed numbers and dates, frozen header rows) that a city office opens in
 Excel or 한셀 without conversion; WeasyPrint lays out HTML and CSS as paged PDF, so the PDF is the page's
-own template with print CSS instead of a second layout written in a drawing API. The PDF embeds the
-Pretendard font shipped with the web shell (dolbom/web/static/dolbom/fonts/), so Korean text renders on a
-server without any system CJK font; WeasyPrint needs Pango from the operating system (Debian:
-libpango-1.0-0), as its documentation says.
+own template with print CSS instead of a second layout written in a drawing API. WeasyPrint needs Pango
+from the operating system (Debian: libpango-1.0-0), as its documentation says.
+
+The Korean font: the system's Noto Sans CJK KR when fontconfig has it (Debian: fonts-noto-cjk, what the
+subsidies letters use too); otherwise the Pretendard font the web shell ships
+(dolbom/web/static/dolbom/fonts/), so that a server without any CJK font still prints Korean. That file is
+a WOFF2 for browsers, and decoding it takes fontTools some 15 seconds, so it is decoded once into a TTF
+under DATA_DIR/cache/fonts/ and reused.
 """
 
 from __future__ import annotations
 
 import io
+import os
+import subprocess
+import tempfile
+from functools import lru_cache
 from pathlib import Path
 
+from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -107,13 +116,49 @@ def _save(wb: Workbook) -> bytes:
     return out.getvalue()
 
 
-def _font_url() -> str:
-    path = finders.find(FONT)
-    return Path(path).resolve().as_uri() if path else ""
+SYSTEM_FONT = "Noto Sans CJK KR"
+
+
+@lru_cache(maxsize=1)
+def system_font() -> str:
+    """The system CJK family fontconfig knows, or "" (no fontconfig, or no CJK font installed)."""
+    try:
+        found = subprocess.run(["fc-list", f":family={SYSTEM_FONT}", "family"], capture_output=True, text=True,
+                               timeout=10, check=False).stdout
+    except (OSError, subprocess.SubprocessError):
+        return ""
+    return SYSTEM_FONT if found.strip() else ""
+
+
+def shipped_font_ttf() -> Path | None:
+    """The shipped Pretendard, decoded from WOFF2 to TTF once (atomically, so two workers may race)."""
+    source = finders.find(FONT)
+    if not source:
+        return None
+    target = Path(settings.DATA_DIR) / "cache" / "fonts" / "PretendardVariable.ttf"
+    if target.exists() and target.stat().st_mtime >= Path(source).stat().st_mtime:
+        return target
+    from fontTools.ttLib import TTFont
+
+    target.parent.mkdir(parents=True, exist_ok=True)
+    font = TTFont(source)
+    font.flavor = None
+    with tempfile.NamedTemporaryFile(dir=target.parent, suffix=".ttf", delete=False) as tmp:
+        font.save(tmp.name)
+    os.replace(tmp.name, target)
+    return target
+
+
+def font_context() -> dict:
+    """What the PDF templates' style needs: a family to name, and a file to load only where the system has none."""
+    if system_font():
+        return {"font_family": system_font(), "font_url": ""}
+    ttf = shipped_font_ttf()
+    return {"font_family": "Pretendard", "font_url": ttf.resolve().as_uri() if ttf else ""}
 
 
 def pdf(template: str, context: dict) -> bytes:
     from weasyprint import HTML
 
-    html = render_to_string(template, {**context, "font_url": _font_url(), "printed_at": timezone.localtime()})
+    html = render_to_string(template, {**context, **font_context(), "printed_at": timezone.localtime()})
     return HTML(string=html).write_pdf()

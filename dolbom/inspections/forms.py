@@ -114,7 +114,7 @@ class SummerRoundForm(forms.Form):
 
 class PlanForm(forms.Form):
     date = forms.DateField(label=_("Date"), widget=DateInput())
-    time_limit = forms.FloatField(label=_("Solver time (seconds)"), min_value=1, max_value=120, initial=5)
+    time_limit = forms.FloatField(label=_("Solver time (seconds)"), min_value=1, max_value=30, initial=5)
 
 
 class EscalationForm(forms.Form):

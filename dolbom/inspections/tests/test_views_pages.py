@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+from pathlib import Path
 
 import pytest
 from django.db import connection
@@ -93,7 +94,30 @@ def test_the_round_pdf_carries_its_korean_text(lead, season):
     assert "하절기 특별위생점검 결과 보고" in text and "보존식" in text
     fonts = {str(f.get_object()["/BaseFont"]) for p in PdfReader(io.BytesIO(r.content)).pages
              for f in p["/Resources"]["/Font"].values()}
-    assert any("Pretendard" in f for f in fonts)  # the shipped font, embedded
+    assert fonts and all("+" in f for f in fonts)  # embedded (subset) fonts: the file prints anywhere
+
+
+def test_without_a_system_cjk_font_the_pdf_uses_the_shipped_font_decoded_once(settings, tmp_path, monkeypatch):
+    from dolbom.inspections import exports
+
+    settings.DATA_DIR = tmp_path
+    monkeypatch.setattr(exports, "system_font", lambda: "")
+    decoded = []
+
+    class FakeFont:  # decoding the real WOFF2 takes ~15 s: what matters here is that it happens once
+        flavor = "woff2"
+
+        def __init__(self, path):
+            decoded.append(path)
+
+        def save(self, path):
+            Path(path).write_bytes(b"ttf")
+
+    monkeypatch.setattr("fontTools.ttLib.TTFont", FakeFont)
+    first, again = exports.font_context(), exports.font_context()
+    assert first == again and first["font_family"] == "Pretendard"
+    assert first["font_url"].startswith("file://") and first["font_url"].endswith("/cache/fonts/PretendardVariable.ttf")
+    assert len(decoded) == 1 and decoded[0].endswith("PretendardVariable.woff2")
 
 
 def test_the_facility_pdf_and_excel_are_logged_exports(lead, facility, season):
