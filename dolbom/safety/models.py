@@ -551,9 +551,10 @@ class SafetySettings(models.Model):
     low_battery_pct = models.PositiveSmallIntegerField(_("low battery below (%)"), default=20)
     flap_events = models.PositiveSmallIntegerField(_("flapping: events"), default=12)
     flap_seconds = models.PositiveIntegerField(_("flapping: within (seconds)"), default=120)
-    # Activity closer together than this does not move the clock again: a busy kitchen sends hundreds of
-    # events an hour, and a deadline twelve hours away does not need them all.
-    activity_coalesce_seconds = models.PositiveIntegerField(default=60)
+    # Activity closer together than this does not move the clock row again: a busy kitchen sends hundreds of
+    # events an hour, and a deadline twelve hours away does not need them all. The sweep looks at the events
+    # themselves before it fires, so a coalesced row never fires early.
+    activity_coalesce_seconds = models.PositiveIntegerField(default=300)
     updated_at = models.DateTimeField(auto_now=True)
 
     @classmethod

@@ -10,8 +10,11 @@ that (kill -9, a power cut), the broker still holds the message in the worker's 
 it again on reconnect; the unique constraint turns the resend into a no-op. If the database is down, the
 batch is retried until it is back, without acknowledging anything meanwhile.
 
-At start, before subscribing, the worker runs the sweep (safety/services/sweep.py): every inactivity deadline
-that fell due while it was down fires first. It then runs the sweep every few seconds itself.
+At start the worker runs the sweep (safety/services/sweep.py): escalations and supervision at once; the
+inactivity deadlines that fell due while it was down as soon as it has taken what the broker kept for it (at
+most a minute later), so that a resident whose movement is waiting in the queue is not alarmed for. Then it
+runs the sweep every few seconds itself, and holds the deadlines back the same way whenever it falls behind
+the stream (for at most five minutes: a deadline is delayed, never skipped).
 """
 
 from __future__ import annotations
@@ -35,6 +38,9 @@ from dolbom.safety.mqtt import Broker, client, session_properties
 from dolbom.safety.services import events_ingest, reject_record, sweep
 
 log = logging.getLogger(__name__)
+
+STARTUP_WAIT = 60.0  # seconds the first deadline sweep waits for the broker's backlog
+MAX_DEFER = 300.0  # seconds deadlines may wait while the worker is behind the stream
 
 
 @dataclass(frozen=True)
@@ -90,6 +96,8 @@ class IngestWorker:
         self._ready = threading.Condition()
         self._generation = 0
         self._client: mqtt.Client | None = None
+        self._behind_since: float | None = time.monotonic()  # until the first drain: the backlog may be waiting
+        self._first_deadlines = False
         # For tests: called after a batch is committed and before it is acknowledged.
         self.after_commit: Callable[[list[Message]], None] | None = None
 
@@ -109,6 +117,7 @@ class IngestWorker:
 
     def _on_subscribe(self, c, userdata, mid, reason_codes, properties) -> None:
         self.subscribed.set()
+        self._say("구독 완료 (subscribed)")
 
     def _on_disconnect(self, c, userdata, flags, reason_code, properties) -> None:
         self.subscribed.clear()
@@ -123,10 +132,16 @@ class IngestWorker:
     # the main loop -------------------------------------------------------------------------------------
 
     def start_up(self) -> str:
-        """Re-evaluate before the first new event: overdue deadlines, escalations, supervision."""
-        report = self._sweep(supervision=True)
+        """Before the first new event: escalations and supervision (the deadlines follow the backlog)."""
+        report = self._sweep(supervision=True, deadlines=False)
         self._say(f"시작 점검: {report}")
         return report
+
+    def caught_up(self) -> bool:
+        """Whether the deadlines may be judged: nothing waiting, or waiting too long already."""
+        behind = self._behind_since
+        limit = STARTUP_WAIT if not self._first_deadlines else MAX_DEFER
+        return behind is None or time.monotonic() - behind > limit
 
     def connect(self) -> None:
         c = client(self.broker, client_id=self.client_id, manual_ack=True)
@@ -149,10 +164,15 @@ class IngestWorker:
                 batch = self._take(timeout=min(0.5, max(0.01, next_sweep - time.monotonic())))
                 if batch:
                     self.process(batch)
+                self._track(batch)
                 now = time.monotonic()
-                if now >= next_sweep:
+                if now >= next_sweep or (not self._first_deadlines and self.caught_up()):
                     supervision = now >= next_supervision
-                    self._sweep(supervision=supervision)
+                    deadlines = self.caught_up()
+                    report = self._sweep(supervision=supervision, deadlines=deadlines)
+                    if deadlines and not self._first_deadlines:
+                        self._first_deadlines = True
+                        self._say(f"기한 점검: {report}")
                     next_sweep = now + self.sweep_seconds
                     if supervision:
                         next_supervision = now + self.supervision_seconds
@@ -162,6 +182,17 @@ class IngestWorker:
         finally:
             self.close()
         return self.stats
+
+    def _track(self, batch: list[Message]) -> None:
+        """Behind the stream: a full batch, or more waiting; caught up: a partial batch and nothing left
+        (or a quiet half second once subscribed)."""
+        with self._ready:
+            waiting = len(self._queue)
+        if len(batch) >= self.batch or waiting:
+            if self._behind_since is None:
+                self._behind_since = time.monotonic()
+        elif batch or self.subscribed.is_set():
+            self._behind_since = None
 
     def stop(self) -> None:
         self.stopping.set()
@@ -265,9 +296,9 @@ class IngestWorker:
                 c.ack(m.mid, m.qos)
                 self.stats.acked += 1
 
-    def _sweep(self, *, supervision: bool) -> str:
+    def _sweep(self, *, supervision: bool, deadlines: bool = True) -> str:
         try:
-            return str(sweep(supervision=supervision))
+            return str(sweep(supervision=supervision, deadlines=deadlines))
         except (OperationalError, InterfaceError) as exc:
             log.warning("safety ingest: sweep skipped, database unavailable (%s)", exc)
             self._reset_connection()

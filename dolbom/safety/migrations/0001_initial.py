@@ -87,7 +87,7 @@ class Migration(migrations.Migration):
                 ('low_battery_pct', models.PositiveSmallIntegerField(default=20, verbose_name='low battery below (%)')),
                 ('flap_events', models.PositiveSmallIntegerField(default=12, verbose_name='flapping: events')),
                 ('flap_seconds', models.PositiveIntegerField(default=120, verbose_name='flapping: within (seconds)')),
-                ('activity_coalesce_seconds', models.PositiveIntegerField(default=60)),
+                ('activity_coalesce_seconds', models.PositiveIntegerField(default=300)),
                 ('updated_at', models.DateTimeField(auto_now=True)),
             ],
         ),

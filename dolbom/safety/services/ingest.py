@@ -20,11 +20,10 @@ from django.utils import timezone
 from dolbom.safety.errors import IngestErrorCode
 from dolbom.safety.models import DeviceStatus, Event, HomeStatus, Reject
 from dolbom.safety.protocol import Parsed, Refused
-from dolbom.safety.services import rules
+from dolbom.safety.services import rules, sql
 
-INSERT_CHUNK = 500
-_COLUMNS = ("gateway_id", "device_id", "home_id", "event_id", "sequence", "kind", "status_code", "component",
-            "location", "occurred_at", "received_at", "transport", "raw")
+_COLUMNS = ("gateway", "device", "home", "event_id", "sequence", "kind", "status_code", "component", "location",
+            "occurred_at", "received_at", "transport", "raw")
 
 
 @dataclass(frozen=True)
@@ -87,25 +86,31 @@ class IngestResult:
 
 
 def _lookup(parsed: list[Parsed]) -> tuple[dict[str, GatewayRow], dict[str, DeviceRow]]:
-    from dolbom.safety.models import Device, Gateway
+    from dolbom.safety.models import Device, Gateway, Home
 
-    controllers = {p.event.controller for p in parsed}
-    serials = {p.event.device for p in parsed if p.event.device and p.event.device_kind != "gateway"}
-    gateways = {
-        row["serial"]: GatewayRow(id=row["id"], serial=row["serial"], home_id=row["home_id"],
-                                  dong_id=row["home__dong_id"], status=row["status"], home_status=row["home__status"],
-                                  last_seen_at=row["last_seen_at"], last_heartbeat_at=row["last_heartbeat_at"],
-                                  powered=row["powered"])
-        for row in Gateway.objects.filter(serial__in=controllers).values(
-            "id", "serial", "home_id", "home__dong_id", "status", "home__status", "last_seen_at", "last_heartbeat_at",
-            "powered")
-    }
-    devices = {
-        row["serial"]: DeviceRow(**row)
-        for row in Device.objects.filter(serial__in=serials).values(
-            "id", "serial", "gateway_id", "home_id", "kind", "status", "battery_pct", "first_event_at",
-            "last_event_at", "flapping_since")
-    } if serials else {}
+    controllers = list({p.event.controller for p in parsed})
+    serials = list({p.event.device for p in parsed if p.event.device and p.event.device_kind != "gateway"})
+    g_fields = ("id", "serial", "home_id", "home__dong_id", "status", "home__status", "last_seen_at",
+                "last_heartbeat_at", "powered")
+    d_fields = ("id", "serial", "gateway_id", "home_id", "kind", "status", "battery_pct", "first_event_at",
+                "last_event_at", "flapping_since")
+    if sql.is_postgres():
+        g, h, d = sql.table(Gateway), sql.table(Home), sql.table(Device)
+        gc = [f"g.{sql.column(Gateway, n)}" for n in ("id", "serial", "home", )]
+        g_rows = sql.select_any(
+            f"SELECT {', '.join(gc)}, h.{sql.column(Home, 'dong')}, g.{sql.column(Gateway, 'status')}, "
+            f"h.{sql.column(Home, 'status')}, g.{sql.column(Gateway, 'last_seen_at')}, "
+            f"g.{sql.column(Gateway, 'last_heartbeat_at')}, g.{sql.column(Gateway, 'powered')} FROM {g} g JOIN {h} h "
+            f"ON h.{sql.column(Home, 'id')} = g.{sql.column(Gateway, 'home')} WHERE g.{sql.column(Gateway, 'serial')} "
+            f"= ANY(%b)", controllers)
+        d_rows = sql.select_any(
+            f"SELECT {', '.join(sql.column(Device, n.removesuffix('_id') if n.endswith('_id') else n) for n in d_fields)} "
+            f"FROM {d} WHERE {sql.column(Device, 'serial')} = ANY(%b)", serials) if serials else []
+    else:
+        g_rows = list(Gateway.objects.filter(serial__in=controllers).values_list(*g_fields))
+        d_rows = list(Device.objects.filter(serial__in=serials).values_list(*d_fields)) if serials else []
+    gateways = {row[1]: GatewayRow(*row) for row in g_rows}
+    devices = {row[1]: DeviceRow(*row) for row in d_rows}
     return gateways, devices
 
 
@@ -134,29 +139,14 @@ def _prep(value: Any, name: str) -> Any:
 
 def _insert(rows: list[Accepted], *, transport: str, received_at: dt.datetime) -> dict[tuple[int, str, int], int]:
     """Insert the events; the keys that were new, with their ids (a resend returns nothing)."""
-    if not rows:
-        return {}
-    table = connection.ops.quote_name(Event._meta.db_table)
-    cols = ", ".join(connection.ops.quote_name(c) for c in _COLUMNS)
     received = _prep(received_at, "received_at")
-    new: dict[tuple[int, str, int], int] = {}
-    with connection.cursor() as cursor:
-        for start in range(0, len(rows), INSERT_CHUNK):
-            chunk = rows[start:start + INSERT_CHUNK]
-            placeholders = ", ".join(["(" + ", ".join(["%s"] * len(_COLUMNS)) + ")"] * len(chunk))
-            params: list[Any] = []
-            for a in chunk:
-                e = a.parsed.event
-                params += [a.gateway.id, a.device.id if a.device else None, a.gateway.home_id, e.event_id, e.seq,
-                           a.parsed.kind, e.status_code, e.component, e.location, _prep(e.time, "occurred_at"),
-                           received, transport, a.parsed.raw]
-            cursor.execute(
-                f"INSERT INTO {table} ({cols}) VALUES {placeholders} "
-                f"ON CONFLICT (gateway_id, event_id, sequence) DO NOTHING RETURNING id, gateway_id, event_id, sequence",
-                params)
-            for pk, gateway_id, event_id, sequence in cursor.fetchall():
-                new[(int(gateway_id), str(event_id), int(sequence))] = int(pk)
-    return new
+    values = [[a.gateway.id, a.device.id if a.device else None, a.gateway.home_id, a.parsed.event.event_id,
+               a.parsed.event.seq, a.parsed.kind, a.parsed.event.status_code, a.parsed.event.component,
+               a.parsed.event.location, _prep(a.parsed.event.time, "occurred_at"), received, transport, a.parsed.raw]
+              for a in rows]
+    found = sql.insert_returning(Event, _COLUMNS, values, conflict=("gateway", "event_id", "sequence"),
+                                 returning=("id", "gateway", "event_id", "sequence"))
+    return {(int(gateway_id), str(event_id), int(sequence)): int(pk) for pk, gateway_id, event_id, sequence in found}
 
 
 def _reject_rows(refused: list[Refused], *, transport: str, received_at: dt.datetime, topic: str) -> list[Reject]:

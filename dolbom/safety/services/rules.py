@@ -32,6 +32,7 @@ from dolbom.safety.models import (
     Cause,
     Clock,
     Device,
+    DeviceTicket,
     FaultKind,
     Gateway,
     Home,
@@ -41,14 +42,17 @@ from dolbom.safety.models import (
     LogKind,
     Outcome,
     SafetySettings,
+    TicketStatus,
 )
-from dolbom.safety.services.common import clock_restart, rules_of
+from dolbom.safety.services import sql
+from dolbom.safety.services.common import clock_restart
 from dolbom.safety.services.incidents import (
     _log,
     incident_cleared,
     incident_raise,
     incident_resolve_automatically,
 )
+from dolbom.safety.services.sql import update_rows
 from dolbom.safety.services.tickets import subject_of, ticket_open, tickets_close_automatically
 
 LIFE_EVENTS = frozenset({"activity", "door_open", "door_close"})
@@ -159,32 +163,47 @@ def _life_signs(new: list[New], settings_: SafetySettings, now: dt.datetime
     return life, tripped, calmed
 
 
+_CLOCK_FIELDS = ("home_id", "last_activity_at", "base_at", "next_level", "home__caution_minutes",
+                 "home__warning_minutes", "home__danger_minutes", "home__quiet_start", "home__quiet_end")
+
+
+def _clock_rows(home_ids: list[int]) -> list[tuple]:
+    if not sql.is_postgres():
+        return list(Clock.objects.filter(home_id__in=home_ids).values_list(*_CLOCK_FIELDS))
+    c = [f"c.{sql.column(Clock, n)}" for n in ("home", "last_activity_at", "base_at", "next_level")]
+    h = [f"h.{sql.column(Home, n)}" for n in ("caution_minutes", "warning_minutes", "danger_minutes", "quiet_start",
+                                                 "quiet_end")]
+    return sql.select_any(f"SELECT {', '.join(c + h)} FROM {sql.table(Clock)} c JOIN {sql.table(Home)} h "
+                          f"ON h.{sql.column(Home, 'id')} = c.{sql.column(Clock, 'home')} "
+                          f"WHERE c.{sql.column(Clock, 'home')} = ANY(%b)", home_ids)
+
+
 def _clocks(life: dict[int, dt.datetime], settings_: SafetySettings, now: dt.datetime) -> None:
     if not life:
         return
     coalesce = dt.timedelta(seconds=settings_.activity_coalesce_seconds)
-    clocks = {c.home_id: c for c in Clock.objects.filter(home_id__in=life).select_related("home")}
+    # Tuples, not model instances: this runs for nearly every home in every batch.
+    clocks = {row[0]: row for row in _clock_rows(list(life))}
     earliest = min(life.values())
     absences: dict[int, list[Absence]] = defaultdict(list)
     for a in Absence.objects.filter(home_id__in=life, cancelled_at__isnull=True, ended_early_at__isnull=True,
                                     ends_at__gt=earliest):
         absences[a.home_id].append(a)
-    changed: list[Clock] = []
+    shown: list[tuple] = []  # only "last activity" moves; the deadline stands
+    restarted: list[tuple] = []  # counting restarts: a new deadline
     moved: dict[int, dt.datetime] = {}
     ended: list[Absence] = []
     for home_id, at in life.items():
-        clock = clocks.get(home_id)
-        if clock is None:
+        row = clocks.get(home_id)
+        if row is None:
             clock_restart(Home.objects.get(pk=home_id), at, activity=True)
             continue
-        last = clock.last_activity_at
+        _id, last, base, level, caution, warning, danger, quiet_start, quiet_end = row
         if last is not None and at <= last:
             continue  # an old event from a gateway's buffer: the clock never goes back
-        clock.last_activity_at = at
-        if at <= clock.base_at or (at - clock.base_at < coalesce and clock.next_level == Level.CAUTION):
+        if at <= base or (at - base < coalesce and level == Level.CAUTION):
             if last is None or at - last >= coalesce:
-                clock.updated_at = now
-                changed.append(clock)  # the time shown as "last activity"; the deadline stands
+                shown.append((home_id, at, now))
             continue
         spans = []
         for a in absences.get(home_id, ()):
@@ -193,13 +212,13 @@ def _clocks(life: dict[int, dt.datetime], settings_: SafetySettings, now: dt.dat
                 ended.append(a)
             else:
                 spans.append((a.starts_at, a.ends_at))
-        nxt = clock_math.next_deadline(at, "", rules_of(clock.home), clock_math.spans(spans))
-        clock.base_at, clock.next_level, clock.due_at, clock.updated_at = at, nxt.level, nxt.due_at, now
-        changed.append(clock)
+        rules = clock_math.Rules(caution_minutes=caution, warning_minutes=warning, danger_minutes=danger,
+                                 quiet_start=quiet_start, quiet_end=quiet_end)
+        nxt = clock_math.next_deadline(at, "", rules, clock_math.spans(spans))
+        restarted.append((home_id, at, at, nxt.level, nxt.due_at, now))
         moved[home_id] = at
-    if changed:
-        Clock.objects.bulk_update(changed, ["last_activity_at", "base_at", "next_level", "due_at", "updated_at"],
-                                  batch_size=500)
+    update_rows(Clock, "home", ["last_activity_at", "updated_at"], shown)
+    update_rows(Clock, "home", ["last_activity_at", "base_at", "next_level", "due_at", "updated_at"], restarted)
     if ended:
         Absence.objects.bulk_update(ended, ["ended_early_at"])
     if moved:
@@ -218,7 +237,8 @@ def _activity_on_incidents(moved: dict[int, dt.datetime], now: dt.datetime) -> N
 
 
 def _liveness(new: list[New], settings_: SafetySettings, now: dt.datetime) -> None:
-    """Gateways seen and heard, devices' first events and batteries: written only when they change enough."""
+    """Gateways seen and heard, devices' first events and batteries: written only when they change enough,
+    and the tickets those close (looked up once for the batch: nearly always none)."""
     seen: dict[int, object] = {}
     heard: set[int] = set()
     devices: dict[int, object] = {}
@@ -231,35 +251,52 @@ def _liveness(new: list[New], settings_: SafetySettings, now: dt.datetime) -> No
             devices[n.device.id] = n.device
             if n.event.battery is not None:
                 battery[n.device.id] = n.event.battery
-    lost_before = now - dt.timedelta(minutes=settings_.heartbeat_minutes * settings_.heartbeats_missed)
     gateway_rows = []
     for gateway_id, g in seen.items():
-        last = g.last_seen_at  # type: ignore[attr-defined]
-        if last is None or last < lost_before:
-            tickets_close_automatically(subject=subject_of(gateway_id, None), now=now, note="수신 재개",
-                                        kinds=[FaultKind.HEARTBEAT_LOST, FaultKind.SILENT_SINCE_INSTALL])
-        beat = g.last_heartbeat_at  # type: ignore[attr-defined]
-        if last is None or now - last >= SEEN_COALESCE or (gateway_id in heard and (beat is None or now - beat >= SEEN_COALESCE)):
-            gateway_rows.append(Gateway(pk=gateway_id, last_seen_at=now,
-                                        last_heartbeat_at=now if gateway_id in heard else beat))
-    if gateway_rows:
-        Gateway.objects.bulk_update(gateway_rows, ["last_seen_at", "last_heartbeat_at"], batch_size=500)
+        last, beat = g.last_seen_at, g.last_heartbeat_at  # type: ignore[attr-defined]
+        stale = last is None or now - last >= SEEN_COALESCE
+        beat_stale = gateway_id in heard and (beat is None or now - beat >= SEEN_COALESCE)
+        if stale or beat_stale:
+            gateway_rows.append((gateway_id, now, now if gateway_id in heard else beat))
+    update_rows(Gateway, "id", ["last_seen_at", "last_heartbeat_at"], gateway_rows)
     device_rows = []
+    firsts: set[int] = set()
+    recovered: set[int] = set()
     for device_id, d in devices.items():
         first, last, pct = d.first_event_at, d.last_event_at, d.battery_pct  # type: ignore[attr-defined]
         new_pct = battery.get(device_id, pct)
         if first is not None and last is not None and now - last < DEVICE_COALESCE and new_pct == pct:
             continue
         if first is None:
-            tickets_close_automatically(subject=subject_of(0, device_id), kinds=[FaultKind.SILENT_SINCE_INSTALL],
-                                        now=now, note="첫 수신")
+            firsts.add(device_id)
         if new_pct is not None and pct is not None and new_pct >= settings_.low_battery_pct + BATTERY_RECOVERED \
                 and pct < settings_.low_battery_pct:
-            tickets_close_automatically(subject=subject_of(0, device_id), kinds=[FaultKind.LOW_BATTERY], now=now,
-                                        note=f"배터리 {new_pct}%")
-        device_rows.append(Device(pk=device_id, first_event_at=first or now, last_event_at=now, battery_pct=new_pct))
-    if device_rows:
-        Device.objects.bulk_update(device_rows, ["first_event_at", "last_event_at", "battery_pct"], batch_size=500)
+            recovered.add(device_id)
+        device_rows.append((device_id, first or now, now, new_pct))
+    update_rows(Device, "id", ["first_event_at", "last_event_at", "battery_pct"], device_rows)
+    _close_tickets(seen, firsts, recovered, now)
+
+
+def _close_tickets(gateways: dict[int, object], firsts: set[int], recovered: set[int], now: dt.datetime) -> None:
+    """Any event proves a gateway alive (no heartbeat, silent since installation); a device's first event
+    closes its "silent" ticket; a battery back well above the low mark closes "low battery"."""
+    if not gateways:
+        return
+    open_tickets = list(DeviceTicket.objects.filter(
+        resolved_at__isnull=True, gateway_id__in=list(gateways),
+        kind__in=[FaultKind.HEARTBEAT_LOST, FaultKind.SILENT_SINCE_INSTALL, FaultKind.LOW_BATTERY])
+        .values_list("pk", "kind", "device_id"))
+    closing: dict[str, list[int]] = defaultdict(list)
+    for pk, kind, device_id in open_tickets:
+        if device_id is None and kind in (FaultKind.HEARTBEAT_LOST, FaultKind.SILENT_SINCE_INSTALL):
+            closing["수신 재개"].append(pk)
+        elif device_id in firsts and kind == FaultKind.SILENT_SINCE_INSTALL:
+            closing["첫 수신"].append(pk)
+        elif device_id in recovered and kind == FaultKind.LOW_BATTERY:
+            closing["배터리 교체 확인"].append(pk)
+    for note, pks in closing.items():
+        DeviceTicket.objects.filter(pk__in=pks, resolved_at__isnull=True).update(
+            status=TicketStatus.RESOLVED, resolved_at=now, note=note)
 
 
 def _home(home_id: int) -> Home:

@@ -23,6 +23,7 @@ from dolbom.safety.models import (
     Device,
     DeviceStatus,
     DeviceTicket,
+    Event,
     FaultKind,
     Gateway,
     HomeStatus,
@@ -72,15 +73,22 @@ def _fire_one(home_id: int, now: dt.datetime) -> int:
         if clock is None:
             return 0  # someone else has it, or activity moved it meanwhile
         home = clock.home
+        latest = _latest_life_sign(home.pk, after=clock.base_at, now=now)
+        if latest is not None:
+            # The row lags the stream by up to the coalescing window: count from the real last activity.
+            clock.base_at = latest
+            if clock.last_activity_at is None or latest > clock.last_activity_at:
+                clock.last_activity_at = latest
+            clock.next_level = Level.CAUTION
         rules = rules_of(home)
         spans = absence_spans(home.pk, after=clock.base_at)
         reached = clock_math.overdue_level(clock.base_at, now, rules, spans)
         expected = clock.next_level
         if not reached or (expected and clock_math.LEVELS.index(reached) < clock_math.LEVELS.index(expected)):
             # An absence (or new settings) moved the deadline: not due after all.
-            nxt = clock_math.next_deadline(clock.base_at, _before(expected), rules, spans)
+            nxt = clock_math.next_deadline(clock.base_at, _before(clock.next_level), rules, spans)
             clock.next_level, clock.due_at, clock.updated_at = nxt.level, nxt.due_at, now
-            clock.save(update_fields=["next_level", "due_at", "updated_at"])
+            clock.save(update_fields=["base_at", "last_activity_at", "next_level", "due_at", "updated_at"])
             return 0
         due = clock_math.deadline(clock.base_at, reached, rules, spans)
         incident, opened = incident_raise(home=home, cause=Cause.INACTIVITY, at=due, level=reached, now=now)
@@ -88,8 +96,19 @@ def _fire_one(home_id: int, now: dt.datetime) -> int:
             checkin_request(incident)
         nxt = clock_math.next_deadline(clock.base_at, reached, rules, spans)
         clock.next_level, clock.due_at, clock.updated_at = nxt.level, nxt.due_at, now
-        clock.save(update_fields=["next_level", "due_at", "updated_at"])
+        clock.save(update_fields=["base_at", "last_activity_at", "next_level", "due_at", "updated_at"])
         return 1
+
+
+def _latest_life_sign(home_id: int, *, after: dt.datetime, now: dt.datetime) -> dt.datetime | None:
+    """The home's last sign of life after ``after``, from the events (a sensor flapping now aside)."""
+    from django.db.models import Max
+
+    from dolbom.safety.services.rules import LIFE_EVENTS
+
+    return (Event.objects.filter(home_id=home_id, kind__in=list(LIFE_EVENTS), occurred_at__gt=after,
+                                 occurred_at__lte=now, device__flapping_since__isnull=True)
+            .aggregate(m=Max("occurred_at"))["m"])
 
 
 def _before(level: str) -> str:
@@ -143,11 +162,13 @@ class SweepReport:
                 f"tickets opened {self.tickets}")
 
 
-def sweep(*, now: dt.datetime | None = None, supervision: bool = True) -> SweepReport:
+def sweep(*, now: dt.datetime | None = None, supervision: bool = True, deadlines: bool = True) -> SweepReport:
+    """``deadlines=False`` while the caller knows events are still waiting to be stored (a worker draining the
+    broker's backlog): firing then would alarm for people whose movement is in the queue."""
     now = now or timezone.now()
     tickets = 0
     if supervision:
         tickets = supervision_check(now=now)
         flapping_release(now=now)
-    return SweepReport(fired=deadlines_fire(now=now), escalated=incidents_escalate(now=now),
+    return SweepReport(fired=deadlines_fire(now=now) if deadlines else 0, escalated=incidents_escalate(now=now),
                        checkins=checkin_results(now=now), tickets=tickets)

@@ -122,10 +122,26 @@ def test_a_crash_between_commit_and_ack_is_redelivered_and_stored_once(broker, p
     assert third.stats.received == 0, "the redelivered message was acknowledged this time"
 
 
-def test_the_worker_fires_overdue_deadlines_at_start_before_any_event(broker, prefix, home):
+def test_the_worker_fires_overdue_deadlines_at_start_without_any_new_event(broker, prefix, home):
     at = timezone.now() - dt.timedelta(hours=13)
     Clock.objects.filter(home=home).update(base_at=at, last_activity_at=at, due_at=at + dt.timedelta(hours=12))
     worker = make_worker(broker, prefix, f"t-{uuid.uuid4().hex[:8]}")
     with Running(worker):
-        assert Incident.objects.filter(cause=Cause.INACTIVITY).exists()
+        assert wait_for(lambda: Incident.objects.filter(cause=Cause.INACTIVITY).exists(), timeout=10)
     assert worker.stats.received == 0
+
+
+def test_at_start_the_worker_takes_the_backlog_before_it_judges_inactivity(broker, prefix, home):
+    """Movement that waited in the broker while the worker was down counts before any deadline fires."""
+    client_id = f"t-{uuid.uuid4().hex[:8]}"
+    first = make_worker(broker, prefix, client_id)
+    with Running(first):
+        pass  # the persistent session now exists: the broker keeps what is published for it
+    at = timezone.now() - dt.timedelta(hours=13)
+    Clock.objects.filter(home=home).update(base_at=at, last_activity_at=at, due_at=at + dt.timedelta(hours=12))
+    publish(broker, prefix, [payload("activity", at=timezone.now() - dt.timedelta(minutes=30))])
+    second = make_worker(broker, prefix, client_id)
+    with Running(second):
+        assert wait_for(lambda: second._first_deadlines, timeout=10)
+    assert Event.objects.count() == 1
+    assert not Incident.objects.filter(cause=Cause.INACTIVITY).exists()

@@ -1,0 +1,655 @@
+"""Benchmark: the emergency safety service's real path under a city's load, across a crash and a database
+restart, beside a naive baseline measured in the same run.
+
+    .venv/bin/python bench/safety.py                              # SQLite and PostgreSQL, 20,000 homes
+    .venv/bin/python bench/safety.py --db postgres --homes 20000 --rate 5000 --seconds 60
+    .venv/bin/python bench/safety.py --db sqlite --homes 2000 --rate 1000 --seconds 20 --no-baseline
+
+The path is the production one, each part its own process: ``dolbom safety simulate`` (the device simulator,
+MQTT QoS 1) → Mosquitto → ``dolbom safety ingest`` (the worker) → the database → the rules → incidents. The
+broker is started by this script from ``dolbom/safety/deploy/mosquitto.conf`` (the settings a city runs:
+unlimited queue for a worker's persistent session) on a free port, so the benchmark neither disturbs nor
+depends on the machine's own broker.
+
+For each database:
+
+1. *capacity*: events are published while no worker runs, then the worker starts and drains the backlog;
+   the drain rate is the most the worker can sustain (events per second committed).
+2. *live*: the simulator publishes at ``--rate`` events a second (a flat rhythm: a compressed day has no
+   night) with falls, button presses and fire alarms among the homes; at a third of the run the worker is
+   killed with SIGKILL and restarted, at two thirds (PostgreSQL only) the database is restarted
+   (``pg_ctlcluster --skip-systemctl-redirect 15 main restart``). Printed: the rate committed, the p50/p99 time
+   from a fire or button event to its incident (outside the fault windows, and across them), events lost
+   (acknowledged by the broker to the simulator but never stored), duplicate incidents, missed inactivity
+   alerts (a fallen resident with no inactivity incident once their caution deadline has passed).
+3. *baseline*: the same stream and the same faults through a naive subscriber: automatic acknowledgement
+   on receipt, one transaction per event, no natural key, incidents deduplicated and inactivity timers kept
+   in memory.
+
+Bench homes count inactivity in minutes (caution 1, warning 2, danger 3) instead of hours, so that a run of
+a minute or two reaches the levels; activity moves the clock at most every 5 s (the city default is 60 s).
+The PostgreSQL database (``--pg-url``, default ``dolbom_safety_bench``) is dropped and created afresh; it must
+be a throw-away one. The restart affects every client of that cluster for a second or two.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+PY = sys.executable
+CAUTION_MINUTES = 1
+PG_RESTART = ["pg_ctlcluster", "--skip-systemctl-redirect", "15", "main", "restart"]
+
+
+# Parts that run inside Django (this script, called with a leading "_verb") -----------------------------
+
+def _django() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dolbom.settings")
+    import django
+
+    django.setup()
+
+
+def prepare(homes: int, seed: int) -> None:
+    """A synthetic city and ``homes`` homes in service, each with a gateway and six sensors."""
+    _django()
+    import datetime as dt
+
+    from django.db import transaction
+    from django.utils import timezone
+
+    from dolbom.accounts.models import Role
+    from dolbom.accounts.services import staff_create
+    from dolbom.registry.models import Resident
+    from dolbom.registry.synthetic import generate
+    from dolbom.registry.synthetic.writer import write_city
+    from dolbom.safety.models import (
+        Centre,
+        Clock,
+        Device,
+        Gateway,
+        Home,
+        HomeStatus,
+        Responder,
+        SafetySettings,
+    )
+
+    started = time.perf_counter()
+    write_city(generate(households=homes, seed=seed, as_of=timezone.localdate()))
+    today = timezone.localdate()
+    now = timezone.now()
+    with transaction.atomic():
+        city = staff_create(username="bench-city", password=None, display_name="정하늘", role=Role.CITY_TEAM)
+        worker = staff_create(username="bench-worker", password=None, display_name="윤보라", role=Role.EMERGENCY_WORKER)
+        centre = Centre.objects.create(code="bench", name="벤치 응급안전센터")
+        Responder.objects.create(user=worker, centre=centre)
+        firsts = {}
+        for rid, hid, dong in Resident.objects.order_by("pk").values_list("pk", "household_id", "dong_id"):
+            firsts.setdefault(hid, (rid, dong))
+        rows = [Home(resident_id=rid, household_id=hid, dong_id=dong, status=HomeStatus.ACTIVE, centre=centre,
+                     worker=worker, applied_on=today, applied_by=city, installed_on=today,
+                     caution_minutes=CAUTION_MINUTES, warning_minutes=2 * CAUTION_MINUTES,
+                     danger_minutes=3 * CAUTION_MINUTES, checkin_on_caution=False)
+                for hid, (rid, dong) in list(firsts.items())[:homes]]
+        Home.objects.bulk_create(rows, batch_size=2000)
+        ids = list(Home.objects.order_by("pk").values_list("pk", flat=True))
+        Gateway.objects.bulk_create([Gateway(home_id=h, serial=f"B{i:06d}-GW", installed_on=today)
+                                     for i, h in enumerate(ids)], batch_size=2000)
+        gateways = dict(Gateway.objects.values_list("home_id", "pk"))
+        kinds = [("activity", "A1", "거실"), ("activity", "A2", "침실"), ("door", "D1", "현관"), ("fire", "F1", "주방"),
+                 ("gas", "G1", "주방"), ("button", "B1", "")]
+        Device.objects.bulk_create([
+            Device(gateway_id=gateways[h], home_id=h, kind=k, serial=f"B{i:06d}-{s}", component=str(c),
+                   location=loc, installed_on=today)
+            for i, h in enumerate(ids) for c, (k, s, loc) in enumerate(kinds, 1)], batch_size=5000)
+        # No deadline until a home's first event: the run starts minutes after this.
+        Clock.objects.bulk_create([Clock(home_id=h, base_at=now, next_level="caution", due_at=None, updated_at=now)
+                                   for h in ids], batch_size=5000)
+        SafetySettings.objects.create(activity_coalesce_seconds=5, escalate_lead_seconds=3600,
+                                      escalate_city_seconds=7200, heartbeat_minutes=24 * 60)
+    print(json.dumps({"homes": len(ids), "seconds": round(time.perf_counter() - started, 1),
+                      "at": dt.datetime.now().isoformat()}))
+
+
+def reset() -> None:
+    """Empty what a run wrote, keep the homes (the baseline gets the same city)."""
+    _django()
+    from django.db import connection, transaction
+    from django.utils import timezone
+
+    from dolbom.safety.models import (
+        Absence,
+        Clock,
+        Device,
+        DeviceTicket,
+        Event,
+        Gateway,
+        Incident,
+        IncidentLog,
+        Reject,
+    )
+
+    with transaction.atomic():
+        for model in (IncidentLog, Incident, DeviceTicket, Absence, Event, Reject):
+            model.objects.all().delete()
+        Clock.objects.update(base_at=timezone.now(), next_level="caution", due_at=None, last_activity_at=None)
+        Gateway.objects.update(last_seen_at=None, last_heartbeat_at=None, powered=True)
+        Device.objects.update(first_event_at=None, last_event_at=None, flapping_since=None, battery_pct=None)
+        with connection.cursor() as cur:
+            cur.execute("DROP TABLE IF EXISTS naive_event")
+            cur.execute("DROP TABLE IF EXISTS naive_incident")
+
+
+def naive(client_id: str, prefix: str, port: int, caution_seconds: float) -> None:
+    """The baseline: what a first attempt looks like. Acknowledges on receipt (paho's default), one
+    transaction per event, no natural key, open incidents and inactivity timers in memory."""
+    _django()
+    import datetime as dt
+
+    import paho.mqtt.client as mqtt
+    from django.db import connection, transaction
+
+    pk = "BIGSERIAL PRIMARY KEY" if connection.vendor == "postgresql" else "INTEGER PRIMARY KEY AUTOINCREMENT"
+    with connection.cursor() as cur:
+        cur.execute(f"CREATE TABLE IF NOT EXISTS naive_event (id {pk}, controller TEXT, event_id TEXT, seq BIGINT, "
+                    "kind TEXT, occurred_at TEXT, received_at DOUBLE PRECISION, raw TEXT)")
+        cur.execute(f"CREATE TABLE IF NOT EXISTS naive_incident (id {pk}, controller TEXT, cause TEXT, "
+                    "event_at DOUBLE PRECISION, opened_at DOUBLE PRECISION)")
+    open_: set[tuple[str, str]] = set()
+    timers: dict[str, float] = {}
+    fired: set[str] = set()
+    lock = threading.Lock()
+
+    def incident(controller: str, cause: str, event_at: float) -> None:
+        with transaction.atomic(), connection.cursor() as cur:
+            cur.execute("INSERT INTO naive_incident (controller, cause, event_at, opened_at) VALUES (%s, %s, %s, %s)",
+                        [controller, cause, event_at, time.time()])
+
+    def on_message(c, userdata, msg) -> None:
+        try:
+            e = json.loads(msg.payload)
+            kind = {100: "activity", 110: "door_open", 111: "door_close", 200: "fire", 210: "gas",
+                    300: "button"}.get(e["status_code"], "other")
+            with transaction.atomic(), connection.cursor() as cur:
+                cur.execute("INSERT INTO naive_event (controller, event_id, seq, kind, occurred_at, received_at, raw) "
+                            "VALUES (%s, %s, %s, %s, %s, %s, %s)",
+                            [e["controller"], e["event_id"], e["seq"], kind, e["time"], time.time(), msg.payload.decode()])
+            at = dt.datetime.fromisoformat(e["time"]).timestamp()
+            if kind in ("fire", "gas", "button") and (e["controller"], kind) not in open_:
+                open_.add((e["controller"], kind))
+                incident(e["controller"], kind, at)
+            elif kind in ("activity", "door_open", "door_close"):
+                with lock:
+                    timers[e["controller"]] = at + caution_seconds
+        except Exception:  # noqa: BLE001 - the naive way: log and move on (the event is gone)
+            connection.close()
+
+    def tick() -> None:
+        while True:
+            time.sleep(1)
+            now = time.time()
+            with lock:
+                due = [c for c, t in timers.items() if t <= now and c not in fired]
+            for controller in due:
+                try:
+                    incident(controller, "inactivity", timers[controller])
+                    fired.add(controller)
+                except Exception:  # noqa: BLE001
+                    connection.close()
+
+    c = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=client_id, protocol=mqtt.MQTTv311, clean_session=True)
+    c.on_message = on_message
+    c.on_connect = lambda c, u, f, rc, p: c.subscribe(f"{prefix}/+/events", qos=1)
+    c.on_subscribe = lambda *a: print("구독 완료 (subscribed)", flush=True)
+    c.connect("127.0.0.1", port)
+    threading.Thread(target=tick, daemon=True).start()
+    signal.signal(signal.SIGTERM, lambda *_: (c.disconnect(), sys.exit(0)))
+    c.loop_forever()
+
+
+def report(mode: str, log_path: str, notes_path: str, faults_path: str, caution_seconds: float, speed: float,
+           started: float) -> None:
+    """Counts from the database against what the broker acknowledged and what the simulator made happen."""
+    _django()
+    from django.db import connection
+
+    acked = set()
+    with open(log_path, encoding="utf-8") as f:
+        for controller, event_id, seq, _kind, _wall in csv.reader(f):
+            acked.add((controller, event_id, int(seq)))
+    notes = [json.loads(line) for line in open(notes_path, encoding="utf-8")]
+    faults = json.load(open(faults_path, encoding="utf-8"))
+    with connection.cursor() as cur:
+        if mode == "real":
+            cur.execute("SELECT g.serial, e.event_id, e.sequence FROM safety_event e JOIN safety_gateway g "
+                        "ON g.id = e.gateway_id")
+            stored_rows = cur.fetchall()
+            cur.execute("SELECT g.serial, i.cause, i.event_at, i.opened_at FROM safety_incident i "
+                        "JOIN safety_gateway g ON g.home_id = i.home_id")
+            incidents = [(s, c, _ts(e), _ts(o)) for s, c, e, o in cur.fetchall()]
+            cur.execute("SELECT MIN(received_at), MAX(received_at) FROM safety_event")
+            first, last = (_ts(v) for v in cur.fetchone())
+        else:
+            cur.execute("SELECT controller, event_id, seq FROM naive_event")
+            stored_rows = cur.fetchall()
+            cur.execute("SELECT controller, cause, event_at, opened_at FROM naive_incident")
+            incidents = [(s, c, float(e), float(o)) for s, c, e, o in cur.fetchall()]
+            cur.execute("SELECT MIN(received_at), MAX(received_at) FROM naive_event")
+            first, last = cur.fetchone()
+    stored = {(c, e, int(s)) for c, e, s in stored_rows}
+    per_key: dict[tuple[str, str], int] = {}
+    for controller, cause, _e, _o in incidents:
+        per_key[(controller, cause)] = per_key.get((controller, cause), 0) + 1
+    fallen = {n["controller"]: started + n["at"] / speed for n in notes if n["kind"] in ("fall_button", "fall_silent")}
+    inactive = {c for c, cause, _e, _o in incidents if cause == "inactivity"}
+    due = {c for c, at in fallen.items() if at + caution_seconds + 3 < faults["ended"]}
+    windows = [(w[0], w[1] + 2) for w in faults["windows"]]
+    latencies = [(o - e, e) for _c, cause, e, o in incidents if cause in ("fire", "button")]
+
+    def outside(at: float) -> bool:
+        return all(not (a <= at <= b) for a, b in windows)
+
+    calm = sorted(d for d, e in latencies if outside(e))
+    every = sorted(d for d, _e in latencies)
+    homes_streamed = {c for c, _e, _s in stored}
+    false_inactivity = len({c for c in inactive if c not in fallen and c in homes_streamed})
+    print(json.dumps({
+        "false_inactivity": false_inactivity,
+        "acked": len(acked), "stored": len(stored_rows), "distinct": len(stored), "lost": len(acked - stored),
+        "duplicate_rows": len(stored_rows) - len(stored),
+        "duplicate_incidents": sum(n - 1 for n in per_key.values() if n > 1),
+        "falls_due": len(due), "missed_inactivity": len(due - inactive),
+        "p50": _pct(calm, 50), "p99": _pct(calm, 99), "p50_all": _pct(every, 50), "p99_all": _pct(every, 99),
+        "alarms": len(every), "first": first, "last": last,
+    }))
+
+
+def _ts(value) -> float | None:
+    if value is None:
+        return None
+    if isinstance(value, str):
+        import datetime as dt
+
+        value = dt.datetime.fromisoformat(value.replace(" ", "T"))
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=dt.UTC)
+    return value.timestamp()
+
+
+def _pct(values: list[float], p: float) -> float | None:
+    if not values:
+        return None
+    k = min(len(values) - 1, max(0, round(p / 100 * (len(values) - 1))))
+    return values[k]
+
+
+# The orchestrator (no Django here: it starts the processes and reads the database directly) ------------
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Broker:
+    def __init__(self, tmp: Path) -> None:
+        self.port = free_port()
+        conf = (ROOT / "dolbom/safety/deploy/mosquitto.conf").read_text(encoding="utf-8")
+        lines = [ln for ln in conf.splitlines() if not ln.startswith(("listener", "persistence_location", "log_dest"))]
+        lines += [f"listener {self.port} 127.0.0.1", "persistence false", "log_dest none"]
+        path = tmp / "mosquitto.conf"
+        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        binary = shutil.which("mosquitto") or "/usr/sbin/mosquitto"
+        self.proc = subprocess.Popen([binary, "-c", str(path)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        for _ in range(100):
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
+                return
+            except OSError:
+                time.sleep(0.05)
+        raise SystemExit("mosquitto did not start")
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        self.proc.wait(10)
+
+
+class Database:
+    def __init__(self, kind: str, tmp: Path, pg_url: str) -> None:
+        self.kind = kind
+        if kind == "sqlite":
+            self.path = tmp / "bench.sqlite3"
+            self.url = f"sqlite:///{self.path}"
+        else:
+            import psycopg
+
+            self.url = pg_url
+            name = pg_url.rsplit("/", 1)[1]
+            admin = pg_url.rsplit("/", 1)[0] + "/postgres"
+            with psycopg.connect(admin, autocommit=True) as conn:
+                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+                conn.execute(f'CREATE DATABASE "{name}"')
+            self.name, self.admin = name, admin
+
+    def count(self, table: str) -> int:
+        for _ in range(20):
+            try:
+                if self.kind == "sqlite":
+                    import sqlite3
+
+                    with sqlite3.connect(self.path, timeout=30) as conn:
+                        return conn.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
+                import psycopg
+
+                with psycopg.connect(self.url, connect_timeout=5) as conn:
+                    return conn.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
+            except Exception:  # noqa: BLE001 - the database may be restarting
+                time.sleep(0.5)
+        return -1
+
+    def drop(self) -> None:
+        if self.kind == "postgres":
+            import psycopg
+
+            with psycopg.connect(self.admin, autocommit=True) as conn:
+                conn.execute(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
+
+
+def _env(db: Database, broker: Broker, tmp: Path, prefix: str) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update({"DATABASE_URL": db.url, "DOLBOM_DATA_DIR": str(tmp / "data"), "DOLBOM_MQTT_HOST": "127.0.0.1",
+                "DOLBOM_MQTT_PORT": str(broker.port), "DOLBOM_MQTT_TOPIC_PREFIX": prefix,
+                "DOLBOM_MESSAGE_BACKEND": "file", "DOLBOM_MESSAGE_FILE": str(tmp / "messages.jsonl"),
+                "DOLBOM_LOG_LEVEL": "ERROR", "PYTHONUNBUFFERED": "1"})
+    return env
+
+
+def _dolbom(*args: str) -> list[str]:
+    return [PY, "-c", "import sys; from dolbom.cli import main; sys.exit(main())", *args]
+
+
+def _self(*args: str) -> list[str]:
+    return [PY, str(Path(__file__).resolve()), *args]
+
+
+def _run(cmd: list[str], env: dict[str, str]) -> str:
+    done = subprocess.run(cmd, env=env, capture_output=True, text=True, cwd=ROOT)
+    if done.returncode != 0:
+        raise SystemExit(f"{' '.join(cmd[:6])} failed:\n{done.stdout[-2000:]}\n{done.stderr[-3000:]}")
+    return done.stdout
+
+
+class Worker:
+    def __init__(self, mode: str, env: dict[str, str], client_id: str, prefix: str, port: int, log: Path) -> None:
+        self.mode, self.env, self.client_id, self.prefix, self.port, self.log = mode, env, client_id, prefix, port, log
+        self.proc: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        if self.mode == "real":
+            cmd = _dolbom("safety", "ingest", "--client-id", self.client_id, "--sweep-seconds", "1",
+                          "--stats-seconds", "0")
+        else:
+            cmd = _self("_naive", self.client_id, self.prefix, str(self.port), str(CAUTION_MINUTES * 60))
+        before = self._subscriptions()
+        self.proc = subprocess.Popen(cmd, env=self.env, cwd=ROOT, stdout=self.log.open("a"), stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + 120
+        while self._subscriptions() <= before:  # Django's start-up, then the subscription
+            if self.proc.poll() is not None or time.monotonic() > deadline:
+                raise SystemExit(f"the {self.mode} worker did not start: {self.log.read_text()[-2000:]}")
+            time.sleep(0.1)
+
+    def _subscriptions(self) -> int:
+        return self.log.read_text(encoding="utf-8").count("구독 완료") if self.log.exists() else 0
+
+    def kill(self) -> None:
+        assert self.proc is not None
+        self.proc.send_signal(signal.SIGKILL)
+        self.proc.wait()
+
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(30)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+
+
+class Simulator:
+    """``dolbom safety simulate`` in its own process; ``started`` is set when it begins to publish."""
+
+    def __init__(self, env: dict[str, str], args, *, seconds: float, speed: float, run: str, log: Path, notes: Path,
+                 pace: str = "live", extra: tuple[str, ...] = ()) -> None:
+        hours = seconds * speed / 3600
+        cmd = _dolbom("safety", "simulate", "--homes", str(args.homes), "--hours", f"{hours:.6f}", "--pace", pace,
+                      "--speed", f"{speed:.4f}", "--rhythm", "flat", "--per-hour", f"{args.per_hour:.3f}",
+                      "--seed", str(args.seed), "--run", run, "--log", str(log), "--notes", str(notes), *extra)
+        self.proc = subprocess.Popen(cmd, env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                     text=True)
+        self.lines: list[str] = []
+        self.started = threading.Event()
+        self.at = 0.0
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self) -> None:
+        assert self.proc.stdout is not None
+        for line in self.proc.stdout:
+            if not self.started.is_set() and "이벤트" in line:
+                self.at = time.time()
+                self.started.set()
+            self.lines.append(line.rstrip())
+
+    def wait(self) -> str:
+        self.proc.wait()
+        time.sleep(0.2)
+        if self.proc.returncode != 0:
+            raise SystemExit("the simulator failed:\n" + "\n".join(self.lines[-30:]))
+        return next((ln for ln in self.lines[::-1] if ln.startswith("published")), "")
+
+
+def _drain(db: Database, table: str, target: int, timeout: float) -> float:
+    """Wait until ``target`` rows are stored (or nothing moves for 15 s); seconds it took."""
+    began = time.monotonic()
+    last, still = -1, time.monotonic()
+    while time.monotonic() - began < timeout:
+        n = db.count(table)
+        if n >= target:
+            break
+        if n != last:
+            last, still = n, time.monotonic()
+        elif time.monotonic() - still > 30:
+            break
+        time.sleep(0.5)
+    return time.monotonic() - began
+
+
+def capacity(db: Database, broker: Broker, tmp: Path, args) -> dict:
+    """Publish a backlog with no worker running, then time the worker draining it."""
+    prefix = f"bench-{uuid.uuid4().hex[:8]}/safety/v1/gw"
+    env = _env(db, broker, tmp, prefix)
+    client_id = f"bench-cap-{uuid.uuid4().hex[:6]}"
+    log = tmp / "capacity.csv"
+    # Create the worker's persistent session first, so that the broker keeps the backlog for it.
+    worker = Worker("real", env, client_id, prefix, broker.port, tmp / "worker-capacity.log")
+    worker.start()
+    worker.stop()
+    count = int(args.capacity)
+    speed = 1.0
+    seconds = count / max(args.homes * args.per_hour / 3600, 1e-9)
+    sim = Simulator(env, args, seconds=seconds, speed=speed, run=f"cap{uuid.uuid4().hex[:4]}", log=log,
+                    notes=tmp / "capacity-notes.jsonl", pace="fast")
+    sim.wait()
+    published = sum(1 for _ in log.open(encoding="utf-8"))
+    before = db.count("safety_event")
+    worker.start()
+    took = _drain(db, "safety_event", before + published, timeout=900)
+    worker.stop()
+    stored = db.count("safety_event") - before
+    return {"published": published, "stored": stored, "seconds": took, "rate": stored / max(took, 1e-9)}
+
+
+def live(db: Database, broker: Broker, tmp: Path, args, mode: str) -> dict:
+    prefix = f"bench-{uuid.uuid4().hex[:8]}/safety/v1/gw"
+    env = _env(db, broker, tmp, prefix)
+    client_id = f"bench-{mode}-{uuid.uuid4().hex[:6]}"
+    log, notes, faults_path = tmp / f"{mode}.csv", tmp / f"{mode}-notes.jsonl", tmp / f"{mode}-faults.json"
+    table = "safety_event" if mode == "real" else "naive_event"
+    worker = Worker(mode, env, client_id, prefix, broker.port, tmp / f"worker-{mode}.log")
+    worker.start()
+    speed = args.rate / max(args.homes * (args.per_hour + 2) / 3600, 1e-9)
+    extra = ("--buttons", str(args.buttons), "--fires", str(args.fires), "--silent-falls", str(args.falls),
+             "--window", "0.05", "0.3")
+    sim = Simulator(env, args, seconds=args.seconds, speed=speed, run=f"{mode}{uuid.uuid4().hex[:4]}", log=log,
+                    notes=notes, extra=extra)
+    if not sim.started.wait(300):
+        raise SystemExit("the simulator did not start publishing")
+    started = sim.at
+    windows = []
+    if not args.no_faults:
+        time.sleep(max(0.0, started + args.seconds / 3 - time.time()))
+        down = time.time()
+        worker.kill()
+        time.sleep(1.0)
+        worker.start()
+        windows.append((down, time.time()))
+        if db.kind == "postgres":
+            time.sleep(max(0.0, started + 2 * args.seconds / 3 - time.time()))
+            down = time.time()
+            subprocess.run(PG_RESTART, check=True, capture_output=True)
+            windows.append((down, time.time()))
+    publish_line = sim.wait()
+    ended_publishing = time.time()
+    acked = sum(1 for _ in log.open(encoding="utf-8"))
+    drain = _drain(db, table, acked, timeout=900)
+    # The last fall's caution deadline, plus a few sweeps, must have passed before we judge.
+    time.sleep(max(3.0, started + args.seconds * 0.3 + CAUTION_MINUTES * 60 + 6 - time.time()))
+    ended = time.time()
+    worker.stop()
+    faults_path.write_text(json.dumps({"windows": windows, "ended": ended}), encoding="utf-8")
+    result = json.loads(_run(_self("_report", mode, str(log), str(notes), str(faults_path),
+                                   str(CAUTION_MINUTES * 60), f"{speed:.6f}", f"{started:.3f}"), env).splitlines()[-1])
+    result.update({"publisher": publish_line, "drain_after_publisher": drain,
+                   "published_seconds": ended_publishing - started})
+    if result["first"] is not None and result["last"] is not None and result["last"] > result["first"]:
+        result["committed_rate"] = result["distinct"] / (result["last"] - result["first"])
+    return result
+
+
+def _fmt(v, unit: str = "", digits: int = 0) -> str:
+    if v is None:
+        return "—"
+    return f"{v:,.{digits}f}{unit}"
+
+
+def run_database(kind: str, args) -> dict:
+    tmp = Path(tempfile.mkdtemp(prefix=f"safety-bench-{kind}-"))
+    broker = Broker(tmp)
+    db = Database(kind, tmp, args.pg_url)
+    results: dict = {"db": kind}
+    try:
+        env = _env(db, broker, tmp, "unused")
+        t = time.perf_counter()
+        _run(_dolbom("migrate", "--verbosity", "0"), env)
+        results["prepare"] = json.loads(_run(_self("_prepare", str(args.homes), str(args.seed)), env).splitlines()[-1])
+        results["prepare"]["migrate_and_prepare_seconds"] = round(time.perf_counter() - t, 1)
+        if args.capacity:
+            results["capacity"] = capacity(db, broker, tmp, args)
+            _run(_self("_reset"), env)
+        results["real"] = live(db, broker, tmp, args, "real")
+        if not args.no_baseline:
+            _run(_self("_reset"), env)
+            results["naive"] = live(db, broker, tmp, args, "naive")
+    finally:
+        broker.stop()
+        if not args.keep:
+            db.drop()
+            shutil.rmtree(tmp, ignore_errors=True)
+        else:
+            print(f"(kept {tmp})")
+    return results
+
+
+def print_results(all_results: list[dict], args) -> None:
+    load = os.getloadavg() if hasattr(os, "getloadavg") else (0, 0, 0)
+    print(f"\nhomes {args.homes:,}, offered {args.rate:,}/s for {args.seconds}s, {args.buttons} buttons, {args.fires} "
+          f"fire alarms, {args.falls} falls without the button; {os.cpu_count()} CPUs, load {load[0]:.2f}")
+    for r in all_results:
+        print(f"\n== {r['db']} ==")
+        if "capacity" in r:
+            c = r["capacity"]
+            print(f"capacity (backlog of {c['published']:,} drained by the worker): {c['rate']:,.0f} events/s committed")
+        rows = [("events committed per second", "committed_rate", "/s", 0),
+                ("p50 fire/button -> incident (outside faults)", "p50", " s", 3),
+                ("p99 fire/button -> incident (outside faults)", "p99", " s", 3),
+                ("p99 across the kill and the restart", "p99_all", " s", 3),
+                ("events acknowledged by the broker", "acked", "", 0),
+                ("events lost", "lost", "", 0), ("duplicate event rows", "duplicate_rows", "", 0),
+                ("duplicate incidents", "duplicate_incidents", "", 0),
+                ("falls past their caution deadline", "falls_due", "", 0),
+                ("missed inactivity alerts", "missed_inactivity", "", 0),
+                ("inactivity alerts for homes that did not fall", "false_inactivity", "", 0),
+                ("catch-up after the publisher ended", "drain_after_publisher", " s", 1)]
+        real, naive_ = r.get("real", {}), r.get("naive")
+        print(f"{'':46} {'dolbom':>14} {'naive baseline':>16}")
+        for label, key, unit, digits in rows:
+            print(f"{label:46} {_fmt(real.get(key), unit, digits):>14} "
+                  f"{_fmt(naive_.get(key), unit, digits) if naive_ else '':>16}")
+        print(f"publisher (real run): {real.get('publisher', '')}")
+        if naive_:
+            print(f"publisher (baseline): {naive_.get('publisher', '')}")
+            if real.get("committed_rate") and naive_.get("committed_rate"):
+                print(f"ratio of committed rates: {real['committed_rate'] / naive_['committed_rate']:.1f}x")
+
+
+def main() -> int:
+    if len(sys.argv) > 1 and sys.argv[1].startswith("_"):
+        verb, rest = sys.argv[1], sys.argv[2:]
+        if verb == "_prepare":
+            prepare(int(rest[0]), int(rest[1]))
+        elif verb == "_reset":
+            reset()
+        elif verb == "_naive":
+            naive(rest[0], rest[1], int(rest[2]), float(rest[3]))
+        elif verb == "_report":
+            report(rest[0], rest[1], rest[2], rest[3], float(rest[4]), float(rest[5]), float(rest[6]))
+        return 0
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
+    parser.add_argument("--pg-url", default="postgres://postgres@127.0.0.1:5432/dolbom_safety_bench")
+    parser.add_argument("--homes", type=int, default=20000)
+    parser.add_argument("--rate", type=int, default=5000, help="events per second offered in the live run")
+    parser.add_argument("--seconds", type=int, default=60, help="length of the live run")
+    parser.add_argument("--per-hour", type=float, default=30.0, help="activity events per hour and home (simulated)")
+    parser.add_argument("--buttons", type=int, default=100)
+    parser.add_argument("--fires", type=int, default=50)
+    parser.add_argument("--falls", type=int, default=40, help="residents who stop moving without pressing the button")
+    parser.add_argument("--capacity", type=int, default=100000, help="events in the capacity backlog (0: skip)")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--no-baseline", action="store_true")
+    parser.add_argument("--no-faults", action="store_true", help="no kill -9 and no database restart")
+    parser.add_argument("--keep", action="store_true", help="keep the databases and logs")
+    args = parser.parse_args()
+    kinds = ["sqlite", "postgres"] if args.db == "both" else [args.db]
+    results = [run_database(kind, args) for kind in kinds]
+    print_results(results, args)
+    print("\n" + json.dumps(results, default=str))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,364 @@
+"""A device simulator: a realistic stream of gateway events published over MQTT (``dolbom safety simulate``).
+
+Each home has a daily rhythm: activity sensors fire while the resident is up (more in the morning and the
+evening, a bathroom trip at night), the front door opens and closes when they go out and come back, the
+gateway sends a heartbeat every hour and the sensors report their battery with theirs. On top of that, rare
+things happen to some homes, as many as asked: a fall (the button pressed, or nobody moves any more), a fire
+alarm (mostly cooking smoke, repeated until cleared), a door contact that flaps, a battery that runs flat and
+then goes silent, a power cut.
+
+Pace: ``fast`` publishes as fast as the broker takes it, timestamped over the last ``--hours`` (a backfill:
+the demo's history, a test); ``live`` publishes each event when it is due, timestamped now, with ``--speed``
+compressing the day (60: an hour a minute). The demo, the tests and bench/safety.py use it; the benchmark
+with a flat rhythm (``--rhythm flat``) so that a compressed day has no night in which everyone looks inactive.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+import random
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import TextIO
+
+from dolbom.safety import protocol
+
+DAY = 24 * 3600.0
+
+
+@dataclass(frozen=True)
+class SimDevice:
+    kind: str
+    serial: str
+    location: str = ""
+
+
+@dataclass(frozen=True)
+class SimHome:
+    controller: str
+    devices: tuple[SimDevice, ...]
+
+    def of(self, kind: str) -> list[SimDevice]:
+        return [d for d in self.devices if d.kind == kind]
+
+
+@dataclass(frozen=True)
+class Rhythm:
+    """Events per hour of one home, by time of day."""
+
+    wake: float = 6.5  # hours, local
+    sleep: float = 22.0
+    day_rate: float = 14.0  # activity events per awake hour (a PIR sensor with a few minutes' lockout)
+    night_rate: float = 0.6
+    outings: float = 1.5  # times a day the resident goes out (door open/close, out, back)
+    heartbeat_minutes: float = 60.0
+    flat: bool = False
+
+    @classmethod
+    def flat_rate(cls, per_hour: float) -> Rhythm:
+        return cls(day_rate=per_hour, night_rate=per_hour, outings=0.0, flat=True)
+
+    def rate(self, hour: float) -> float:
+        if self.flat:
+            return self.day_rate
+        if self.wake <= hour < self.sleep:
+            # Busier after getting up and around dinner.
+            peak = 1.4 if hour < self.wake + 2 or 17 <= hour < 20 else 1.0
+            return self.day_rate * peak
+        return self.night_rate
+
+
+@dataclass(frozen=True)
+class Plan:
+    """How many homes each rare thing happens to."""
+
+    falls: int = 0  # the resident falls: half press the button, half stop moving for good
+    silent_falls: int = 0  # stop moving without pressing (inactivity only)
+    buttons: int = 0
+    fires: int = 0
+    flapping: int = 0
+    dead_batteries: int = 0
+    power_cuts: int = 0
+    window: tuple[float, float] = (0.1, 0.6)  # when in the run they happen (fractions of it)
+
+
+@dataclass(order=True)
+class SimEvent:
+    at: float  # seconds from the start of the run
+    controller: str = field(compare=False)
+    kind: str = field(compare=False)
+    device: SimDevice | None = field(compare=False, default=None)
+    battery: int | None = field(compare=False, default=None)
+    report_119: str | None = field(compare=False, default=None)
+    seq: int = field(compare=False, default=0)
+
+
+@dataclass(frozen=True)
+class Note:
+    """What the simulator made happen, for tests and the benchmark to check against."""
+
+    kind: str  # fall_button, fall_silent, button, fire, flapping, dead_battery, power_cut
+    controller: str
+    at: float
+
+
+def _poisson_times(rng: random.Random, start: float, end: float, rate_at, peak: float) -> Iterator[float]:
+    """Event times of a Poisson process with rate ``rate_at(t)`` per second (thinning under ``peak``)."""
+    if peak <= 0:
+        return
+    t = start
+    while True:
+        t += rng.expovariate(peak)
+        if t >= end:
+            return
+        if rng.random() * peak <= rate_at(t):
+            yield t
+
+
+def _home_events(home: SimHome, rng: random.Random, *, start_hour: float, seconds: float, rhythm: Rhythm,
+                 stop_at: float | None) -> list[SimEvent]:
+    out: list[SimEvent] = []
+    activity = home.of("activity")
+    doors = home.of("door")
+    end = min(seconds, stop_at) if stop_at is not None else seconds
+
+    def hour(t: float) -> float:
+        return (start_hour + t / 3600.0) % 24
+
+    if activity:
+        peak = max(rhythm.day_rate * 1.4, rhythm.night_rate) / 3600
+        bedroom = [d for d in activity if "침실" in d.location] or activity
+        for t in _poisson_times(rng, 0.0, end, lambda t: rhythm.rate(hour(t)) / 3600, peak):
+            awake = rhythm.flat or rhythm.wake <= hour(t) < rhythm.sleep
+            out.append(SimEvent(t, home.controller, "activity", rng.choice(activity if awake else bedroom)))
+    if doors and rhythm.outings > 0:
+        door = doors[0]
+        for t in _poisson_times(rng, 0.0, end, lambda t: (rhythm.outings / 16 / 3600)
+                                if rhythm.wake + 1 <= hour(t) < rhythm.sleep - 1 else 0.0,
+                                rhythm.outings / 16 / 3600):
+            back = t + rng.uniform(1800, 7200)
+            for at in (t, t + 20, back, back + 15):
+                if at < end:
+                    out.append(SimEvent(at, home.controller, "door_open" if at in (t, back) else "door_close", door))
+    beat = rhythm.heartbeat_minutes * 60
+    phase = rng.uniform(0, beat)
+    battery = {d.serial: rng.randint(55, 100) for d in home.devices}
+    t = phase
+    n = 0
+    while t < seconds:  # the gateway keeps beating after a fall: it is the person who stopped
+        out.append(SimEvent(t, home.controller, "heartbeat"))
+        if n % 6 == 0:
+            for d in home.devices:
+                out.append(SimEvent(t + 1, home.controller, "heartbeat", d, battery=battery[d.serial]))
+        n += 1
+        t += beat
+    return out
+
+
+def generate(homes: list[SimHome], *, seconds: float, rhythm: Rhythm, plan: Plan, seed: int,
+             start_hour: float = 8.0) -> tuple[list[SimEvent], list[Note]]:
+    """The whole stream, in time order, with sequence numbers per gateway; and what happened to whom."""
+    rng = random.Random(seed)
+    order = list(homes)
+    rng.shuffle(order)
+    cursor = 0
+
+    def pick(n: int) -> list[SimHome]:
+        nonlocal cursor
+        chosen = order[cursor:cursor + n]
+        cursor += n
+        return chosen
+
+    lo, hi = plan.window
+    notes: list[Note] = []
+    stop: dict[str, float] = {}
+    falls = pick(plan.falls)
+    for i, home in enumerate(falls):
+        at = rng.uniform(lo, hi) * seconds
+        stop[home.controller] = at
+        notes.append(Note("fall_button" if i % 2 == 0 else "fall_silent", home.controller, at))
+    for home in pick(plan.silent_falls):
+        at = rng.uniform(lo, hi) * seconds
+        stop[home.controller] = at
+        notes.append(Note("fall_silent", home.controller, at))
+    extra: list[SimEvent] = []
+    for note in [n for n in notes if n.kind == "fall_button"]:
+        home = next(h for h in falls if h.controller == note.controller)
+        if home.of("button"):
+            extra.append(SimEvent(note.at + rng.uniform(5, 90), home.controller, "button", home.of("button")[0]))
+    for home in pick(plan.buttons):
+        if home.of("button"):
+            at = rng.uniform(lo, hi) * seconds
+            notes.append(Note("button", home.controller, at))
+            extra.append(SimEvent(at, home.controller, "button", home.of("button")[0]))
+            if rng.random() < 0.3:  # pressed by mistake, cancelled
+                extra.append(SimEvent(at + rng.uniform(3, 20), home.controller, "button_cancelled",
+                                      home.of("button")[0]))
+    for home in pick(plan.fires):
+        if home.of("fire"):
+            at = rng.uniform(lo, hi) * seconds
+            notes.append(Note("fire", home.controller, at))
+            detector = home.of("fire")[0]
+            repeats = rng.randint(2, 8)
+            for k in range(repeats):
+                extra.append(SimEvent(at + 30 * k, home.controller, "fire", detector,
+                                      report_119="sent" if k == 0 else None))
+            extra.append(SimEvent(at + 30 * repeats + 10, home.controller, "fire_cleared", detector))
+    for home in pick(plan.flapping):
+        if home.of("door"):
+            at = rng.uniform(lo, hi) * seconds
+            notes.append(Note("flapping", home.controller, at))
+            door = home.of("door")[0]
+            t = at
+            for k in range(60):
+                extra.append(SimEvent(t, home.controller, "door_open" if k % 2 == 0 else "door_close", door))
+                t += rng.uniform(2, 8)
+    for home in pick(plan.dead_batteries):
+        sensor = (home.of("activity") or list(home.devices))[:1]
+        if sensor:
+            at = rng.uniform(lo, hi) * seconds
+            notes.append(Note("dead_battery", home.controller, at))
+            extra.append(SimEvent(at, home.controller, "low_battery", sensor[0], battery=rng.randint(3, 12)))
+    for home in pick(plan.power_cuts):
+        at = rng.uniform(lo, hi) * seconds
+        notes.append(Note("power_cut", home.controller, at))
+        extra.append(SimEvent(at, home.controller, "power_off"))
+        extra.append(SimEvent(at + rng.uniform(300, 3600), home.controller, "power_on"))
+    events: list[SimEvent] = []
+    for home in homes:
+        events += _home_events(home, rng, start_hour=start_hour, seconds=seconds, rhythm=rhythm,
+                               stop_at=stop.get(home.controller))
+    events += [e for e in extra if e.at < seconds]
+    events.sort()
+    counters: dict[str, int] = {}
+    for e in events:
+        counters[e.controller] = counters.get(e.controller, 0) + 1
+        e.seq = counters[e.controller]
+    return events, notes
+
+
+def body(e: SimEvent, at: dt.datetime, *, run: str) -> dict:
+    device = e.device
+    return protocol.event_json(
+        controller=e.controller, event_id=f"{run}-{e.seq}", seq=e.seq, time=at, device=device.serial if device else None,
+        device_kind=device.kind if device else "gateway", kind=e.kind, location=device.location if device else "",
+        battery=e.battery, report_119=e.report_119)
+
+
+@dataclass
+class PublishReport:
+    published: int = 0
+    acknowledged: int = 0
+    seconds: float = 0.0
+    late_seconds: float = 0.0  # how far behind schedule the publisher fell at worst
+
+    def line(self) -> str:
+        rate = self.published / self.seconds if self.seconds else 0.0
+        return (f"published {self.published:,} events in {self.seconds:.1f}s ({rate:,.0f}/s), "
+                f"acknowledged by the broker {self.acknowledged:,}, at worst {self.late_seconds:.1f}s behind")
+
+
+def publish(events: list[SimEvent], *, broker, prefix: str, pace: str, speed: float, start: dt.datetime,
+            run: str, log: TextIO | None = None, out: TextIO | None = None, max_rate: float = 0.0,
+            stop: threading.Event | None = None) -> PublishReport:
+    """Publish the stream with QoS 1. ``log`` gets one CSV line per event the broker acknowledged
+    (controller, event id, sequence, kind, wall time): the benchmark counts losses against it."""
+    from dolbom.safety.mqtt import client
+
+    report = PublishReport()
+    sent: dict[int, SimEvent] = {}
+    early: set[int] = set()  # acknowledged before publish() returned its id to us
+    # Never held while calling into paho: paho calls on_publish holding its own lock, and publish() takes it.
+    lock = threading.Lock()
+    writer = csv.writer(log) if log is not None else None
+
+    def record(e: SimEvent) -> None:
+        report.acknowledged += 1
+        if writer is not None:
+            writer.writerow([e.controller, f"{run}-{e.seq}", e.seq, e.kind, f"{time.time():.3f}"])
+
+    def on_publish(c, userdata, mid, reason_code, properties) -> None:
+        with lock:
+            e = sent.pop(mid, None)
+            if e is None:
+                early.add(mid)
+            else:
+                record(e)
+
+    c = client(broker)
+    c.max_inflight_messages_set(2000)
+    c.max_queued_messages_set(0)
+    c.on_publish = on_publish
+    c.connect(broker.host, broker.port, keepalive=30)
+    c.loop_start()
+    began = time.monotonic()
+    next_report = began + 5
+    pending: list = []
+    try:
+        for e in events:
+            if stop is not None and stop.is_set():
+                break
+            if pace == "live":
+                due = began + e.at / speed
+                lag = time.monotonic() - due
+                if lag < 0:
+                    time.sleep(-lag)
+                report.late_seconds = max(report.late_seconds, lag)
+                at = dt.datetime.now(dt.UTC)
+            else:
+                at = start + dt.timedelta(seconds=e.at)
+                if max_rate:
+                    due = began + report.published / max_rate
+                    if due > time.monotonic():
+                        time.sleep(due - time.monotonic())
+            payload = json.dumps(body(e, at, run=run), ensure_ascii=False, separators=(",", ":")).encode()
+            info = c.publish(protocol.event_topic(e.controller, prefix), payload, qos=1)
+            with lock:
+                if info.mid in early:
+                    early.discard(info.mid)
+                    record(e)
+                else:
+                    sent[info.mid] = e
+            pending.append(info)
+            report.published += 1
+            if len(pending) > 5000:
+                pending = [p for p in pending if not p.is_published()]
+            if out is not None and time.monotonic() >= next_report:
+                out.write(f"  {report.line()}\n")
+                out.flush()
+                next_report = time.monotonic() + 5
+        for info in pending:
+            info.wait_for_publish(30)
+    finally:
+        report.seconds = time.monotonic() - began
+        c.disconnect()
+        c.loop_stop()
+    return report
+
+
+def homes_from_db(limit: int) -> list[SimHome]:
+    """The first ``limit`` homes in service, with their active gateway and sensors."""
+    from dolbom.safety.models import Device, DeviceStatus, Gateway, HomeStatus
+
+    gateways = list(Gateway.objects.filter(status=DeviceStatus.ACTIVE, home__status=HomeStatus.ACTIVE)
+                    .order_by("home_id").values("id", "serial")[:limit])
+    devices: dict[int, list[SimDevice]] = {}
+    for d in (Device.objects.filter(gateway_id__in=[g["id"] for g in gateways], status=DeviceStatus.ACTIVE)
+              .values("gateway_id", "kind", "serial", "location")):
+        devices.setdefault(d["gateway_id"], []).append(SimDevice(d["kind"], d["serial"], d["location"]))
+    return [SimHome(g["serial"], tuple(devices.get(g["id"], ()))) for g in gateways]
+
+
+def expected_rate(homes: int, rhythm: Rhythm, devices: int = 6) -> float:
+    """Roughly how many events a second ``homes`` homes send: activity, doors, heartbeats."""
+    if rhythm.flat:
+        per_hour = rhythm.day_rate
+    else:
+        awake = rhythm.sleep - rhythm.wake
+        per_hour = (rhythm.day_rate * awake + rhythm.night_rate * (24 - awake)) / 24 + rhythm.outings * 4 / 24
+    per_hour += 60 / rhythm.heartbeat_minutes * (1 + devices / 6)
+    return homes * per_hour / 3600
