@@ -14,6 +14,7 @@ urlpatterns = [
     path("visits/", include("dolbom.visits.urls")),
     path("checkins/", include("dolbom.checkins.urls")),
     path("discovery/", include("dolbom.discovery.urls")),
+    path("safety/", include("dolbom.safety.urls")),
     path("programmes/", include("dolbom.programmes.urls")),
     path("subsidies/", include("dolbom.subsidies.urls")),
     path("inspections/", include("dolbom.inspections.urls")),
