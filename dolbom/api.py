@@ -8,20 +8,26 @@ client sends ``Accept-Language: en``.
 from __future__ import annotations
 
 import logging
+from functools import wraps
+from typing import Any
 
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import RequestDataTooBig
 from django.db import DataError, OperationalError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Swagger
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from dolbom.accounts.auth import AUTH
+from dolbom.accounts.services import api_token_authenticate
 from dolbom.areas.api import router as areas_router
 from dolbom.audit.api import router as audit_router
 from dolbom.cases.api import router as cases_router
 from dolbom.checkins.api import router as checkins_router
 from dolbom.discovery.api import router as discovery_router
 from dolbom.inspections.api import router as inspections_router
+from dolbom.lib.api import ErrorOut, ValidationErrorOut, bound_text_inputs
 from dolbom.lib.errors import DomainError
 from dolbom.meetings.api import router as meetings_router
 from dolbom.programmes.api import router as programmes_router
@@ -43,10 +49,64 @@ not in your caseload needs a purpose: the `purpose` query parameter or the `X-Ac
 (UTF-8, percent-encoded); without it the answer is 400 `purpose_required`.
 
 **Errors**: `{"code": "...", "message": "..."}`. Codes are stable; messages follow `Accept-Language`
-(Korean by default, `en` for English).
+(Korean by default, `en` for English). Every endpoint may also answer 401 (not signed in), 403
+`second_factor_required` (a session whose second factor is not confirmed), 413 (body too large), 422
+(invalid input, with `errors`), 429 (rate limited), 500 and 503 (busy: try again).
+
+**Length limits**: every text input has one (its own, else 20,000 characters); a registration number is
+searched with `POST /residents/search`, never in a URL.
+
+This page and the schema answer only a signed-in user or a valid token.
 """
 
-api = NinjaAPI(
+# Answers every endpoint may give besides its own (documented on each operation, so that a client generator
+# and the fuzzer know them).
+STANDARD_ERRORS = {
+    "401": "Not signed in, or no valid API token",
+    "403": "Not allowed (a role without the right, a CSRF failure, a second factor not confirmed)",
+    "413": "The request body is too large",
+    "422": "Invalid input: the fields in `errors`",
+    "429": "Too many requests from this address",
+    "500": "A fault on the server (logged)",
+    "503": "The server is busy: try again",
+}
+
+
+class DolbomAPI(NinjaAPI):
+    def get_openapi_schema(self, *args: Any, **kwargs: Any) -> Any:
+        schema = super().get_openapi_schema(*args, **kwargs)
+        components = schema.setdefault("components", {}).setdefault("schemas", {})
+        components.setdefault("ErrorOut", ErrorOut.model_json_schema())
+        components["ValidationErrorOut"] = ValidationErrorOut.model_json_schema()
+        for item in schema["paths"].values():
+            for operation in item.values():
+                responses = operation.setdefault("responses", {})
+                for code, description in STANDARD_ERRORS.items():
+                    name = "ValidationErrorOut" if code == "422" else "ErrorOut"
+                    if code == "422" or code not in responses:
+                        responses[code] = {"description": description, "content": {"application/json": {
+                            "schema": {"$ref": f"#/components/schemas/{name}"}}}}
+        return schema
+
+
+def _signed_in_only(view: Any) -> Any:
+    """The schema and the docs describe every endpoint and parameter: for signed-in users and tokens only."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        bearer = request.headers.get("Authorization", "")
+        if request.user.is_authenticated or (bearer.startswith("Bearer ")
+                                             and api_token_authenticate(bearer[7:].strip()) is not None):
+            return view(request, *args, **kwargs)
+        if request.path.endswith(".json"):
+            return JsonResponse({"code": "unauthenticated", "message": _("Log in, or send a valid API token.")},
+                                status=401)
+        return redirect_to_login(request.get_full_path())
+
+    return wrapper
+
+
+api = DolbomAPI(
     title="dolbom API",
     version="1",
     description=DESCRIPTION,
@@ -55,6 +115,7 @@ api = NinjaAPI(
     # Everything is served from the package: no CDN (city networks often cannot reach one) and no
     # call to the public swagger validator, which would send our schema's URL outside.
     docs=Swagger(settings={"validatorUrl": None}),
+    docs_decorator=_signed_in_only,
 )
 
 
@@ -111,6 +172,11 @@ def operational_error(request: HttpRequest, exc: OperationalError) -> HttpRespon
     return server_error(request, exc)
 
 
+@api.exception_handler(RequestDataTooBig)
+def body_too_large(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+    return _error(request, 413, "body_too_large", _("The request is too large."))
+
+
 @api.exception_handler(Exception)
 def server_error(request: HttpRequest, exc: Exception) -> HttpResponse:
     # A JSON API answers JSON for every error, a fault of ours included: never Django's HTML 500 page.
@@ -132,3 +198,5 @@ api.add_router("", safety_router)
 api.add_router("", inspections_router)
 api.add_router("", subsidies_router)
 api.add_router("", programmes_router)
+# Last, after every router: a length limit on every text input of every endpoint (lib/api.py).
+BOUNDED_INPUT_MODELS = bound_text_inputs([api.default_router, *(router for _prefix, router, *_ in api._routers)])
