@@ -35,6 +35,9 @@ class FactDef(_Strict):
     document: str = ""  # the document kind that proves it (a key of ``documents``)
     min: float | None = None
     max: float | None = None
+    # What the fact is when the applicant leaves it empty (no roof replacement wanted: its cost is 0);
+    # without a default an empty fact is asked for in a supplement request.
+    default: bool | int | float | str | None = None
 
 
 class Rule(_Strict):

@@ -334,6 +334,9 @@ def evaluate(application: Application, declared: dict[str, Any] | None = None
     compiled = rules_compiled(rule_set)
     facts, sources, verified = gather_facts(application, declared if declared is not None else
                                             _declared(application), application.round.announced_on)
+    for fact in compiled.definition.facts:
+        if facts.get(fact.key) is None and fact.default is not None:
+            facts[fact.key], sources[fact.key] = fact.default, "default"
     return rule_set, compiled, facts, sources, verified, compiled.missing(facts)
 
 

@@ -237,6 +237,10 @@ def _labels(compiled, application: Application) -> list[dict[str, Any]]:
             shown = fact.choices.get(value, value)
         if isinstance(shown, bool):
             shown = "예" if shown else "아니오"
+        elif key == "category":
+            shown = application.category.name
+        elif fact is not None and fact.unit and isinstance(shown, int | float):
+            shown = f"{shown:,}{fact.unit}" if fact.unit == "원" else f"{shown:g}{fact.unit}"
         rows.append({"key": key, "label": fact_label(compiled, key), "value": shown,
                      "source": application.fact_sources.get(key, ""), "verified": application.verified.get(key, ""),
                      "standard": key in STANDARD_FACTS})
