@@ -71,7 +71,7 @@ _CONCEPTS: dict[str, tuple[str, ...]] = {
     "ILL": ("병원", "다쳐", "다친", "다쳤", "약을", "약이", "약은", "약값", "감기", "기침", "혈압", "당뇨", "수술", "입원",
             "검사", "진통제", "파스", "주사", "어지러", "어지럼", "숨이", "숨을", "토했", "토할", "설사", "부었", "부어", "붓",
             "열이", "몸살", "기운이없", "힘이없", "힘이빠", "관절", "디스크", "치매", "깜빡", "까먹", "잊어버", "안보여",
-            "안들려", "몸이", "기억"),
+            "안들려", "기억"),
     "SLEEP": ("잠", "자미", "못자", "못잤", "깨요", "깨서", "깨고", "깨부", "수면제", "불면", "뒤척", "설쳤", "설치", "뜬눈",
               "졸고", "자다가", "잠들"),
     "EAT": ("밥", "먹", "묵", "끼니", "입맛", "입마시", "밥맛", "굶", "식사", "반찬", "라면", "넘어가", "씹", "때워", "때우",
@@ -181,7 +181,7 @@ def _concept_features(
     for c in _SIGNAL_CONCEPTS:
         if c not in found:
             continue
-        base = "S:" + c + ("|NEG" if neg else "|OTH" if other else "")
+        base = "S:" + c + ("|OTH" if other else "|NEG" if neg else "")
         feats.append(base)
         if ago:
             feats.append(base + "|AGO")
@@ -368,7 +368,7 @@ def _answer_features(questions: tuple[str, ...], norm: str, content_words: int, 
 # which name the problem itself, turn the clause into a denial. "갈 데가 없어요" keeps its meaning:
 # a "데" counts only after a word of pain.
 _DENIAL = re.compile(
-    r"(생각|마음|일|적|건|거|것|날|걱정|문제|이상|탈|(아픈|아플|불편한|다친|쑤시는|결리는)데)"
+    r"(생각|마음|일|적|건|거|것|날|걱정|문제|이상|탈|틈|겨를|새|(아픈|아플|불편한|다친|쑤시는|결리는)데)"
     r"(은|는|도|이|가|같은건|같은거|따위는)?(전혀|하나도|별로|통|아무)?(없|읎|업)"
 )
 # Somebody else is the subject: the words describe their trouble, not the client's.
@@ -451,11 +451,12 @@ def parse_tokens(text: str, norm: str, tokens: Sequence, context: str = "") -> P
         compact = _SPACES.sub("", clause_text)
         if not neg and _DENIAL.search(compact):
             neg = True
-        other = not neg and _clause_other(forms[a:b], tags[a:b], compact)
+        other = _clause_other(forms[a:b], tags[a:b], compact)
         # In a negated clause the words only exist negated: "허리가 안 아파요" must not fire the same
         # 아프/VA that "허리가 아파요" does, or the many unnegated examples outvote the negation. The
-        # same holds for a clause about somebody else ("며느리가 허리가 아프대요").
-        pol = "|NEG" if neg else "|OTH" if other else ""
+        # same holds for a clause about somebody else ("며느리가 허리가 아프대요"), whose negation is
+        # theirs too ("손주는 밥을 안 먹어").
+        pol = "|OTH" if other else "|NEG" if neg else ""
         qualifiers = [
             q
             for q, on in (("|NONE", none), ("|AGO", ago), ("|RES", later_resolved), ("|NOW", now), ("|PAST", past and not now))
@@ -479,7 +480,7 @@ def parse_tokens(text: str, norm: str, tokens: Sequence, context: str = "") -> P
                 flags.add("F:" + name)
         cfeats, found = _concept_features(clause_text, neg, ago, later_resolved, other)
         feats.extend(cfeats)
-        feats.extend(_char_ngrams(clause_text, "n" if neg else "o" if other else ""))
+        feats.extend(_char_ngrams(clause_text, "o" if other else "n" if neg else ""))
         seen_concepts.update(found)
         problem = bool(found & _PROBLEM_CONCEPTS or (neg and found & {"SLEEP", "EAT"})) and not other and "OTHER" not in found
         if problem and ago:

@@ -217,7 +217,26 @@ def report_lines(
     return lines
 
 
-def train(*, out: Path = ARTEFACT, verbose: bool = True) -> Model:
+def error_lines(pred: np.ndarray, labels: np.ndarray, examples: Sequence[Example], calls: Sequence[Call], n_utterances: int) -> list[str]:
+    """The training calls that cross-validation got wrong, with the turns that decided it."""
+    cp, cg = _per_call(pred, labels, calls, n_utterances)
+    lines = ["held-out errors on whole training calls (missed follow-ups, false alerts):"]
+    pos = n_utterances
+    for c, p_row, g_row in zip(calls, cp, cg, strict=True):
+        n = len(c.examples())
+        missed, false = (g_row >= 2).any() and not (p_row >= 2).any(), (p_row >= 2).any() and not (g_row >= 2).any()
+        if missed or false:
+            lines.append(f"  {c.id}: {'missed' if missed else 'false alert'}")
+            for i in range(pos, pos + n):
+                if (pred[i] >= 2).any() or (labels[i] >= 2).any():
+                    said = {SIGNALS[k]: int(pred[i, k]) for k in range(len(SIGNALS)) if pred[i, k]}
+                    gold = {SIGNALS[k]: int(labels[i, k]) for k in range(len(SIGNALS)) if labels[i, k]}
+                    lines.append(f"    {examples[i].text!r}: model {said or '-'}, label {gold or '-'}")
+        pos += n
+    return lines
+
+
+def train(*, out: Path = ARTEFACT, verbose: bool = True, show_errors: bool = False) -> Model:
     started = time.perf_counter()
     examples, calls, n_utterances = training_examples()
     parsed = parse_many([e.text for e in examples], [e.context for e in examples])
@@ -241,8 +260,12 @@ def train(*, out: Path = ARTEFACT, verbose: bool = True) -> Model:
     )
     model.save(out)
     if verbose:
-        for line in report_lines(_decide(oof, thresholds, content, cues), labels, calls, n_utterances, thresholds):
+        decided = _decide(oof, thresholds, content, cues)
+        for line in report_lines(decided, labels, calls, n_utterances, thresholds):
             print(line, file=sys.stderr)
+        if show_errors:
+            for line in error_lines(decided, labels, examples, calls, n_utterances):
+                print(line, file=sys.stderr)
         print(
             f"trained on {n_utterances} utterances and {len(examples) - n_utterances} turns of {len(calls)} calls, "
             f"{len(vocab)} features, in {time.perf_counter() - started:.1f}s -> {out}",
@@ -254,8 +277,9 @@ def train(*, out: Path = ARTEFACT, verbose: bool = True) -> Model:
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--out", default=str(ARTEFACT))
+    parser.add_argument("--show-errors", action="store_true", help="list the training calls cross-validation got wrong")
     args = parser.parse_args(argv)
-    train(out=Path(args.out))
+    train(out=Path(args.out), show_errors=args.show_errors)
 
 
 if __name__ == "__main__":

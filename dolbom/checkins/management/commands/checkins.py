@@ -76,6 +76,7 @@ def analyse_arguments(parser: CommandParser) -> None:
 
 def train_arguments(parser: CommandParser) -> None:
     parser.add_argument("--out", type=Path, help="where to write the model (default: the shipped risk/model.npz)")
+    parser.add_argument("--show-errors", action="store_true", help="list the training calls cross-validation got wrong")
 
 
 def run_due_arguments(parser: CommandParser) -> None:
@@ -117,11 +118,11 @@ class Command(AppCommand):
 
     @verb("train", "Retrain the risk-signal model on the training data; prints the cross-validation report.",
           arguments=train_arguments)
-    def train(self, *, out: Path | None = None, **options: Any) -> None:
+    def train(self, *, out: Path | None = None, show_errors: bool = False, **options: Any) -> None:
         from dolbom.checkins.risk.model import ARTEFACT
         from dolbom.checkins.risk.train import train
 
-        train(out=out or ARTEFACT)
+        train(out=out or ARTEFACT, show_errors=show_errors)
 
     @verb("run-due", "Run due check-in work: schedule calls, finish dropped calls, escalate alerts.",
           arguments=run_due_arguments)
