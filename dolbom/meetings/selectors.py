@@ -232,7 +232,9 @@ def case_meeting_items(*, viewer: User, case_id: int, context: AccessContext) ->
                          in_caseload=items[0].case.manager_id == viewer.pk)
     else:
         resident_id = Case.objects.filter(pk=case_id).values_list("resident_id", flat=True).first()
-        if resident_id is not None and not case_visible(viewer).filter(pk=case_id).exists():
+        if resident_id is None:  # as for a case out of scope: the answer must not tell which ids exist
+            raise NotFound(MeetingErrorCode.AGENDA_ITEM_NOT_FOUND)
+        if not case_visible(viewer).filter(pk=case_id).exists():
             access_log_write(actor=viewer, action=AccessAction.DENIED, record_type="case_meeting_items",
                              record_id=case_id, resident_id=resident_id, context=context)
             raise NotFound(MeetingErrorCode.AGENDA_ITEM_NOT_FOUND)
