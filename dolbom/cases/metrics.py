@@ -15,6 +15,7 @@ from typing import Any
 import polars as pl
 from django.utils.translation import gettext_lazy as _
 
+from dolbom.cases.models import CaseEventType
 from dolbom.lib.metrics import (
     Indicator,
     Rows,
@@ -26,6 +27,7 @@ from dolbom.lib.metrics import (
     month_cutoff,
     month_start,
     months_between,
+    shared_read,
     target_group_expr,
 )
 
@@ -34,6 +36,13 @@ OPEN_STEPS = ("discovered", "applied", "surveyed", "decided", "in_service", "rea
 # The steps whose length is measured: each ends when the next legal step is recorded.
 TIMED_STEPS = ("discovered", "applied", "surveyed", "decided")
 DIMS = ("dong", "month", "age_band", "sex", "target_group")
+# The events that move a case from step to step. Other domains' events carry a "status" too (a referral's,
+# a visit's), which is not the case's.
+STEP_EVENTS = tuple(str(t) for t in (
+    CaseEventType.APPLICATION_RECORDED, CaseEventType.SURVEY_RECORDED, CaseEventType.DECISION_RECORDED,
+    CaseEventType.PLAN_CREATED, CaseEventType.FOLLOW_UP_RECORDED, CaseEventType.REASSESSMENT_STARTED,
+    CaseEventType.CLOSED, CaseEventType.REOPENED))
+DUE_EVENTS = (str(CaseEventType.PLAN_CREATED), str(CaseEventType.FOLLOW_UP_RECORDED))
 _RESIDENT = ("resident__birth_date", "resident__sex", "resident__is_older", "resident__has_severe_disability",
              "resident__has_mental_illness", "resident__is_other_target")
 _RESIDENT_SCHEMA = {"birth": pl.Date, "sex": pl.Utf8, "older": pl.Boolean, "disability": pl.Boolean,
@@ -51,6 +60,18 @@ def _cutoffs(start: dt.date, end: dt.date) -> pl.DataFrame:
                         schema={"month": pl.Date, "cutoff": UTC})
 
 
+def _stamp() -> tuple:
+    """Changes with every case or timeline row written (and each minute, for the running month's cutoff)."""
+    from django.db.models import Count, Max
+    from django.utils import timezone
+
+    from dolbom.cases.models import Case, CaseEvent
+
+    events = CaseEvent.objects.aggregate(n=Count("pk"), m=Max("pk"))
+    cases = Case.objects.aggregate(n=Count("pk"), m=Max("updated_at"))
+    return events["n"], events["m"], cases["n"], cases["m"], timezone.now().strftime("%Y%m%d%H%M")
+
+
 def _cases(before: dt.datetime) -> pl.DataFrame:
     from dolbom.cases.models import Case
 
@@ -63,7 +84,7 @@ def _transitions(before: dt.datetime, cases: pl.DataFrame) -> pl.DataFrame:
     """(case_id, at, status): every recorded step, plus the step a case was opened in."""
     from dolbom.cases.models import CaseEvent
 
-    events = frame(CaseEvent.objects.filter(at__lt=before, new__has_key="status")
+    events = frame(CaseEvent.objects.filter(at__lt=before, type__in=STEP_EVENTS)
                    .values_list("case_id", "at", "pk", "new__status", "old__status"),
                    {"case_id": pl.Int64, "at": UTC, "pk": pl.Int64, "status": pl.Utf8, "old": pl.Utf8})
     first = events.sort("at", "pk").group_by("case_id").agg(pl.col("old").first().alias("initial"))
@@ -73,6 +94,7 @@ def _transitions(before: dt.datetime, cases: pl.DataFrame) -> pl.DataFrame:
     return pl.concat([opened, events.select("case_id", "at", "pk", "status")]).sort("at", "pk")
 
 
+@shared_read(_stamp)
 def _status_at_cutoffs(start: dt.date, end: dt.date) -> pl.DataFrame:
     """One row per case open at each month's cutoff: month, case_id, dong_id, status, the resident's dims."""
     cut = _cutoffs(start, end)
@@ -134,6 +156,7 @@ def cases_closed(start: dt.date, end: dt.date) -> Rows:
     return count_rows(df.with_columns(month=local_month("closed_at")), ["month", "dong_id"]) if len(df) else []
 
 
+@shared_read(_stamp)
 def _step_lengths(start: dt.date, end: dt.date) -> pl.DataFrame:
     """Each step left in ``[start, end)``: case, dong, step, days spent in it, the month it was left."""
     hi = month_start(end)
@@ -165,7 +188,7 @@ def follow_ups_overdue(start: dt.date, end: dt.date) -> Rows:
     if df.is_empty():
         return []
     last = _cutoffs(start, end)["cutoff"].max()
-    dues = frame(CaseEvent.objects.filter(at__lt=last, new__has_key="next_follow_up_due")
+    dues = frame(CaseEvent.objects.filter(at__lt=last, type__in=DUE_EVENTS)
                  .values_list("case_id", "at", "new__next_follow_up_due"),
                  {"case_id": pl.Int64, "at": UTC, "due": pl.Utf8})
     dues = dues.with_columns(due=pl.col("due").str.to_date(strict=False)).sort("at")

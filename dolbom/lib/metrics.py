@@ -222,3 +222,24 @@ def count_rows(df: Any, by: list[str], **sums: Any) -> list[dict[str, Any]]:
 
     aggregates = [expr.alias(name) for name, expr in sums.items()] or [pl.len().alias("numerator")]
     return df.group_by(by).agg(aggregates).to_dicts()
+
+
+def shared_read(stamp: Callable[[], Any]) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Cache a heavy read several indicators share (the case timeline, the population groups) for as long as
+    ``stamp()`` (cheap: the newest row's id and a count, say) and the arguments stay the same. A refresh
+    calls a dozen compute functions in a row on the same data; each would otherwise read it again."""
+    def decorate(read: Callable[..., Any]) -> Callable[..., Any]:
+        memo: dict[Any, Any] = {}
+
+        def wrapper(*args: Any) -> Any:
+            key = (stamp(), args)
+            if key not in memo:
+                memo.clear()
+                memo[key] = read(*args)
+            return memo[key]
+
+        wrapper.__name__ = read.__name__
+        wrapper.__doc__ = read.__doc__
+        return wrapper
+
+    return decorate

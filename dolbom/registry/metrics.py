@@ -18,9 +18,26 @@ from django.db.models import Count
 from django.db.models.functions import ExtractMonth, ExtractYear
 from django.utils.translation import gettext_lazy as _
 
-from dolbom.lib.metrics import Indicator, Rows, metric_register, months_between, target_group_expr
+from dolbom.lib.metrics import (
+    Indicator,
+    Rows,
+    metric_register,
+    months_between,
+    shared_read,
+    target_group_expr,
+)
 
 
+def _stamp() -> tuple:
+    from django.db.models import Max
+
+    from dolbom.registry.models import Resident
+
+    people = Resident.objects.aggregate(n=Count("pk"), m=Max("pk"), d=Count("deceased_on"))
+    return people["n"], people["m"], people["d"], dt.date.today().isoformat()
+
+
+@shared_read(_stamp)
 def _groups() -> pl.DataFrame:
     from dolbom.registry.models import Resident
 

@@ -49,9 +49,18 @@ def insert(model: type[models.Model], fields: Sequence[str], rows: Iterable[Sequ
     sql = f"INSERT INTO {table} ({', '.join(qn(c) for c in columns)}) VALUES ({', '.join('?' * len(columns))})"
     connection.ensure_connection()
     batch: list[list[Any]] = []
+    # Only the columns whose values SQLite cannot take as they are (dates, booleans, JSON) are converted.
+    convert: list[int] | None = None
     with connection.wrap_database_errors:
         for row in rows:
-            batch.append([_sqlite_value(v) for v in row])
+            if convert is None:
+                convert = [i for i, f in enumerate(fields) if not isinstance(
+                    meta.get_field(f), models.IntegerField | models.FloatField | models.CharField | models.TextField
+                    | models.ForeignKey) or isinstance(meta.get_field(f), models.BooleanField)]
+            values = list(row)
+            for i in convert:
+                values[i] = _sqlite_value(values[i])
+            batch.append(values)
             if len(batch) >= 10_000:
                 connection.connection.executemany(sql, batch)
                 n += len(batch)

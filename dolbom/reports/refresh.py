@@ -111,11 +111,21 @@ class Cube:
     num: np.ndarray
     den: np.ndarray
     lines: list[Line]
+    cost: np.ndarray | None = None
 
 
 def _mapping(periods: list[Period], geo: Geography, flow: bool) -> pl.DataFrame:
     """(month, dong) of a fact -> every cell it adds to: its month's dong (or "not in a dong"), the
-    city, the comparable series it is part of, and for a flow its quarter's and year's dong."""
+    city, the comparable series it is part of, and for a flow its quarter's and year's dong. The same for
+    every indicator of a year: kept on the Geography of the run."""
+    key = (tuple(p.code for p in periods), flow)
+    cache = geo.__dict__.setdefault("_mappings", {})
+    if key not in cache:
+        cache[key] = _build_mapping(periods, geo, flow)
+    return cache[key]
+
+
+def _build_mapping(periods: list[Period], geo: Geography, flow: bool) -> pl.DataFrame:
     out: dict[str, list[Any]] = defaultdict(list)
 
     def add(month: Period, dong: int, target: Period, area: str, area_dong: int) -> None:
@@ -162,7 +172,31 @@ def build_cube(indicator: Indicator, facts: pl.DataFrame, periods: list[Period],
     cube = Cube(keys=key_list, kinds=cells["kind"].to_list(), starts=cells["start"].to_list(),
                 num=cells["num"].to_numpy().astype(float), den=cells["den"].to_numpy().astype(float), lines=[])
     cube.lines = _lines(cube, cuts, periods, geo, flow)
+    cube.cost = _costs(cube, current_month())
     return cube
+
+
+# What hiding a cell costs a reader, as a weight on its value (reports/suppression.py picks the cheapest
+# complement): the city's figure is read first; a cut less than the total it splits; the quarter or year
+# still running (a part of a period) least, so that a small figure of this month takes the running quarter
+# with it rather than last month's whole figure.
+AREA_WEIGHT = {"city": 3.0, "dong": 1.0, "series": 0.8, "none": 1.0}
+CUT_WEIGHT = 0.7
+RUNNING_WEIGHT = 0.25
+
+
+def _costs(cube: Cube, current: Period) -> np.ndarray:
+    cost = np.ones(len(cube.keys))
+    for i, (_period, area, _dong, dim, _value) in enumerate(cube.keys):
+        w = AREA_WEIGHT.get(area, 1.0) * (CUT_WEIGHT if dim else 1.0)
+        kind = cube.kinds[i]
+        if kind != "M":
+            start = cube.starts[i]
+            end = month_add(start, 3 if kind == "Q" else 12)
+            if start <= current.start < end:
+                w *= RUNNING_WEIGHT
+        cost[i] = w
+    return cost
 
 
 def _lines(cube: Cube, cuts: list[str], periods: list[Period], geo: Geography, flow: bool) -> list[Line]:
@@ -237,7 +271,7 @@ def publish(indicator: Indicator, facts: pl.DataFrame, periods: list[Period], ge
         return []
     cube = build_cube(indicator, facts, periods, geo)
     if indicator.suppress and indicator.kind != "amount":
-        hidden = suppress(quantities(indicator, cube.num, cube.den), cube.lines, k)
+        hidden = suppress(quantities(indicator, cube.num, cube.den), cube.lines, k, cost=cube.cost)
     else:
         hidden = np.zeros(len(cube.keys), dtype=bool)
     rate = indicator.is_rate

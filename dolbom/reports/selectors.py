@@ -143,6 +143,12 @@ def dongs_of(period: Period) -> list[Dong]:
     return list(dong_list_valid_on(period.last_day).order_by("gu", "name"))
 
 
+def dong_counts(periods: Iterable[Period]) -> dict[str, int]:
+    """How many dongs each period shows, from one query."""
+    dongs = list(Dong.objects.only("valid_from", "valid_to"))
+    return {p.code: sum(d.is_valid_on(p.last_day) for d in dongs) for p in periods}
+
+
 def dong_get(dong_id: int) -> Dong:
     dong = Dong.objects.filter(pk=dong_id).first()
     if dong is None:

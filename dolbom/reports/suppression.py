@@ -72,7 +72,7 @@ def _violations(hidden: np.ndarray, quantities: Sequence[Quantity], index: np.nd
     return np.flatnonzero(bad)
 
 
-def _fix(line: Line, hidden: np.ndarray, quantities: Sequence[Quantity], k: int) -> bool:
+def _fix(line: Line, hidden: np.ndarray, quantities: Sequence[Quantity], k: int, cost: np.ndarray) -> bool:
     """Hide one more cell of a violating line; False when it no longer violates."""
     cells = np.concatenate(([line.parent], line.children))
     h = hidden[cells]
@@ -88,19 +88,23 @@ def _fix(line: Line, hidden: np.ndarray, quantities: Sequence[Quantity], k: int)
                     break
     if at_fault is None:
         return False
-    shown = line.children[~hidden[line.children]]
-    values = at_fault.values[shown]
-    positive = shown[values > 0.5]
-    if len(positive):
-        choice = positive[np.argmin(at_fault.values[positive])]
-    elif not hidden[line.parent]:
-        choice = line.parent
-    elif len(shown):
-        choice = shown[0]
-    else:
+    choice = _cheapest(cells, hidden, at_fault, cost)
+    if choice is None:
         return False
     hidden[choice] = True
     return True
+
+
+def _cheapest(cells: np.ndarray, hidden: np.ndarray, q: Quantity, cost: np.ndarray) -> int | None:
+    """The shown cell of a line whose hiding loses least: the smallest positive value, weighted by what the
+    cell is worth to a reader (the city's figure more than a dong's, a finished period more than the
+    quarter still running); a zero protects nothing and is taken only when nothing else is left."""
+    shown = cells[~hidden[cells]]
+    if not len(shown):
+        return None
+    positive = shown[q.values[shown] > 0.5]
+    pool = positive if len(positive) else shown
+    return int(pool[np.argmin(q.values[pool] * cost[pool] if len(positive) else cost[pool])])
 
 
 def primary(quantities: Sequence[Quantity], k: int) -> np.ndarray:
@@ -112,26 +116,23 @@ def primary(quantities: Sequence[Quantity], k: int) -> np.ndarray:
     return hidden
 
 
-def determined(hidden: np.ndarray, lines: Sequence[Line], tol: float = 1e-9) -> np.ndarray:
+def determined(hidden: np.ndarray, lines: Sequence[Line], tol: float = 1e-9,
+               only: np.ndarray | None = None) -> np.ndarray:
     """The hidden cells whose value follows exactly from the shown ones through the lines' equations.
 
-    The hidden cells are the unknowns; each line through one is an equation. The system falls apart into
-    independent groups (cells that share no line never constrain each other), solved one by one: a cell
-    is pinned down exactly when every vector of its group's null space is zero on it. The null space comes
-    from the symmetric eigenproblem of AᵀA, which is fast at the sizes met here (a few hundred unknowns)
-    and exact enough for a matrix of ±1."""
+    The hidden cells are the unknowns and each line through one is an equation; a cell is pinned down
+    exactly when every vector of the system's null space is zero on it. Two things keep that cheap at the
+    sizes met (thousands of unknowns for a year of a cut indicator): cells that share no line never
+    constrain each other, so each connected group is solved alone; and an unknown that appears in one
+    equation only is peeled off with it first (that equation can always be met by choosing it, so it says
+    nothing about the others), which takes apart the tree-like bulk of nested lines. The remaining core's
+    null space comes from the symmetric eigenproblem of AᵀA (exact enough for a matrix of ±1), and is
+    carried back through the peeled equations in reverse order. With ``only`` (a mask), groups without
+    such a cell are not solved: only those cells are asked about."""
     hidden_idx = np.flatnonzero(hidden)
     if not len(hidden_idx):
         return hidden_idx
     position = {int(c): i for i, c in enumerate(hidden_idx)}
-    parent = list(range(len(hidden_idx)))
-
-    def find(x: int) -> int:
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
     equations: list[dict[int, float]] = []
     for line in lines:
         row: dict[int, float] = {}
@@ -140,48 +141,104 @@ def determined(hidden: np.ndarray, lines: Sequence[Line], tol: float = 1e-9) -> 
             if j is not None:
                 row[j] = row.get(j, 0.0) + sign
         row = {j: v for j, v in row.items() if v}
-        if not row:
-            continue
-        equations.append(row)
-        first = next(iter(row))
+        if row:
+            equations.append(row)
+    parent = list(range(len(hidden_idx)))
+
+    def find(x: int) -> int:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for row in equations:
+        first = find(next(iter(row)))
         for j in row:
-            a, b = find(first), find(j)
-            if a != b:
-                parent[a] = b
-    groups: dict[int, list[int]] = {}
+            root = find(j)
+            if root != first:
+                parent[root] = first
+    members: dict[int, list[int]] = {}
     for j in range(len(hidden_idx)):
-        groups.setdefault(find(j), []).append(j)
+        members.setdefault(find(j), []).append(j)
     by_group: dict[int, list[dict[int, float]]] = {}
     for row in equations:
         by_group.setdefault(find(next(iter(row))), []).append(row)
-    out: list[int] = []
-    for root, members in groups.items():
-        rows = by_group.get(root, [])
-        if not rows:
+    pinned: list[int] = []
+    for root, group in members.items():
+        if only is not None and not only[hidden_idx[group]].any():
             continue
-        local = {j: i for i, j in enumerate(members)}
-        a = np.zeros((len(rows), len(members)))
-        for i, row in enumerate(rows):
+        local = {j: i for i, j in enumerate(group)}
+        rows = [{local[j]: v for j, v in row.items()} for row in by_group.get(root, [])]
+        null = _null_space(len(group), rows, tol)
+        pinned += [int(hidden_idx[group[i]]) for i in range(len(group))
+                   if not null[i].size or np.abs(null[i]).max() <= 1e-7]
+    return np.array(sorted(pinned), dtype=np.int64)
+
+
+def _null_space(n: int, equations: list[dict[int, float]], tol: float) -> list[np.ndarray]:
+    """A basis of the null space of the equations, as one vector of basis coefficients per unknown."""
+    rows_of: list[list[int]] = [[] for _ in range(n)]
+    for r, row in enumerate(equations):
+        for j in row:
+            rows_of[j].append(r)
+    alive = [True] * len(equations)
+    degree = [len(rs) for rs in rows_of]
+    peeled: list[tuple[int, int]] = []
+    stack = [j for j in range(n) if degree[j] == 1]
+    while stack:
+        j = stack.pop()
+        if degree[j] != 1:
+            continue
+        r = next(r for r in rows_of[j] if alive[r])
+        alive[r] = False
+        peeled.append((j, r))
+        for i in equations[r]:
+            degree[i] -= 1
+            if degree[i] == 1:
+                stack.append(i)
+    core_rows = [equations[r] for r in range(len(equations)) if alive[r]]
+    core_vars = sorted({j for row in core_rows for j in row})
+    free_vars = [j for j in range(n) if degree[j] == 0 and j not in {p for p, _ in peeled}]
+    basis: dict[int, np.ndarray] = {}
+    core_null = np.zeros((len(core_vars), 0))
+    if core_vars:
+        local = {j: i for i, j in enumerate(core_vars)}
+        a = np.zeros((len(core_rows), len(core_vars)))
+        for i, row in enumerate(core_rows):
             for j, v in row.items():
                 a[i, local[j]] = v
         values, vectors = np.linalg.eigh(a.T @ a)
-        null = vectors[:, values < tol * max(1.0, float(values.max(initial=0.0)))]
-        free = np.abs(null).max(axis=1) > 1e-7 if null.shape[1] else np.zeros(len(members), dtype=bool)
-        out += [int(hidden_idx[members[i]]) for i in np.flatnonzero(~free)]
-    return np.array(sorted(out), dtype=np.int64)
+        core_null = vectors[:, values < tol * max(1.0, float(values.max(initial=0.0)))]
+    # The basis: the core's null vectors, then one free direction per unknown in no equation left.
+    width = core_null.shape[1] + len(free_vars)
+    for i, j in enumerate(core_vars):
+        basis[j] = np.concatenate([core_null[i], np.zeros(len(free_vars))])
+    for k, j in enumerate(free_vars):
+        vec = np.zeros(width)
+        vec[core_null.shape[1] + k] = 1.0
+        basis[j] = vec
+    for j, r in reversed(peeled):
+        row = equations[r]
+        total = np.zeros(width)
+        for i, v in row.items():
+            if i != j:
+                total += v * basis.get(i, np.zeros(width))
+        basis[j] = -total / row[j]
+    return [basis.get(j, np.zeros(width)) for j in range(n)]
 
 
 def suppress(quantities: Sequence[Quantity], lines: Sequence[Line], k: int, *, audit: bool = True,
-             max_rounds: int = 10_000) -> np.ndarray:
+             cost: np.ndarray | None = None, max_rounds: int = 10_000) -> np.ndarray:
     """The hidden cells: primary, then secondary until every line holds (see the module's docstring)."""
     # Many small eigenproblems: OpenBLAS's threads cost far more than they give at these sizes (a hundredfold
     # on a busy two-core server), so the audit runs on one.
     with threadpool_limits(limits=1, user_api="blas"):
-        return _suppress(quantities, lines, k, audit=audit, max_rounds=max_rounds)
+        return _suppress(quantities, lines, k, audit=audit, max_rounds=max_rounds,
+                         cost=np.ones(len(quantities[0].values)) if cost is None else cost)
 
 
 def _suppress(quantities: Sequence[Quantity], lines: Sequence[Line], k: int, *, audit: bool,
-              max_rounds: int) -> np.ndarray:
+              max_rounds: int, cost: np.ndarray) -> np.ndarray:
     hidden = primary(quantities, k)
     if not hidden.any():
         return hidden
@@ -190,18 +247,18 @@ def _suppress(quantities: Sequence[Quantity], lines: Sequence[Line], k: int, *, 
     for _ in range(max_rounds):
         changed = False
         for i in _violations(hidden, quantities, index, mask, k):
-            changed |= _fix(lines[i], hidden, quantities, k)
+            changed |= _fix(lines[i], hidden, quantities, k, cost)
         if changed:
             continue
         if not audit:
             break
         # Only the figures that are themselves small need an exact guard; a hidden complement that can be
         # recovered reveals nothing small (its lines already keep every small total from 1 to k-1 away).
-        exposed = [c for c in determined(hidden, _touching(lines, hidden)) if small_rows[c]]
+        exposed = [c for c in determined(hidden, _touching(lines, hidden), only=small_rows) if small_rows[c]]
         if not exposed:
             break
         for c in exposed:
-            changed |= _widen(c, lines, hidden, quantities)
+            changed |= _widen(c, lines, hidden, quantities, cost)
         if not changed:
             break
     return hidden
@@ -211,21 +268,20 @@ def _touching(lines: Sequence[Line], hidden: np.ndarray) -> list[Line]:
     return [line for line in lines if hidden[line.parent] or hidden[line.children].any()]
 
 
-def _widen(cell: int, lines: Sequence[Line], hidden: np.ndarray, quantities: Sequence[Quantity]) -> bool:
-    """Hide one more cell in a line through ``cell``: the shown child with the smallest positive value."""
+def _widen(cell: int, lines: Sequence[Line], hidden: np.ndarray, quantities: Sequence[Quantity],
+           cost: np.ndarray) -> bool:
+    """Hide one more cell in a line through ``cell`` (the cheapest shown one of all such lines)."""
     q = next((q for q in quantities if q.small), quantities[0])
     best: tuple[float, int] | None = None
     for line in lines:
         cells = np.concatenate(([line.parent], line.children))
         if cell not in cells:
             continue
-        shown = line.children[~hidden[line.children]]
-        positive = shown[q.values[shown] > 0.5]
-        for c in positive:
-            if best is None or q.values[c] < best[0]:
-                best = (float(q.values[c]), int(c))
-        if best is None and not hidden[line.parent]:
-            best = (float("inf"), int(line.parent))
+        choice = _cheapest(cells, hidden, q, cost)
+        if choice is not None:
+            price = float(q.values[choice] * cost[choice])
+            if best is None or price < best[0]:
+                best = (price, choice)
     if best is None:
         return False
     hidden[best[1]] = True

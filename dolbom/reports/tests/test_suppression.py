@@ -107,3 +107,38 @@ def test_a_mean_over_fewer_than_five_values_is_hidden_and_its_total_cannot_be_su
     line = Line(3, np.arange(3))
     hidden = suppress([Quantity(counted, True), Quantity(total_days, False)], [line], K)
     assert hidden[0] and hidden[:3].sum() >= 2
+
+
+def _rank_recoverable(hidden: np.ndarray, lines: list[Line]) -> set[int]:
+    """The slow, obvious attacker: a hidden cell is recovered when adding its unit vector to the equations
+    does not raise their rank."""
+    idx = np.flatnonzero(hidden)
+    pos = {int(c): i for i, c in enumerate(idx)}
+    rows = []
+    for line in lines:
+        r = np.zeros(len(idx))
+        for c, sign in [(int(line.parent), 1.0)] + [(int(c), -1.0) for c in line.children]:
+            if c in pos:
+                r[pos[c]] += sign
+        if r.any():
+            rows.append(r)
+    if not rows:
+        return set()
+    a = np.array(rows)
+    rank = np.linalg.matrix_rank(a)
+    found = set()
+    for i, c in enumerate(idx):
+        e = np.zeros(len(idx))
+        e[i] = 1
+        if np.linalg.matrix_rank(np.vstack([a, e])) == rank:
+            found.add(int(c))
+    return found
+
+
+def test_the_audits_fast_solver_finds_exactly_what_a_rank_test_finds():
+    rng = np.random.default_rng(3)
+    for _ in range(80):
+        rows = rng.choice([0, 1, 2, 6, 9, 40], size=(int(rng.integers(2, 7)), int(rng.integers(2, 6)))).tolist()
+        values, lines, _ = _table(rows)
+        hidden = rng.random(len(values)) < rng.uniform(0.1, 0.7)
+        assert set(determined(hidden, lines).tolist()) == _rank_recoverable(hidden, lines), rows
