@@ -33,6 +33,7 @@ from dolbom.meetings.api import router as meetings_router
 from dolbom.programmes.api import router as programmes_router
 from dolbom.referrals.api import router as referrals_router
 from dolbom.registry.api import router as registry_router
+from dolbom.reports.api import router as reports_router
 from dolbom.safety.api import router as safety_router
 from dolbom.subsidies.api import router as subsidies_router
 from dolbom.visits.api import router as visits_router
@@ -197,6 +198,8 @@ api.add_router("", discovery_router)
 api.add_router("", safety_router)
 api.add_router("", inspections_router)
 api.add_router("", subsidies_router)
+api.add_router("", inspections_router)
+api.add_router("", reports_router)
 api.add_router("", programmes_router)
 # Last, after every router: a length limit on every text input of every endpoint (lib/api.py).
 BOUNDED_INPUT_MODELS = bound_text_inputs([api.default_router, *(router for _prefix, router, *_ in api._routers)])
