@@ -17,8 +17,7 @@ urlpatterns = [
     path("safety/", include("dolbom.safety.urls")),
     path("programmes/", include("dolbom.programmes.urls")),
     path("subsidies/", include("dolbom.subsidies.urls")),
-    path("programmes/", include("dolbom.programmes.urls")),
-    path("reports/", include("dolbom.reports.urls")),
     path("inspections/", include("dolbom.inspections.urls")),
+    path("reports/", include("dolbom.reports.urls")),
     path("", include("dolbom.web.urls")),
 ]
