@@ -19,7 +19,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from dolbom.accounts.scope import role_of
 from dolbom.lib.errors import DomainError
 from dolbom.programmes import selectors, services
 from dolbom.programmes.errors import ProgrammeErrorCode
@@ -279,7 +278,7 @@ def _adviser(adviser_id: int) -> Adviser:
 
 @login_required
 def adviser_new(request: HttpRequest) -> HttpResponse:
-    if role_of(request.user) not in ("city_team", "dong_officer"):
+    if not selectors.can_define_programmes(request.user):  # the same roles define advisers
         return forbidden_page(request)
     form = AdviserForm(request.POST or None, initial={"dong": request.user.staff.dong_id})
     error = ""
@@ -477,20 +476,32 @@ def referral_action(request: HttpRequest, referral_id: int, action: str) -> Http
 
 
 # Dashboard panels (web/dashboard.py) ------------------------------------------------------------------
+# Each figure is computed once per request: the panel's visibility and its context ask for the same thing,
+# and the start page's query count stays flat whatever the apps register.
+
+def _dashboard(user: Any) -> dict[str, Any]:
+    cached = getattr(user, "_programmes_dashboard", None)
+    if cached is None:
+        sessions = []
+        if selectors.can_see_programmes(user):
+            managed = selectors.managed_programmes(user).values("pk")
+            sessions = list(selectors.open_sessions_for_staff().filter(programme_id__in=managed)[:6])
+        count = selectors.referrals_waiting_count(user) if selectors.can_book_for_residents(user) else 0
+        cached = user._programmes_dashboard = {"sessions": sessions, "count": count}
+    return cached
+
 
 def dashboard_sessions(request: HttpRequest) -> dict[str, Any]:
-    managed = selectors.managed_programmes(request.user).values_list("pk", flat=True)
-    return {"sessions": selectors.open_sessions_for_staff().filter(programme_id__in=list(managed))[:6]}
+    return {"sessions": _dashboard(request.user)["sessions"]}
 
 
 def dashboard_referrals(request: HttpRequest) -> dict[str, Any]:
-    return {"count": selectors.referrals_waiting_count(request.user)}
+    return {"count": _dashboard(request.user)["count"]}
 
 
 def show_dashboard_sessions(user: Any) -> bool:
-    return selectors.can_see_programmes(user) and selectors.managed_programmes(user).exists()
+    return bool(_dashboard(user)["sessions"])
 
 
 def show_dashboard_referrals(user: Any) -> bool:
-    return selectors.can_book_for_residents(user) and selectors.referrals_waiting_count(user) > 0
-
+    return _dashboard(user)["count"] > 0
