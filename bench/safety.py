@@ -537,7 +537,7 @@ def live(db: Database, broker: Broker, tmp: Path, args, mode: str) -> dict:
     acked = sum(1 for _ in log.open(encoding="utf-8"))
     drain = _drain(db, table, acked, timeout=900)
     # The last fall's caution deadline, plus a few sweeps, must have passed before we judge.
-    time.sleep(max(3.0, started + args.seconds * 0.3 + CAUTION_MINUTES * 60 + 6 - time.time()))
+    time.sleep(max(10.0, started + args.seconds * 0.3 + CAUTION_MINUTES * 60 + 10 - time.time()))
     ended = time.time()
     worker.stop()
     faults_path.write_text(json.dumps({"windows": windows, "ended": ended}), encoding="utf-8")

@@ -560,3 +560,18 @@ class SafetySettings(models.Model):
     @classmethod
     def current(cls) -> SafetySettings:
         return cls.objects.order_by("pk").first() or cls()
+
+    @classmethod
+    def cached(cls, seconds: float = 30.0) -> SafetySettings:
+        """For the ingest's every batch: the figures change a few times a year, read them twice a minute."""
+        import time
+
+        now = time.monotonic()
+        hit = _SETTINGS_CACHE.get("row")
+        if hit is None or now - hit[0] > seconds:
+            hit = (now, cls.current())
+            _SETTINGS_CACHE["row"] = hit
+        return hit[1]
+
+
+_SETTINGS_CACHE: dict[str, tuple[float, SafetySettings]] = {}

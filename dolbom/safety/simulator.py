@@ -217,12 +217,14 @@ def generate(homes: list[SimHome], *, seconds: float, rhythm: Rhythm, plan: Plan
             for k in range(60):
                 extra.append(SimEvent(t, home.controller, "door_open" if k % 2 == 0 else "door_close", door))
                 t += rng.uniform(2, 8)
+    dead: dict[str, float] = {}  # a device serial -> when its battery ran out
     for home in pick(plan.dead_batteries):
         sensor = (home.of("activity") or list(home.devices))[:1]
         if sensor:
             at = rng.uniform(lo, hi) * seconds
             notes.append(Note("dead_battery", home.controller, at))
             extra.append(SimEvent(at, home.controller, "low_battery", sensor[0], battery=rng.randint(3, 12)))
+            dead[sensor[0].serial] = at + rng.uniform(600, 3600)
     for home in pick(plan.power_cuts):
         at = rng.uniform(lo, hi) * seconds
         notes.append(Note("power_cut", home.controller, at))
@@ -233,6 +235,8 @@ def generate(homes: list[SimHome], *, seconds: float, rhythm: Rhythm, plan: Plan
         events += _home_events(home, rng, start_hour=start_hour, seconds=seconds, rhythm=rhythm,
                                stop_at=stop.get(home.controller))
     events += [e for e in extra if e.at < seconds]
+    # A flat battery: the low-battery warning, then nothing more from that sensor.
+    events = [e for e in events if e.device is None or e.device.serial not in dead or e.at <= dead[e.device.serial]]
     events.sort()
     counters: dict[str, int] = {}
     for e in events:

@@ -41,6 +41,9 @@ log = logging.getLogger(__name__)
 
 STARTUP_WAIT = 60.0  # seconds the first deadline sweep waits for the broker's backlog
 MAX_DEFER = 300.0  # seconds deadlines may wait while the worker is behind the stream
+# Behind the stream: even the freshest event of a batch is older than this. (Not the oldest: a gateway
+# flushing the buffer it kept while offline sends old events however current we are.)
+LAG_LIMIT = 20.0
 
 
 @dataclass(frozen=True)
@@ -98,6 +101,7 @@ class IngestWorker:
         self._client: mqtt.Client | None = None
         self._behind_since: float | None = time.monotonic()  # until the first drain: the backlog may be waiting
         self._first_deadlines = False
+        self.lag = 0.0  # seconds between the freshest event of the last batch and its processing
         # For tests: called after a batch is committed and before it is acknowledged.
         self.after_commit: Callable[[list[Message]], None] | None = None
 
@@ -188,7 +192,7 @@ class IngestWorker:
         (or a quiet half second once subscribed)."""
         with self._ready:
             waiting = len(self._queue)
-        if len(batch) >= self.batch or waiting:
+        if len(batch) >= self.batch or waiting or (batch and self.lag > LAG_LIMIT):
             if self._behind_since is None:
                 self._behind_since = time.monotonic()
         elif batch or self.subscribed.is_set():
@@ -237,6 +241,8 @@ class IngestWorker:
             parsed += ok
             refused += bad
             topics += [m.topic] * len(bad)
+        if parsed:
+            self.lag = max(0.0, (now - max(p.event.time for p in parsed)).total_seconds())
         self._store(parsed, refused, topics)
         if self.after_commit is not None:
             self.after_commit(batch)

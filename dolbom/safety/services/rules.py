@@ -125,7 +125,7 @@ def _at(n: New, now: dt.datetime) -> dt.datetime:
 
 def apply(new: list[New], *, now: dt.datetime) -> list[int]:
     """Apply the rules to the batch's new events; returns the ids of incidents opened."""
-    settings_ = SafetySettings.current()
+    settings_ = SafetySettings.cached()
     life, tripped, calmed = _life_signs(new, settings_, now)
     _clocks(life, settings_, now)
     _liveness(new, settings_, now)

@@ -24,10 +24,15 @@ DEVICES = [("activity", "A1", "거실"), ("activity", "A2", "침실"), ("door", 
 
 
 @pytest.fixture(autouse=True)
-def _fresh_damper():
+def _fresh_state():
+    """Per-process state of the ingest (the flapping damper, the cached settings) starts empty each test."""
+    from dolbom.safety.models import _SETTINGS_CACHE
+
     DAMPER.clear()
+    _SETTINGS_CACHE.clear()
     yield
     DAMPER.clear()
+    _SETTINGS_CACHE.clear()
 
 
 @pytest.fixture
