@@ -63,6 +63,18 @@ class ProgrammeForm(forms.Form):
                            .select_related("staff").order_by("staff__display_name"))
 
 
+class ProgrammeEditForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=150)
+    organiser = forms.CharField(label=_("Organiser"), max_length=100)
+    organiser_code = forms.CharField(label=_("Organiser code"), max_length=40, required=False)
+    venue = forms.CharField(label=_("Venue"), max_length=150)
+    audience = forms.CharField(label=_("Audience"), max_length=150)
+    contact = forms.CharField(label=_("Contact"), max_length=100)
+    description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    managers = ProgrammeForm.base_fields["managers"]
+    active = forms.BooleanField(label=_("Taking sign-ups (shown on the public page)"), required=False)
+
+
 class ReasonForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), max_length=300)
 

@@ -15,7 +15,7 @@ def register() -> None:
     jobs.register()
     metrics.register()
     nav_register(NavItem(url_name="programmes:programmes", label=_("Programmes"), visible=selectors.can_see_programmes,
-                         order=60, sections=("programmes", "programme_new", "programme", "session", "door",
+                         order=60, sections=("programmes", "programme_new", "programme", "programme_edit", "session", "door",
                                              "adviser_new", "adviser", "adviser_day", "referrals", "referral")))
     dashboard_panel_register(DashboardPanel(key="programme_sessions", template="programmes/_dashboard_sessions.html",
                                             context=staff.dashboard_sessions, visible=staff.show_dashboard_sessions,

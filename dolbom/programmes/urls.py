@@ -10,6 +10,7 @@ urlpatterns = [
     path("", staff.programme_list, name="programmes"),
     path("new/", staff.programme_new, name="programme_new"),
     path("<int:programme_id>/", staff.programme_page, name="programme"),
+    path("<int:programme_id>/edit/", staff.programme_edit, name="programme_edit"),
     path("<int:programme_id>/schedule/", staff.programme_schedule, name="programme_schedule"),
     path("sessions/<int:session_id>/", staff.session_page, name="session"),
     path("sessions/<int:session_id>/door/", staff.door_page, name="door"),

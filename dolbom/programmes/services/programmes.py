@@ -104,6 +104,33 @@ def programme_create(*, actor: User, data: ProgrammeData, schedule: bool = True)
     return programme
 
 
+DESCRIPTIVE = ("name", "organiser", "organiser_code", "venue", "audience", "description", "contact")
+
+
+@transaction.atomic
+def programme_update(*, actor: User, programme: Programme, managers: list[User] | None = None,
+                     active: bool | None = None, **fields: str) -> Programme:
+    """Change what a programme says about itself, who runs it, or stop it taking new sessions. Places,
+    windows and allocation are the sessions' (session_capacity_set, with a reason): families already signed
+    up were told them."""
+    locked = Programme.objects.select_for_update().get(pk=programme.pk)
+    if not selectors.can_manage(actor, locked):
+        raise Forbidden(E.NOT_ALLOWED)
+    unknown = set(fields) - set(DESCRIPTIVE)
+    if unknown:
+        raise ValueError(f"not a descriptive field: {sorted(unknown)}")
+    for key, value in fields.items():
+        setattr(locked, key, (value or "").strip())
+    if any(not getattr(locked, key) for key in ("name", "organiser", "venue", "audience", "contact")):
+        raise DomainError(E.FIELDS_REQUIRED)
+    if active is not None:
+        locked.active = active
+    locked.save()
+    if managers is not None:
+        locked.managers.set(managers)
+    return locked
+
+
 def _session_times(programme: Programme, day: dt.date) -> dict[str, dt.datetime | None]:
     tz = timezone.get_current_timezone()
     starts = dt.datetime.combine(day, programme.start_time, tz)

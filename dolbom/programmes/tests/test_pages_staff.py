@@ -173,3 +173,17 @@ def test_staff_move_a_booking_from_the_day_list(login, city, adviser, officer):
     web.post(f"/programmes/bookings/{booking.pk}/move/", {"slot": b.pk})
     booking.refresh_from_db()
     assert booking.slot == b
+
+
+def test_the_staff_in_charge_edit_what_a_programme_says_and_stop_it(login, librarian, partner, session):
+    programme = session.programme
+    web = login(librarian)
+    data = {"name": "주말 책놀이 (개편)", "organiser": programme.organiser, "venue": "시청 2층 회의실",
+            "audience": programme.audience, "contact": programme.contact, "managers": [librarian.pk]}
+    assert web.post(f"/programmes/{programme.pk}/edit/", data).status_code == 302
+    programme.refresh_from_db()
+    assert programme.venue == "시청 2층 회의실" and not programme.active
+    assert "주말 책놀이 (개편)" not in login(partner).get("/programmes/p/").content.decode()
+    assert login(partner).get(f"/programmes/{programme.pk}/edit/").status_code == 403
+    refused = web.post(f"/programmes/{programme.pk}/edit/", {**data, "venue": ""})
+    assert refused.status_code == 400

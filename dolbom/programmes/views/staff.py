@@ -28,6 +28,7 @@ from dolbom.programmes.forms import (
     CheckinSearchForm,
     MoveForm,
     OutcomeForm,
+    ProgrammeEditForm,
     ProgrammeForm,
     ScheduleForm,
     SlotForm,
@@ -114,6 +115,32 @@ def programme_page(request: HttpRequest, programme_id: int) -> HttpResponse:
         "programme": programme, "sessions": sessions, "can_manage": selectors.can_manage(request.user, programme),
         "managers": programme.managers.select_related("staff"), "now": timezone.now(),
     })
+
+
+@login_required
+def programme_edit(request: HttpRequest, programme_id: int) -> HttpResponse:
+    try:
+        programme = selectors.programme_get(programme_id)
+    except DomainError as exc:
+        return error_page(request, exc)
+    if not selectors.can_manage(request.user, programme):
+        return forbidden_page(request)
+    initial = {key: getattr(programme, key) for key in services.programmes.DESCRIPTIVE}
+    form = ProgrammeEditForm(request.POST or None, initial={
+        **initial, "active": programme.active, "managers": list(programme.managers.values_list("pk", flat=True))})
+    error = ""
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        try:
+            services.programme_update(actor=request.user, programme=programme, managers=list(data.pop("managers")),
+                                      active=data.pop("active"), **data)
+        except DomainError as exc:
+            error = exc.message
+        else:
+            messages.success(request, _("The programme is updated."))
+            return redirect("programmes:programme", programme.pk)
+    return render(request, "programmes/edit.html", {"form": form, "programme": programme, "error": error},
+                  status=400 if request.method == "POST" else 200)
 
 
 @login_required
