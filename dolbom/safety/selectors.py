@@ -211,7 +211,7 @@ def home_active_devices(*, home: Home) -> QuerySet[Device]:
     return home.devices.filter(status=DeviceStatus.ACTIVE).order_by("kind", "pk")
 
 
-def home_events(*, home: Home, limit: int = 50) -> QuerySet[Event]:
+def home_events(*, home: Home, limit: int = 25) -> QuerySet[Event]:
     return Event.objects.filter(home=home).select_related("device").order_by("-occurred_at", "-pk")[:limit]
 
 

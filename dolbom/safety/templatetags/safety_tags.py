@@ -42,3 +42,34 @@ def until(moment: dt.datetime | None, now: dt.datetime) -> str:
 @register.filter
 def hours(minutes: int) -> str:
     return f"{minutes / 60:g}"
+
+
+@register.filter
+def log_detail(entry) -> str:
+    """What a log row adds to its kind: the levels of a raise, whom an escalation reached, the 119 report."""
+    from dolbom.safety.models import Escalation, Level
+
+    data = entry.data or {}
+    if entry.kind == "level" and data.get("to"):
+        return f"{Level(data['from']).label} → {Level(data['to']).label}" if data.get("from") else str(Level(data["to"]).label)
+    if entry.kind == "escalated" and data.get("to") is not None:
+        return str(Escalation(int(data["to"])).label)
+    if entry.kind == "opened" and data.get("report_119") == "sent":
+        return _("119 reported by the gateway")
+    if entry.kind in ("false_alarm", "resolved") and data.get("outcome"):
+        from dolbom.safety.models import FalseAlarmReason, Outcome
+
+        text = str(Outcome(data["outcome"]).label)
+        if data.get("reason"):
+            text += f" ({FalseAlarmReason(data['reason']).label})"
+        return text
+    return ""
+
+
+@register.filter
+def may(user, what: str) -> bool:
+    """Whether the user may reach a part of the service (the selectors' rule, for showing a tab or a button)."""
+    from dolbom.safety import selectors
+
+    return {"waitlist": selectors.can_add_to_waitlist, "devices": selectors.can_manage_devices,
+            "install": selectors.can_install}[what](user)
