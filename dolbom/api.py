@@ -173,6 +173,12 @@ def operational_error(request: HttpRequest, exc: OperationalError) -> HttpRespon
     return server_error(request, exc)
 
 
+@api.exception_handler(OverflowError)
+def number_out_of_range(request: HttpRequest, exc: OverflowError) -> HttpResponse:
+    # An id or a number beyond what the database holds (SQLite: 64 bits): the client's input.
+    return _error(request, 422, "invalid_input", _("Some fields are missing or not valid."), errors=[])
+
+
 @api.exception_handler(RequestDataTooBig)
 def body_too_large(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
     return _error(request, 413, "body_too_large", _("The request is too large."))

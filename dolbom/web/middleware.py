@@ -49,7 +49,7 @@ class DatabaseRefusalMiddleware:
                 "The server is busy. Try again in a moment.")}, status=503)
             response["Retry-After"] = "2"
             return response
-        if isinstance(exc, DataError):
+        if isinstance(exc, DataError | OverflowError):  # OverflowError: an id past 64 bits in a URL (SQLite)
             return render(request, "web/error.html", {"status": 400, "message": _(
                 "A value is too long or contains characters that cannot be stored.")}, status=400)
         return None

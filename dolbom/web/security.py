@@ -55,9 +55,33 @@ PERMISSIONS_POLICY = ", ".join(f"{feature}=()" for feature in (
 ))
 
 
+_API_ERROR_CODES = {400: "bad_request", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
+                    413: "body_too_large", 500: "server_error"}
+
+
+def _api_error_as_json(original: HttpResponse) -> HttpResponse:
+    """A JSON API answers JSON for every error: Django's own 404 (a path no route matches), 405, 400 and
+    500 pages are HTML. Same status, the project's error shape."""
+    code = _API_ERROR_CODES.get(original.status_code, "http_error")
+    response = JsonResponse({"code": code, "message": original.reason_phrase}, status=original.status_code)
+    for header in ("Allow", "Retry-After"):
+        if header in original:
+            response[header] = original[header]
+    return SecurityHeadersMiddleware.decorate(response)
+
+
 class SecurityHeadersMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
+
+    @staticmethod
+    def decorate(response: HttpResponse) -> HttpResponse:
+        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        response.headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
+        response.headers.setdefault("Cross-Origin-Resource-Policy", "same-origin")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Cache-Control", "no-store")
+        return response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
@@ -67,6 +91,9 @@ class SecurityHeadersMiddleware:
         response.headers.setdefault("X-Frame-Options", "DENY")  # static files never reach Django's own
         if not request.path.startswith(settings.STATIC_URL) and "Cache-Control" not in response.headers:
             response.headers["Cache-Control"] = "no-store"
+        if request.path_info.startswith("/api/") and response.status_code >= 400 and not response.get(
+                "Content-Type", "").startswith("application/json"):
+            response = _api_error_as_json(response)
         return response
 
 
@@ -202,6 +229,10 @@ class AnonymousRateLimitMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if request.user.is_authenticated or request.path_info.startswith(settings.STATIC_URL):
+            return self.get_response(request)
+        if request.path_info.startswith("/api/") and request.headers.get("Authorization", "").startswith("Bearer "):
+            # A script with a token (checked by the API: 401 if it is not one; 256 random bits are not guessed)
+            # is a signed-in caller, not a visitor of the public pages.
             return self.get_response(request)
         address = client_ip(request) or "unknown"
         limits = [Limit(ANONYMOUS.name, settings.DOLBOM_ANONYMOUS_REQUESTS_PER_10_MIN, ANONYMOUS.seconds)]
