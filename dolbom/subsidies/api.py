@@ -295,10 +295,7 @@ def application_refuse(request: HttpRequest, application_id: int, payload: Subsi
 @router.post("/subsidies/programmes/{code}/rounds/{number}/selection", response={201: SubsidySelectionOut, **ERRORS},
              summary="Run the selection of a round (reserved places first)")
 def selection_run(request: HttpRequest, code: str, number: int) -> Status[dict]:
-    programme = selectors.programme_get(code=code)
-    round = programme.rounds.filter(number=number).first()
-    if round is None:
-        raise NotFound(SubsidyErrorCode.PROGRAMME_NOT_FOUND)
+    round = selectors.round_get(programme=selectors.programme_get(code=code), number=number)
     run = services.selection_run(actor=actor(request), round=round)
     return Status(201, {"id": run.pk, "mode": run.mode, "seed": run.seed, "selected": run.selected,
                         "waitlisted": run.waitlisted, "summary": run.summary})

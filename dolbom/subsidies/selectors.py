@@ -184,6 +184,13 @@ def programme_get(*, code: str, public: bool = False) -> Programme:
     return programme
 
 
+def round_get(*, programme: Programme, number: int) -> Round:
+    round = programme.rounds.filter(number=number).first()
+    if round is None:
+        raise NotFound(SubsidyErrorCode.PROGRAMME_NOT_FOUND)
+    return round
+
+
 def rule_set_in_force(*, programme: Programme, on: dt.date) -> RuleSet | None:
     """The latest published version effective on ``on`` (a decision uses the version of its receipt day)."""
     return (RuleSet.objects.filter(programme=programme, status=RuleSetStatus.PUBLISHED, effective_from__lte=on)

@@ -226,7 +226,8 @@ def _match_resident(rrn: str) -> tuple[Resident | None, str, str]:
     except rrn_lib.InvalidRRN as exc:
         raise DomainError(SubsidyErrorCode.FACT_INVALID, label="주민등록번호", error="형식이 맞지 않음") from exc
     index = rrn_lib.blind_index(parsed.digits, settings.RRN_INDEX_KEY)
-    resident = Resident.objects.select_related("dong", "household").filter(rrn_index=index).first()
+    resident = Resident.objects.select_related("dong", "household").filter(
+        rrn_index__in=rrn_lib.blind_indexes(parsed.digits, settings.RRN_INDEX_KEYS)).first()  # any key of the ring
     return resident, rrn_lib.encrypt(parsed.digits, settings.RRN_ENCRYPTION_KEY), index
 
 

@@ -7,7 +7,6 @@ import datetime as dt
 import io
 
 import pytest
-from django.utils import timezone
 
 from dolbom.subsidies import programmes as shipped
 from dolbom.subsidies import services
@@ -91,5 +90,16 @@ def accept_all(actor, application) -> None:
         services.document_review(actor=actor, document=doc, accept=True)
 
 
-def now() -> dt.datetime:
-    return timezone.now()
+def submit_slate(actor, slate: Programme, *, resident=None, facts: dict | None = None, documents=None,
+                 **who) -> services.Application:
+    """A slate-roof application in the first round (the office's, when ``actor`` is an officer)."""
+    return services.application_submit(
+        actor=actor, programme=slate, round=slate.rounds.get(number=1), category=slate.categories.get(),
+        applicant=applicant(**who), declared={**SLATE_FACTS, **(facts or {})}, resident=resident,
+        documents=slate_documents() if documents is None else documents, at=in_round(slate))
+
+
+@pytest.fixture
+def application(slate, officer, resident):
+    """김영숙's slate-roof application, taken at the 서신동 office with every document."""
+    return submit_slate(officer, slate, resident=resident)

@@ -4,21 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-import pytest
 from django.utils import timezone
 
 from dolbom.audit.models import AccessLog
-from dolbom.subsidies import programmes, services
-from dolbom.subsidies.tests.conftest import SLATE_FACTS, accept_all, applicant, in_round, slate_documents
+from dolbom.subsidies import programmes
+from dolbom.subsidies.tests.conftest import accept_all
 from dolbom.testing.api import ApiClient, api_as
-
-
-@pytest.fixture
-def application(slate, officer, resident):
-    return services.application_submit(
-        actor=officer, programme=slate, round=slate.rounds.get(number=1), category=slate.categories.get(),
-        applicant=applicant(), declared=SLATE_FACTS, resident=resident, documents=slate_documents(),
-        at=in_round(slate))
 
 
 def test_the_public_board_needs_no_login_and_names_no_one(slate, application):

@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 
 import pypdf
-import pytest
 from django.urls import reverse
 
 from dolbom.audit.models import AccessLog
@@ -14,19 +13,8 @@ from dolbom.subsidies.models import Application, ApplicationStatus
 from dolbom.subsidies.tests.conftest import (
     SLATE_FACTS,
     accept_all,
-    applicant,
-    in_round,
     pdf_bytes,
-    slate_documents,
 )
-
-
-@pytest.fixture
-def application(slate, officer, resident):
-    return services.application_submit(
-        actor=officer, programme=slate, round=slate.rounds.get(number=1), category=slate.categories.get(),
-        applicant=applicant(), declared=SLATE_FACTS, resident=resident, documents=slate_documents(),
-        at=in_round(slate))
 
 
 def test_the_programme_list_shows_budget_and_board(login, slate, officer, application):

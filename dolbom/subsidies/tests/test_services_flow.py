@@ -14,14 +14,6 @@ from dolbom.subsidies.tests.conftest import SLATE_FACTS, accept_all, applicant, 
 from dolbom.testing import personas
 
 
-@pytest.fixture
-def application(slate, city, officer, resident):
-    return services.application_submit(
-        actor=officer, programme=slate, round=slate.rounds.get(number=1), category=slate.categories.get(),
-        applicant=applicant(), declared=SLATE_FACTS, resident=resident, documents=slate_documents(),
-        at=in_round(slate))
-
-
 def test_an_office_application_takes_the_registry_facts_and_is_checked(application, resident):
     assert application.status == ApplicationStatus.ELIGIBLE
     assert application.facts["age"] == resident.age_on(dt.date(2026, 2, 2))

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from functools import wraps
 from typing import Any
 
 from django.contrib import messages
@@ -25,7 +26,14 @@ from dolbom.registry.selectors import resident_get
 from dolbom.subsidies import forms as f
 from dolbom.subsidies import notices, selectors, services, storage
 from dolbom.subsidies.errors import SubsidyErrorCode
-from dolbom.subsidies.models import Application, ApplicationStatus, Objection, ObjectionStatus, SelectionRun
+from dolbom.subsidies.models import (
+    Application,
+    ApplicationStatus,
+    Objection,
+    ObjectionStatus,
+    Programme,
+    SelectionRun,
+)
 from dolbom.subsidies.rules.facts import INCOME_TIER_EXPLAINED, STANDARD_FACTS
 from dolbom.subsidies.services.applications import document_label, fact_label
 from dolbom.subsidies.services.decisions import decision_current
@@ -43,10 +51,21 @@ def _staff(request: HttpRequest) -> HttpResponse | None:
     return None
 
 
-def _manager(request: HttpRequest, programme) -> HttpResponse | None:
-    if not selectors.can_manage(request.user, programme):
-        return forbidden_page(request)
-    return None
+def programme_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """A page of one programme (no personal data of its own): any staff member, the programme by its code."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request: HttpRequest, code: str, *args: Any, **kwargs: Any) -> HttpResponse:
+        if (refused := _staff(request)) is not None:
+            return refused
+        try:
+            programme = selectors.programme_get(code=code)
+        except DomainError as exc:
+            return error_page(request, exc)
+        return view(request, programme, *args, **kwargs)
+
+    return wrapper
 
 
 # Programmes -------------------------------------------------------------------------------------
@@ -60,14 +79,8 @@ def programme_list(request: HttpRequest) -> HttpResponse:
     return render(request, "subsidies/programme_list.html", {"rows": rows})
 
 
-@login_required
-def programme_detail(request: HttpRequest, code: str) -> HttpResponse:
-    if (refused := _staff(request)) is not None:
-        return refused
-    try:
-        programme = selectors.programme_get(code=code)
-    except DomainError as exc:
-        return error_page(request, exc)
+@programme_page
+def programme_detail(request: HttpRequest, programme: Programme) -> HttpResponse:
     rule_set = selectors.rule_set_in_force(programme=programme, on=timezone.localdate())
     return render(request, "subsidies/programme_detail.html", {
         "programme": programme, "budget": programme.budget, "board": selectors.board(programme=programme),
@@ -86,10 +99,7 @@ def programme_detail(request: HttpRequest, code: str) -> HttpResponse:
 @require_POST
 def round_action(request: HttpRequest, code: str, number: int, action: str) -> HttpResponse:
     try:
-        programme = selectors.programme_get(code=code)
-        round = programme.rounds.filter(number=number).first()
-        if round is None:
-            raise NotFound(SubsidyErrorCode.PROGRAMME_NOT_FOUND)
+        round = selectors.round_get(programme=selectors.programme_get(code=code), number=number)
         if action == "close":
             services.round_close(actor=request.user, round=round)
             messages.success(request, _("The round is closed."))
@@ -109,14 +119,8 @@ def round_action(request: HttpRequest, code: str, number: int, action: str) -> H
     return redirect("subsidies:programme_detail", code)
 
 
-@login_required
-def selection_page(request: HttpRequest, code: str, number: int) -> HttpResponse:
-    if (refused := _staff(request)) is not None:
-        return refused
-    try:
-        programme = selectors.programme_get(code=code)
-    except DomainError as exc:
-        return error_page(request, exc)
+@programme_page
+def selection_page(request: HttpRequest, programme: Programme, number: int) -> HttpResponse:
     round = programme.rounds.filter(number=number).first()
     run = SelectionRun.objects.filter(round=round).select_related("rule_set", "run_by__staff").first() if round else None
     rows = []
@@ -134,27 +138,15 @@ def selection_page(request: HttpRequest, code: str, number: int) -> HttpResponse
                                                         "rows": rows, "groups": groups, "summary": summary})
 
 
-@login_required
-def rules_page(request: HttpRequest, code: str) -> HttpResponse:
-    if (refused := _staff(request)) is not None:
-        return refused
-    try:
-        programme = selectors.programme_get(code=code)
-    except DomainError as exc:
-        return error_page(request, exc)
+@programme_page
+def rules_page(request: HttpRequest, programme: Programme) -> HttpResponse:
     return rules_editor.page(request, programme, can_edit=selectors.can_manage(request.user, programme))
 
 
 # Applications -----------------------------------------------------------------------------------
 
-@login_required
-def application_list(request: HttpRequest, code: str) -> HttpResponse:
-    if (refused := _staff(request)) is not None:
-        return refused
-    try:
-        programme = selectors.programme_get(code=code)
-    except DomainError as exc:
-        return error_page(request, exc)
+@programme_page
+def application_list(request: HttpRequest, programme: Programme) -> HttpResponse:
     form = f.ApplicationFilterForm(request.GET or None, programme=programme)
     data = form.cleaned_data if form.is_valid() else {}
     rows = selectors.application_list(viewer=request.user, context=access_context(request), filters=selectors.ApplicationFilters(

@@ -88,9 +88,7 @@ class Command(AppCommand):
         from dolbom.subsidies import selectors, services
 
         p = selectors.programme_get(code=programme)
-        r = p.rounds.filter(number=round).first()
-        if r is None:
-            raise CommandError(f"{programme}: {round}차가 없습니다")
+        r = selectors.round_get(programme=p, number=round)
         run = services.selection_run(actor=_actor(username), round=r)
         self.stdout.write(f"{p.name} {r.name}: 선정 {run.selected}건, 예비 {run.waitlisted}건 ({run.mode})")
         for code, s in run.summary.items():
@@ -101,10 +99,7 @@ class Command(AppCommand):
     def decide(self, *, programme: str, round: int, username: str | None, **options: Any) -> None:
         from dolbom.subsidies import selectors, services
 
-        p = selectors.programme_get(code=programme)
-        r = p.rounds.filter(number=round).first()
-        if r is None:
-            raise CommandError(f"{programme}: {round}차가 없습니다")
+        r = selectors.round_get(programme=selectors.programme_get(code=programme), number=round)
         counts = services.round_decide(actor=_actor(username), round=r)
         self.stdout.write(f"지원 결정 {counts['approved']}건, 지원 불가 {counts['refused']}건, 검토 필요 {counts['skipped']}건")
 
