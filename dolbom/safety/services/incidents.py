@@ -382,7 +382,7 @@ def checkin_results(*, now: dt.datetime | None = None) -> int:
                    .values_list("pk", flat=True)[:500])
     for pk in waiting:
         with transaction.atomic():
-            incident = (Incident.objects.select_for_update(skip_locked=True).select_related("home", "checkin_call")
+            incident = (Incident.objects.select_for_update(skip_locked=True, of=("self",)).select_related("home", "checkin_call")
                         .filter(pk=pk, checkin_status=CheckinStatus.REQUESTED, resolved_at__isnull=True).first())
             if incident is None:
                 continue

@@ -227,7 +227,7 @@ def _clocks(life: dict[int, dt.datetime], settings_: SafetySettings, now: dt.dat
 
 def _activity_on_incidents(moved: dict[int, dt.datetime], now: dt.datetime) -> None:
     """Movement after an inactivity alert: noted on it; a caution nobody has taken up yet closes itself."""
-    for incident in (Incident.objects.select_for_update().select_related("home")
+    for incident in (Incident.objects.select_for_update(of=("self",)).select_related("home")
                      .filter(home_id__in=moved, cause=Cause.INACTIVITY, resolved_at__isnull=True)):
         at = moved[incident.home_id]
         _log(incident, LogKind.ACTIVITY, actor=None, at=now, data={"at": at.isoformat()})

@@ -68,7 +68,7 @@ def deadlines_fire(*, now: dt.datetime | None = None) -> int:
 
 def _fire_one(home_id: int, now: dt.datetime) -> int:
     with transaction.atomic():
-        clock = (Clock.objects.select_for_update(skip_locked=True).select_related("home", "home__resident")
+        clock = (Clock.objects.select_for_update(skip_locked=True, of=("self",)).select_related("home", "home__resident")
                  .filter(home_id=home_id, due_at__lte=now).first())
         if clock is None:
             return 0  # someone else has it, or activity moved it meanwhile

@@ -53,9 +53,9 @@ class Running:
         except BaseException as exc:  # noqa: BLE001 - reported to the test
             self.error = exc
         finally:
-            from django.db import connection
+            from django.db import connections
 
-            connection.close()
+            connections.close_all()
 
     def __enter__(self) -> IngestWorker:
         self.thread.start()
@@ -65,6 +65,7 @@ class Running:
     def __exit__(self, *exc) -> None:
         self.worker.stop()
         self.thread.join(10)
+        assert not self.thread.is_alive(), "the worker did not stop"
 
 
 def publish(broker, prefix: str, bodies: list, controller: str = "T-GW") -> None:
