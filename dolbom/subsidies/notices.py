@@ -16,31 +16,16 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from dolbom.subsidies import storage
+from dolbom.subsidies.display import fact_rows
 from dolbom.subsidies.models import Decision, DecisionKind, Objection
-from dolbom.subsidies.rules.facts import INCOME_TIER_EXPLAINED, STANDARD_FACTS
 
 
 def _fact_rows(decision: Decision) -> list[dict[str, str]]:
-    facts = decision.inputs.get("facts", {})
-    sources = decision.inputs.get("sources", {})
-    verified = decision.inputs.get("verified", {})
-    labels = {f["key"]: f["label"] for f in decision.rule_set.definition.get("facts", [])}
-    used = {s["key"] for s in decision.trace}
-    rows = []
-    for key, value in facts.items():
-        if key in ("birth_date",) or (key not in labels and key not in STANDARD_FACTS):
-            continue
-        label = labels.get(key) or str(STANDARD_FACTS[key].label)
-        shown = INCOME_TIER_EXPLAINED.get(value, value) if key == "income_tier" else value
-        if isinstance(shown, bool):
-            shown = "예" if shown else "아니오"
-        how = verified.get(key, "")
-        check = ("주민등록 자료 확인" if how == "registry" else "사례관리 조사 확인" if how.startswith("survey")
-                 else "지원 이력 확인" if how == "history" else "제출 서류 확인" if how.startswith("document")
-                 else "신청인 신고")
-        rows.append({"label": label, "value": f"{shown:,}" if isinstance(shown, int) else str(shown),
-                     "check": check, "source": sources.get(key, ""), "used": key in used})
-    return rows
+    from dolbom.subsidies.services.programmes import rules_compiled
+
+    return fact_rows(rules_compiled(decision.rule_set), decision.inputs.get("facts", {}),
+                     decision.inputs.get("sources", {}), decision.inputs.get("verified", {}),
+                     category_name=decision.application.category.name, used_only=True)
 
 
 def notice_context(decision: Decision) -> dict:

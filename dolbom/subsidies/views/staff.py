@@ -25,6 +25,7 @@ from dolbom.lib.errors import DomainError, NotFound
 from dolbom.registry.selectors import resident_get
 from dolbom.subsidies import forms as f
 from dolbom.subsidies import notices, selectors, services, storage
+from dolbom.subsidies.display import fact_rows
 from dolbom.subsidies.errors import SubsidyErrorCode
 from dolbom.subsidies.models import (
     Application,
@@ -34,8 +35,7 @@ from dolbom.subsidies.models import (
     Programme,
     SelectionRun,
 )
-from dolbom.subsidies.rules.facts import INCOME_TIER_EXPLAINED, STANDARD_FACTS
-from dolbom.subsidies.services.applications import document_label, fact_label
+from dolbom.subsidies.services.applications import document_label
 from dolbom.subsidies.services.decisions import decision_current
 from dolbom.web.views.common import access_context, error_page, forbidden_page
 
@@ -218,27 +218,6 @@ def application_new(request: HttpRequest, code: str) -> HttpResponse:
         "facts_form": facts_form, "uploads": uploads}, status=400 if request.method == "POST" else 200)
 
 
-def _labels(compiled, application: Application) -> list[dict[str, Any]]:
-    rows = []
-    for key, value in sorted(application.facts.items()):
-        if key == "birth_date":
-            continue
-        shown = INCOME_TIER_EXPLAINED.get(value, value) if key == "income_tier" else value
-        fact = next((x for x in compiled.definition.facts if x.key == key), None)
-        if fact is not None and fact.choices and isinstance(value, str):
-            shown = fact.choices.get(value, value)
-        if isinstance(shown, bool):
-            shown = "예" if shown else "아니오"
-        elif key == "category":
-            shown = application.category.name
-        elif fact is not None and fact.unit and isinstance(shown, int | float):
-            shown = f"{shown:,}{fact.unit}" if fact.unit == "원" else f"{shown:g}{fact.unit}"
-        rows.append({"key": key, "label": fact_label(compiled, key), "value": shown,
-                     "source": application.fact_sources.get(key, ""), "verified": application.verified.get(key, ""),
-                     "standard": key in STANDARD_FACTS})
-    return rows
-
-
 def _document_kinds(application: Application) -> list[tuple[str, str]]:
     compiled = services.rules_compiled(application.rule_set) if application.rule_set else _compiled(application.programme)
     return [(d.key, d.label) for d in compiled.definition.documents] + [("photo", "사진"), ("other", "기타 서류")]
@@ -271,7 +250,8 @@ def _detail_context(request: HttpRequest, application: Application, bound: dict[
         "recovered": bound.get("recovered") or f.RecoveredForm(),
     }
     return {
-        "application": application, "programme": application.programme, "facts": _labels(compiled, application),
+        "application": application, "programme": application.programme, "facts": fact_rows(compiled, application.facts, application.fact_sources, application.verified,
+                            category_name=application.category.name),
         "documents": [(d, document_label(compiled, d.kind)) for d in application.documents.all()],
         "versions": application.versions.select_related("changed_by__staff"),
         "supplements": application.supplements.all(), "decision": decision,
