@@ -128,7 +128,7 @@ def main() -> int:
     empty = Analysis(signals={k: None for k in SIGNALS}, evidence={k: [] for k in SIGNALS}, needs_followup=False)
     analyse_utterance("워밍업")  # load the morphological analyser and the model outside the timing
     results = {}
-    for name, analyse in [("dialogue + analyser", analyse_utterance), ("dialogue only (baseline)", lambda _t: empty)]:
+    for name, analyse in [("dialogue + analyser", analyse_utterance), ("dialogue only (baseline)", lambda _t, **_context: empty)]:
         started = time.perf_counter()
         times = run(args.calls, analyse)
         wall = time.perf_counter() - started

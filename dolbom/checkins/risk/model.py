@@ -7,11 +7,14 @@ artefact is ``model.npz`` next to this file, produced by ``python -m dolbom.chec
 
 from __future__ import annotations
 
+import os
+import tempfile
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import chain
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
 
@@ -129,9 +132,22 @@ class Model:
 
     # ---- persistence -----------------------------------------------------------------------
     def save(self, path: Path = ARTEFACT) -> None:
+        """Written beside the target and renamed over it: a process that loads the shipped model while
+        ``dolbom checkins train`` runs reads the old file or the new one, never half of one."""
+        path = Path(path)
         names = np.array(sorted(self.vocab, key=self.vocab.__getitem__))
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".npz", dir=path.parent)
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                self._savez(fh, names)
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+
+    def _savez(self, fh: BinaryIO, names: np.ndarray) -> None:
         np.savez_compressed(
-            path,
+            fh,
             names=names,
             weights=self.weights.astype(np.float16),
             bias=self.bias.astype(np.float32),
