@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import random
+import time
 from typing import Any, TextIO
 
 from django.contrib.auth.models import User
@@ -182,9 +183,10 @@ def seed_demo(*, seed: int, out: TextIO) -> None:
 
     # The seeded history would text hundreds of receipts and decisions: kept, not sent, and counted.
     before = len(outbox)
+    started = time.perf_counter()
     with override_settings(DOLBOM_MESSAGE_BACKEND="locmem"):
         _seed(seed, out, actor)
-    out.write(f"지원사업 문자 {len(outbox) - before}건 (데모 이력: 보내지 않음)\n")
+    out.write(f"지원사업 문자 {len(outbox) - before}건 (데모 이력: 보내지 않음), {time.perf_counter() - started:.1f}초\n")
     del outbox[before:]
 
 

@@ -5,16 +5,15 @@ from __future__ import annotations
 import io
 
 import pypdf
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from dolbom.audit.models import AccessLog
 from dolbom.subsidies import services
 from dolbom.subsidies.models import Application, ApplicationStatus
-from dolbom.subsidies.tests.conftest import (
-    SLATE_FACTS,
-    accept_all,
-    pdf_bytes,
-)
+from dolbom.subsidies.tests.conftest import SLATE_FACTS, accept_all, pdf_bytes, submit_slate
+from dolbom.testing import personas
 
 
 def test_the_programme_list_shows_budget_and_board(login, slate, officer, application):
@@ -77,3 +76,19 @@ def test_approval_from_the_page_gives_a_korean_pdf_letter(login, city, slate, ap
     text = "".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(pdf.content)).pages)
     assert "지원 결정 통지서" in text and "3,520,000원" in text and "동당 352만 원 한도 지원" in text
     assert "이의신청" in text
+
+
+def test_the_application_list_costs_the_same_queries_for_three_applications_as_for_one(
+        login, slate, officer, resident, django_assert_max_num_queries):
+    client = login(officer)
+    url = reverse("subsidies:application_list", args=[slate.code])
+    submit_slate(officer, slate, resident=resident)
+    client.get(url)  # warm the session and caches
+    with CaptureQueriesContext(connection) as one:
+        client.get(url)
+    for i in range(2):
+        other = personas.make_resident(officer, name=f"목록{i}")
+        submit_slate(officer, slate, resident=other, address=f"전주시 완산구 목록로 {i}")
+    with django_assert_max_num_queries(len(one.captured_queries)):
+        page = client.get(url)
+    assert page.content.decode().count("SLATE-2026-0000") == 3
