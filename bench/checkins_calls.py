@@ -9,8 +9,10 @@ core, beside the keyword lexicon baseline.
 
 The batch calls are synthetic: the caller's questions of the dialogue script, each answered by a line
 drawn (seeded) from the training side (train.tsv and the client turns of train_calls.txt; never the
-held-out test split or a development set). Repeated lines are analysed once per batch, as in
-production, so the rate is also reported on the distinct lines alone, where nothing repeats.
+held-out test split or a development set). Repeated lines are tokenised once per batch, as in
+production, so the rate is also reported on the distinct lines alone, where nothing repeats: that is
+the cost of one utterance. Rates are given per CPU-second of the process (kiwipiepy's thread
+included) beside the wall clock, which on a shared machine also counts other people's work.
 
 Each scripted call is a greeting and eight client turns (answers, a worrying answer, off-topic talk,
 silence, a fall in one call out of ten that switches to the safety script). Prints turns per second
@@ -83,26 +85,31 @@ def batch(n_calls: int) -> None:
 
     calls = synthetic_calls(n_calls)
     pairs = [p for c in calls for p in client_turns(c)]
-    distinct = list(dict.fromkeys(pairs))
+    distinct = list(dict.fromkeys(t for t, _ in pairs))
     analyse_calls(calls[:20])  # load the analyser and the model outside the timing
     rows = []
-    started = time.perf_counter()
-    results = analyse_calls(calls)
-    rows.append(("model, whole calls (repeats analysed once)", len(pairs), time.perf_counter() - started))
-    started = time.perf_counter()
-    analyse_many([t for t, _ in distinct], [c for _, c in distinct])
-    rows.append(("model, distinct (answer, question) pairs", len(distinct), time.perf_counter() - started))
-    started = time.perf_counter()
-    lexicon_severities([t for t, _ in pairs])
-    rows.append(("keyword lexicon (baseline), whole calls", len(pairs), time.perf_counter() - started))
+
+    def timed(name: str, n: int, work) -> object:
+        # CPU time of the whole process (kiwipiepy's worker thread included) beside wall time: on a
+        # shared machine the wall clock also counts other people's work, the CPU clock only ours.
+        wall, cpu = time.perf_counter(), time.process_time()
+        out = work()
+        rows.append((name, n, time.perf_counter() - wall, time.process_time() - cpu))
+        return out
+
+    results = timed("model, whole calls (repeats analysed once)", len(pairs), lambda: analyse_calls(calls))
+    timed("model, distinct utterances (nothing repeats)", len(distinct), lambda: analyse_many(distinct))
+    timed("keyword lexicon (baseline), whole calls", len(pairs), lambda: lexicon_severities([t for t, _ in pairs]))
     flagged = sum(a.needs_followup for a in results)
     print(f"batch: {len(calls)} synthetic calls, {len(pairs)} client turns, {len(distinct)} distinct; "
           f"{flagged} calls flagged (answers drawn at random, so this says nothing of accuracy)")
-    for name, n, wall in rows:
-        print(f"  {name:46s} {n:7d} utterances {wall:7.2f} s {n / wall:9.0f} utterances/s/core")
-    print(f"ratio: the lexicon is {rows[2][1] / rows[2][2] / (rows[0][1] / rows[0][2]):.0f}x faster than the model on whole "
-          f"calls; the model's rate on distinct lines is {rows[1][1] / rows[1][2]:.0f}/s "
-          f"({'meets' if rows[1][1] / rows[1][2] >= 2000 else 'BELOW'} the issue's 2,000 per second per core)")
+    for name, n, wall, cpu in rows:
+        print(f"  {name:46s} {n:7d} utterances  wall {wall:6.2f} s {n / wall:8.0f}/s  "
+              f"cpu {cpu:6.2f} s {n / cpu:8.0f} utterances per cpu-second")
+    distinct_rate = rows[1][1] / rows[1][3]
+    print(f"ratio: the lexicon is {(rows[2][1] / rows[2][3]) / (rows[0][1] / rows[0][3]):.0f}x faster than the model on "
+          f"whole calls (cpu time); the model's rate on distinct lines is {distinct_rate:.0f} per cpu-second "
+          f"({'meets' if distinct_rate >= 2000 else 'BELOW'} the issue's 2,000 per second per core)")
 
 
 def main() -> int:
