@@ -3,7 +3,8 @@
 openpyxl writes real .xlsx (typed numbers and dates, frozen header rows) that a city office opens in
 Excel or 한셀 without conversion; WeasyPrint lays out HTML and CSS as paged PDF, so the PDF is the page's
 own template with print CSS instead of a second layout written in a drawing API. WeasyPrint needs Pango
-from the operating system (Debian: libpango-1.0-0), as its documentation says.
+from the operating system (Debian: libpango-1.0-0), as its documentation says. Every text cell goes through lib/spreadsheet.py (a facility
+name or an action typed as "=HYPERLINK(...)" must open as text, not run).
 
 The Korean font: the system's Noto Sans CJK KR when fontconfig has it (Debian: fonts-noto-cjk, what the
 subsidies letters use too); otherwise the Pretendard font the web shell ships
@@ -31,6 +32,7 @@ from openpyxl.utils import get_column_letter
 
 from dolbom.inspections.models import Grade
 from dolbom.inspections.reports import FacilityReport, RoundReport
+from dolbom.lib.spreadsheet import defuse_typed
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PDF_TYPE = "application/pdf"
@@ -46,7 +48,7 @@ def _sheet(wb: Workbook, title: str, header: list[str], rows: list[list[object]]
         cell.fill = _HEADER_FILL
         cell.alignment = Alignment(vertical="center")
     for row in rows:
-        ws.append(row)
+        ws.append([defuse_typed(v) for v in row])
     ws.freeze_panes = "A2"
     for i, width in enumerate(widths, 1):
         ws.column_dimensions[get_column_letter(i)].width = width
@@ -68,7 +70,7 @@ def round_xlsx(report: RoundReport) -> bytes:
         ["미실시", report.not_done], ["평균 점수", float(report.mean_score) if report.mean_score is not None else None],
         ["미이행 시정조치", len(report.open_actions)], ["작성", f"{timezone.localtime():%Y-%m-%d %H:%M}"],
     ]:
-        summary.append(row)
+        summary.append([defuse_typed(v) for v in row])
     summary.column_dimensions["A"].width = 22
     summary.column_dimensions["B"].width = 48
     _sheet(wb, "항목별 부적합", ["순위", "번호", "항목", "중요도", "부적합", "해당", "부적합률(%)", "법적 근거"],
@@ -92,7 +94,7 @@ def facility_xlsx(report: FacilityReport) -> bytes:
     for row in [["시설", f.name], ["코드", f.code], ["주소", f"{f.road_address} ({f.dong.name})"],
                 ["운영자", f.operator], ["하루 급식 인원", f.diners_per_day], ["위험도", f.get_risk_level_display()],
                 ["돌봄 사업", ", ".join(f.programme_labels())], ["합성 데이터", "예" if f.synthetic else "아니오"]]:
-        info.append(row)
+        info.append([defuse_typed(v) for v in row])
     info.column_dimensions["A"].width = 16
     info.column_dimensions["B"].width = 60
     _sheet(wb, "점검 이력", ["점검일", "종류", "회차", "점수", "판정", "점검자"],

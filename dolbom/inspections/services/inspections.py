@@ -47,7 +47,7 @@ def _can_close(actor: User, inspection: Inspection) -> bool:
 def inspection_close(*, actor: User, inspection: Inspection, today: dt.date | None = None) -> Inspection:
     """Close a finished inspection: every item answered, every failed swab re-cleaned and re-tested,
     every failed critical or major item given a corrective action. Closing a failed inspection raises
-    the kitchen to high risk, and open actions get a re-inspection visit for the route planner."""
+    the kitchen to high risk, and a kitchen that needs it gets a re-inspection visit for the route planner."""
     inspection = lock_in_scope(inspection_visible(actor).select_related("facility", "template"), inspection.pk,
                                InspectionErrorCode.INSPECTION_NOT_FOUND)
     if not _can_close(actor, inspection):
@@ -92,9 +92,13 @@ def inspection_close(*, actor: User, inspection: Inspection, today: dt.date | No
 
 
 def _reinspection_for(actor: User, inspection: Inspection, today: dt.date) -> FacilityVisit | None:
+    """A re-inspection once the actions are due, where the kitchen failed, needs improvement or missed a
+    critical item; a good kitchen's remaining actions are settled by the proof it sends (action_done)."""
     open_actions = inspection.actions.filter(status=ActionStatus.OPEN)
+    needs_visit = inspection.grade in (Grade.FAIL, Grade.IMPROVE) or open_actions.filter(
+        item__severity=Severity.CRITICAL).exists()
     latest = open_actions.aggregate(d=Max("due_on"))["d"]
-    if latest is None or FacilityVisit.objects.filter(follows=inspection).exists():
+    if not needs_visit or latest is None or FacilityVisit.objects.filter(follows=inspection).exists():
         return None
     due = max(latest, today + dt.timedelta(days=1))
     visit = FacilityVisit.objects.create(facility=inspection.facility, kind=FacilityVisitKind.REINSPECTION,

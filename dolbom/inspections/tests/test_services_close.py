@@ -121,3 +121,10 @@ def test_an_unknown_reading_parent_is_not_a_way_to_skip_the_re_test(inspector, f
     with pytest.raises(DomainError) as exc:
         services.inspection_close(actor=inspector, inspection=i)
     assert exc.value.code == InspectionErrorCode.ATP_RETEST_REQUIRED
+
+
+def test_a_good_kitchens_remaining_action_is_settled_by_proof_without_a_re_inspection(inspector, facility):
+    i = _synced(inspector, facility, submit=True, answers=answers(failing={"boards_by_use": "no"}),
+                actions=[action("boards_by_use")])
+    assert i.grade == "good" and i.actions.count() == 1
+    assert not FacilityVisit.objects.filter(follows=i).exists()

@@ -192,3 +192,14 @@ def test_the_office_closes_a_submitted_inspection_once_the_re_test_is_in(lead, i
     assert "재측정" in r.content.decode()
     page = c.get(f"/inspections/{i.pk}/").content.decode()
     assert "재측정 필요" in page and 'data-testid="close-button"' in page
+
+
+def test_text_typed_as_a_formula_opens_as_text_in_the_excel_file(lead, inspector, facility):
+    i = services.inspection_sync(actor=inspector, doc=doc(facility)).inspection
+    services.action_create(actor=inspector, inspection=i, description='=HYPERLINK("http://x.example","보기")',
+                           owner="@조리원", due_on=i.visited_on)
+    r = login(lead).post(f"/inspections/facilities/{facility.pk}/export/", {"format": "xlsx", "reason": "확인"})
+    ws = load_workbook(io.BytesIO(r.content))["미이행 시정조치"]
+    cells = [c for c in ws[2]]
+    assert [c.data_type for c in cells[:3]] == ["s", "s", "s"]
+    assert cells[1].value.startswith("'=HYPERLINK") and cells[2].value == "'@조리원"

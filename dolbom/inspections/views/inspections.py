@@ -165,9 +165,8 @@ def photo(request: HttpRequest, client_id: uuid.UUID) -> HttpResponse:
         found = selectors.photo_get(viewer=request.user, client_id=str(client_id))
     except DomainError as exc:
         return error_page(request, exc)
-    response = HttpResponse(bytes(found.data), content_type=found.content_type)
-    response["Cache-Control"] = "private, max-age=3600"
-    return response
+    # No cache header of its own: the shell's no-store applies (a kitchen photo may show the staff).
+    return HttpResponse(bytes(found.data), content_type=found.content_type)
 
 
 @inspections_page
