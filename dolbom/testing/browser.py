@@ -34,3 +34,53 @@ def browser_page():
         yield page
         context.close()
         browser.close()
+
+
+def log_in(page, base_url: str, username: str, password: str | None = None) -> None:
+    """Log in through the login page, as a person would, and wait for the dashboard."""
+    from dolbom.testing.personas import PASSWORD
+
+    page.goto(f"{base_url}/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", password or PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_load_state()
+    second_factor(page, base_url, username)
+    page.wait_for_url(f"{base_url}/")
+
+
+def second_factor(page, base_url: str, username: str) -> None:
+    """After the password, the second factor where the role needs it, as a person would answer it: at the
+    first sign-in the enrolment page (its key read off the page, as from the phone that scanned it), the
+    recovery codes page after it; later the code of the app (dolbom/testing/second_factor.py)."""
+    from django.contrib.auth.models import User
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from dolbom.testing.second_factor import current_code
+
+    user = User.objects.get(username=username)
+    if "/account/second-factor/enrol/" in page.url:
+        page.fill("#id_code", current_code(TOTPDevice.objects.get(user=user, confirmed=False)))
+        page.click("form.stack button[type=submit]")
+        page.wait_for_selector("[data-testid=recovery-codes]")
+        page.click("a.button")
+    elif "/account/second-factor/" in page.url:
+        page.fill("#id_code", current_code(TOTPDevice.objects.get(user=user, confirmed=True)))
+        page.click("form.stack button[type=submit]")
+
+
+def outside_requests(page, base_url: str) -> list[str]:
+    """Every request the page makes to another origin (none may happen: no CDN)."""
+    external: list[str] = []
+    page.on("request", lambda r: external.append(r.url) if not r.url.startswith(base_url) else None)
+    return external
+
+
+def chat_say(page, text: str) -> None:
+    """Play the client on the check-in chat page: type a line, send it, wait for the caller's answer."""
+    turns = page.locator("[data-testid=transcript] > div")
+    before = turns.count()
+    page.fill("#id_text", text)
+    page.locator("[data-testid=say-form] button[type=submit]").click()
+    # The caller's answer is the second new line (no wait_for_function: the CSP forbids eval).
+    turns.nth(before + 1).wait_for()

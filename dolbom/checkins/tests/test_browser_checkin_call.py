@@ -12,7 +12,7 @@ from dolbom.cases.models import CaseEventType
 from dolbom.checkins.models import Alert, AlertStatus
 from dolbom.checkins.risk import analyse_utterance
 from dolbom.testing import personas
-from dolbom.testing.personas import PASSWORD
+from dolbom.testing.browser import log_in
 
 SCREENSHOT = Path("/tmp/dolbom-checkin-call.png")
 
@@ -40,11 +40,7 @@ def test_a_case_manager_enrols_plays_a_call_with_a_fall_and_acknowledges_the_ale
     external = []
     page.on("request", lambda r: external.append(r.url) if not r.url.startswith(live_server.url) else None)
 
-    page.goto(f"{live_server.url}/login/")
-    page.fill("#id_username", "jeongwoo")
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/")
+    log_in(page, live_server.url, "jeongwoo")  # the password, then the second factor (issue 18)
     page.click("header >> text=안부전화")
     page.click("text=등록 대상자")
 

@@ -11,7 +11,7 @@ from dolbom.cases.models import Case, CaseOrigin
 from dolbom.discovery import services
 from dolbom.discovery.models import Outcome, VisitListEntry
 from dolbom.discovery.tests.conftest import build_city, build_cycle, import_all
-from dolbom.testing.personas import PASSWORD
+from dolbom.testing.browser import log_in
 
 SCREENSHOT = Path("/tmp/dolbom-discovery-list.png")
 
@@ -30,11 +30,7 @@ def test_a_dong_officer_records_a_visit_and_opens_a_case(live_server, browser_pa
     page = browser_page
     external = []
     page.on("request", lambda r: external.append(r.url) if not r.url.startswith(live_server.url) else None)
-    page.goto(f"{live_server.url}/login/")
-    page.fill("#id_username", "minji")
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/")
+    log_in(page, live_server.url, "minji")  # the password, then the second factor (issue 18)
 
     page.click("header >> text=복지사각지대 발굴")
     page.click(f"text={world.cycle.name}")

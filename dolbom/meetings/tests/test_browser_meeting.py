@@ -11,7 +11,7 @@ import pytest
 
 from dolbom.cases.models import CaseEvent, CaseEventType
 from dolbom.meetings.models import AgendaItem, Meeting, MeetingStatus
-from dolbom.testing.personas import PASSWORD
+from dolbom.testing.browser import log_in
 
 from .conftest import NURSING_CODE, NURSING_NAME, share_with
 
@@ -30,11 +30,7 @@ pytestmark = [
 
 
 def _login(page, base: str, username: str) -> None:
-    page.goto(f"{base}/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{base}/")
+    log_in(page, base, username)  # the password, then the second factor (issue 18)
 
 
 def test_a_meeting_goes_from_agenda_to_signed_minutes_and_refers_a_service(
