@@ -20,8 +20,9 @@ ACUTE_SHARE = (0.03, 0.05)
 # Turns shorter than this (spaces and punctuation removed) are everyday replies ("네, 그래요", "잘 먹어")
 # that any two sets of calls share; only longer turns can be evidence of copying. The caller's stock
 # lines ("다음 주에 또 전화드릴게요", "언제부터 그러셨어요?") are the formulae of every AI check-in service
-# and are never analysed (only the client's turns are), so for them only a long line counts as a copy.
-MIN_COPY_CHARS = {"client": 10, "caller": 20}
+# and are only ever the context of a client's answer, so for them only a long line counts as a copy. (The
+# opening "안녕하세요, 어르신. 오늘 하루 어떻게 보내셨어요?", 20 letters, was written by both hands.)
+MIN_COPY_CHARS = {"client": 10, "caller": 30}
 
 
 @pytest.fixture(scope="module")

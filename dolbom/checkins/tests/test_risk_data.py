@@ -52,7 +52,11 @@ def test_training_is_deterministic():
     assert np.array_equal(a[1], b[1]) and np.array_equal(a[2], b[2])
 
 
-def test_the_model_meets_the_follow_up_target_on_the_held_out_split():
+def test_the_model_keeps_precision_and_recall_on_the_held_out_split():
+    # Issue 5 asked for recall >= 0.95 at precision >= 0.7 per utterance on this split; the issue-5 model met
+    # it by flagging 42% of benign lines, and on real calls flagged 97 of 100 (issue 12). The targets that
+    # matter are per whole call at real base rates (bench/checkins.py on the development set); here both
+    # precision and recall on utterances written to carry signals must stay high, neither bought by the other.
     from dolbom.checkins.risk.analyser import severities
     from dolbom.checkins.risk.metrics import report
 
@@ -60,7 +64,7 @@ def test_the_model_meets_the_follow_up_target_on_the_held_out_split():
     pred = severities(parse_many([e.text for e in test]))
     gold = np.array([[e.labels[k] for k in SIGNALS] for e in test])
     followup = report(pred, gold)["needs_followup"]
-    assert followup.recall >= 0.95 and followup.precision >= 0.7
+    assert followup.recall >= 0.85 and followup.precision >= 0.85
 
 
 def test_nothing_is_downloaded_to_analyse(monkeypatch):
