@@ -154,7 +154,7 @@ def _achieved(higher_is_better: bool | None, target: float, actual: float | None
     if actual is None:
         return "–"
     met = actual <= target if higher_is_better is False else actual >= target
-    return _("met") if met else _("not met")
+    return _("target met") if met else _("target not met")
 
 
 def document(version: PlanVersion) -> dict[str, Any]:

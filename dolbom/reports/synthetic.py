@@ -19,7 +19,6 @@ that come by the hundred thousand (visits, calls) are expanded with numpy.
 from __future__ import annotations
 
 import datetime as dt
-import secrets
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any, TextIO
@@ -123,8 +122,9 @@ def _managers(geo: Geography, today: dt.date, out: TextIO | None) -> dict[int, U
         if dong_id not in found:
             dong = geo.dongs[dong_id]
             username = f"hist-{dong.key}"
+            # No password: the history's case managers are names on old records, not logins.
             user = User.objects.filter(username=username).first() or staff_create(
-                username=username, password=secrets.token_urlsafe(24), display_name=f"{dong.name} 사례관리(이력)",
+                username=username, password=None, display_name=f"{dong.name} 사례관리(이력)",
                 role=Role.CASE_MANAGER, dong=_dong(dong_id))
             found[dong_id] = user
     return found
@@ -330,7 +330,8 @@ class _CaseHistory:
                 reassessed = True
                 self.step(done_at, "follow_up_recorded", "reassessment", outcome="change", next_follow_up_due=None)
                 self.due = None
-                self.plan_cycle(done_at)
+                # The services go on at least a month after the new plan: a case is not closed mid-reassessment.
+                end_at = max(end_at, self.plan_cycle(done_at) + dt.timedelta(days=30))
             else:
                 self.due = done + dt.timedelta(days=90)
                 self.step(done_at, "follow_up_recorded", "in_service", outcome="continue",
