@@ -30,7 +30,7 @@ class SafetyConfig(AppConfig):
 
         nav_register(NavItem(url_name="safety:board", label=_("Emergency safety"), visible=can_use_safety, order=45,
                              sections=("board", "incident", "homes", "home", "install", "waiting", "tickets",
-                                       "report")))
+                                       "report", "settings")))
         dashboard_panel_register(DashboardPanel(key="safety", template="safety/_dashboard.html",
                                                 context=views.dashboard_panel, visible=can_use_safety, order=15,
                                                 slot="main"))

@@ -36,6 +36,7 @@ class SafetyErrorCode(StrEnum):
     TICKET_RESOLVED = "ticket_resolved"
     END_REASON_REQUIRED = "end_reason_required"
     MONTH_INVALID = "month_invalid"
+    SETTINGS_INVALID = "settings_invalid"
 
     @classmethod
     def messages(cls) -> dict[SafetyErrorCode, str]:
@@ -71,6 +72,8 @@ class SafetyErrorCode(StrEnum):
             cls.TICKET_RESOLVED: _("The device ticket is already resolved."),
             cls.END_REASON_REQUIRED: _("Choose why the service ends."),
             cls.MONTH_INVALID: _("Choose a month (YYYY-MM)."),
+            cls.SETTINGS_INVALID: _("Check the figures: the city team is told after the team lead, within an hour; "
+                                    "heartbeats every 5 minutes to a day."),
         }
 
 

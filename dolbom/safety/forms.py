@@ -123,3 +123,12 @@ class MonthForm(forms.Form):
         except ValueError:
             today = timezone.localdate()
             return today.replace(day=1)
+
+
+class SafetySettingsForm(forms.ModelForm):
+    class Meta:
+        from dolbom.safety.models import SafetySettings
+
+        model = SafetySettings
+        fields = ("escalate_lead_seconds", "escalate_city_seconds", "heartbeat_minutes", "heartbeats_missed",
+                  "silent_install_hours", "low_battery_pct", "flap_events", "flap_seconds")

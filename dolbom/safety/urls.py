@@ -21,4 +21,5 @@ urlpatterns = [
     path("tickets/", views.tickets, name="tickets"),
     path("tickets/<int:ticket_id>/resolve/", views.ticket_resolve, name="ticket_resolve"),
     path("report/", views.report, name="report"),
+    path("settings/", views.safety_settings, name="settings"),
 ]

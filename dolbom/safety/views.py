@@ -380,6 +380,26 @@ def report(request: HttpRequest) -> HttpResponse:
     })
 
 
+@login_required
+def safety_settings(request: HttpRequest) -> HttpResponse:
+    """The city team's figures: the escalation clock and the supervision of the equipment."""
+    from dolbom.safety.models import SafetySettings
+
+    if (refused := _gate(request, selectors.can_install)) is not None:
+        return refused
+    current = SafetySettings.current()
+    form = f.SafetySettingsForm(request.POST or None, instance=current)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.safety_settings_update(actor=request.user, **{k: form.cleaned_data[k] for k in form.Meta.fields})
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("The figures are saved."))
+            return redirect("safety:settings")
+    return render(request, "safety/settings.html", {"form": form}, status=400 if form.errors else 200)
+
+
 # Panels on pages of lower apps -----------------------------------------------------------------------
 
 def resident_panel(request: HttpRequest, resident: Resident, bound: dict) -> dict:

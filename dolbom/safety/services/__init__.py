@@ -17,6 +17,7 @@ from dolbom.safety.services.homes import (
     home_install,
     home_settings_update,
     responder_set,
+    safety_settings_update,
     waitlist_add,
 )
 from dolbom.safety.services.incidents import (
@@ -35,5 +36,5 @@ __all__ = [
     "device_add", "device_replace", "device_retire", "events_ingest", "gateway_authenticate", "gateway_replace",
     "gateway_token_rotate", "home_assign", "home_end", "home_install", "home_settings_update", "incident_acknowledge",
     "incident_false_alarm", "incident_resolve", "incident_respond", "incidents_escalate", "reject_record",
-    "responder_set", "supervision_check", "sweep", "ticket_resolve", "waitlist_add",
+    "responder_set", "safety_settings_update", "supervision_check", "sweep", "ticket_resolve", "waitlist_add",
 ]

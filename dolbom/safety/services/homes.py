@@ -32,6 +32,7 @@ from dolbom.safety.models import (
     Home,
     HomeStatus,
     Responder,
+    SafetySettings,
 )
 from dolbom.safety.services.common import clean_note, clock_recompute, clock_restart, open_case, require
 
@@ -386,3 +387,34 @@ def responder_set(*, actor: User, user: User, centre: Centre, is_lead: bool = Fa
     responder, _created = Responder.objects.update_or_create(user=user, defaults={
         "centre": centre, "is_lead": is_lead, "phone": phone.strip()[:20], "active": active})
     return responder
+
+
+# The city's operating figures ---------------------------------------------------------------------------
+
+SETTINGS_FIELDS = ("escalate_lead_seconds", "escalate_city_seconds", "heartbeat_minutes", "heartbeats_missed",
+                   "silent_install_hours", "low_battery_pct", "flap_events", "flap_seconds")
+
+
+@transaction.atomic
+def safety_settings_update(*, actor: User, **values: int) -> SafetySettings:
+    """The escalation ladder's clock and the supervision figures, set by the city team. The ladder must climb
+    (the city after the team lead) within the published 3-minute target's reach of an hour at most."""
+    from dolbom.safety.selectors import can_install
+
+    require(can_install(actor))
+    unknown = set(values) - set(SETTINGS_FIELDS)
+    if unknown:
+        raise DomainError(SafetyErrorCode.SETTINGS_INVALID)
+    row = SafetySettings.objects.select_for_update().order_by("pk").first() or SafetySettings()
+    for name, value in values.items():
+        setattr(row, name, int(value))
+    if not (10 <= row.escalate_lead_seconds < row.escalate_city_seconds <= 3600) \
+            or not (5 <= row.heartbeat_minutes <= 24 * 60) or not (1 <= row.heartbeats_missed <= 10) \
+            or not (1 <= row.silent_install_hours <= 7 * 24) or not (1 <= row.low_battery_pct <= 50) \
+            or not (4 <= row.flap_events <= 200) or not (10 <= row.flap_seconds <= 3600):
+        raise DomainError(SafetyErrorCode.SETTINGS_INVALID)
+    row.save()
+    from dolbom.safety.models import _SETTINGS_CACHE
+
+    _SETTINGS_CACHE.clear()
+    return row

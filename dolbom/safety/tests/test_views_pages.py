@@ -211,3 +211,21 @@ def test_the_monthly_report_shows_response_times_against_the_targets(login, work
     page = login(city).get("/safety/report/").content.decode()
     block = page.split('data-testid="response-times"', 1)[1]
     assert "100.0%" in block and "97.5%" in block and "1/1" in block
+
+
+def test_the_city_team_sets_the_escalation_clock_and_a_worker_may_not(login, city, worker):
+    from dolbom.safety.models import SafetySettings
+
+    data = {"escalate_lead_seconds": "90", "escalate_city_seconds": "240", "heartbeat_minutes": "30",
+            "heartbeats_missed": "3", "silent_install_hours": "24", "low_battery_pct": "20", "flap_events": "12",
+            "flap_seconds": "120"}
+    assert login(worker).post("/safety/settings/", data).status_code == 403
+    assert login(city).post("/safety/settings/", {**data, "escalate_city_seconds": "30"}).status_code == 400
+    assert login(city).post("/safety/settings/", data).status_code == 302
+    row = SafetySettings.current()
+    assert (row.escalate_lead_seconds, row.escalate_city_seconds, row.heartbeat_minutes) == (90, 240, 30)
+
+
+def test_the_settings_page_reads_in_korean(login, city):
+    page = login(city).get("/safety/settings/").content.decode()
+    assert "응급안전 설정" in page and "97.5%를 60초 이내" in page and "%%" not in page
