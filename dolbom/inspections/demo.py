@@ -242,7 +242,7 @@ def _inspect(rng: random.Random, *, actor: User, facility: Facility, day: dt.dat
 
 
 def _follow_up(rng: random.Random, *, lead: User, inspection: Inspection, today: dt.date) -> None:
-    """Proof for most actions a few days after the visit; the rest stay open, some past their date."""
+    """Proof for most actions due by ``today``, sent a few days before the due date; the rest stay open."""
     for action in CorrectiveAction.objects.filter(inspection=inspection, status=ActionStatus.OPEN):
         if action.due_on < today and rng.random() < 0.8:
             services.action_done(actor=lead, action=action, proof_note="시설에서 조치 사진과 확인서를 보내옴")
@@ -279,7 +279,7 @@ def seed_demo(*, seed: int, out: TextIO) -> None:
             day = _visit_day(rng, dt.date(year, 4, 6), dt.date(year, 5, 29))
             insp = _inspect(rng, actor=rng.choice([inspector, second]), facility=f, day=day,
                             weakness=weakness[f.pk] * 1.2, instrument=instrument_of[f.pk])
-            _follow_up(rng, lead=lead, inspection=insp, today=day + dt.timedelta(days=30))
+            _follow_up(rng, lead=lead, inspection=insp, today=today)
     # Summer: the special round, every kitchen.
     rnd = services.round_create(actor=lead, name=f"{year}년 하절기 특별위생점검", kind="summer",
                                 starts_on=dt.date(year, 6, 1), ends_on=dt.date(year, 8, 31))
@@ -304,14 +304,14 @@ def seed_demo(*, seed: int, out: TextIO) -> None:
                 services.action_verify(actor=insp.inspector, action=action)
             CorrectiveAction.objects.filter(inspection=insp).update(
                 verified_at=timezone.make_aware(dt.datetime.combine(again, dt.time(11))))
-            _follow_up(rng, lead=lead, inspection=re, today=again + dt.timedelta(days=rng.choice([5, 40])))
+            _follow_up(rng, lead=lead, inspection=re, today=today)
         else:
-            _follow_up(rng, lead=lead, inspection=insp, today=day + dt.timedelta(days=rng.choice([5, 20, 60])))
+            _follow_up(rng, lead=lead, inspection=insp, today=today)
     # Today: routine visits for the kitchens falling due, and the day's routes.
     scheduled = services.schedule_due(actor=lead, today=today)
     FacilityVisit.objects.filter(status=FacilityVisitStatus.OPEN, kind=FacilityVisitKind.REINSPECTION,
                                  due_on__lt=today).update(due_on=today)
-    plan = services.facility_visits_plan(actor=lead, date=today, time_limit=2.0)
+    plan = services.facility_visits_plan(actor=lead, date=today, time_limit=1.0)
     closed = Inspection.objects.filter(status=InspectionStatus.CLOSED).count()
     failed = Inspection.objects.filter(status=InspectionStatus.CLOSED, grade=Grade.FAIL).count()
     open_actions = CorrectiveAction.objects.filter(status=ActionStatus.OPEN).count()
