@@ -291,6 +291,10 @@ DOLBOM_LLM_MODEL = os.environ.get("DOLBOM_LLM_MODEL", "").strip()
 DOLBOM_LLM_KEY = os.environ.get("DOLBOM_LLM_KEY", "")
 DOLBOM_LLM_TIMEOUT = _seconds("DOLBOM_LLM_TIMEOUT", 4.0)
 
+# Home visits: how long the morning plan's solver may think, in seconds (1 to 120). The server's setting,
+# not a field of the planning form: a click must not hold a worker for minutes.
+DOLBOM_VISITS_TIME_LIMIT = min(max(_seconds("DOLBOM_VISITS_TIME_LIMIT", 10.0), 1.0), 120.0)
+
 # Outbound text messages (SMS / LMS / 카카오 알림톡), dolbom/integrations/messaging. Production sends through
 # the city's gateway only: the other backends print or keep the text, one-time codes included.
 DOLBOM_MESSAGE_BACKEND = os.environ.get("DOLBOM_MESSAGE_BACKEND", "http" if PRODUCTION else "console")
@@ -300,6 +304,9 @@ DOLBOM_MESSAGE_SENDER = os.environ.get("DOLBOM_MESSAGE_SENDER", "")
 DOLBOM_MESSAGE_HTTP_URL = os.environ.get("DOLBOM_MESSAGE_HTTP_URL", "")
 DOLBOM_MESSAGE_HTTP_KEY = os.environ.get("DOLBOM_MESSAGE_HTTP_KEY", "")
 DOLBOM_MESSAGE_HTTP_TIMEOUT = _seconds("DOLBOM_MESSAGE_HTTP_TIMEOUT", 5.0)
+# High check-in alerts texted to the case manager (checkins/services/alerts.py): the approved 알림톡
+# template code; empty sends an SMS/LMS.
+DOLBOM_ALERT_MESSAGE_TEMPLATE = os.environ.get("DOLBOM_ALERT_MESSAGE_TEMPLATE", "").strip()
 
 # Subsidy programmes (dolbom/subsidies): documents applicants send are kept here, outside the web root,
 # under random names; the size limit is per file. The virus scan is off (no-op) unless a scanner is named:

@@ -18,6 +18,13 @@ class AccessLogFilterForm(forms.Form):
     date_to = forms.DateField(label=_("To"), widget=DateInput(), required=False)
     outside_caseload_only = forms.BooleanField(label=_("Views outside the caseload only"), required=False)
 
+    def clean(self) -> dict:
+        d = super().clean()
+        # A reversed range would silently find nothing: the auditor would read "no access" where there was one.
+        if d.get("date_from") and d.get("date_to") and d["date_from"] > d["date_to"]:
+            self.add_error("date_to", _("The end date is before the start date: the start date must come first."))
+        return d
+
 
 class MonthForm(forms.Form):
     month = forms.CharField(label=_("Month"), widget=forms.DateInput(attrs={"type": "month"}), required=False)

@@ -9,15 +9,17 @@ or DENIED row (docs/ARCHITECTURE.md, "Visibility and the access log").
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 from collections.abc import Callable, Iterable
 from enum import StrEnum
 from typing import Any, TypeVar
 
 from django.contrib.auth.models import User
 from django.db.models import Model, QuerySet
+from django.utils import timezone
 
 from dolbom.audit.errors import AuditErrorCode
-from dolbom.audit.models import AccessAction
+from dolbom.audit.models import AccessAction, AccessLog
 from dolbom.audit.services import access_denied_write, access_log_write
 from dolbom.lib.access import AccessContext, is_meaningful_purpose
 from dolbom.lib.errors import DomainError, NotFound
@@ -48,6 +50,7 @@ def logged_get(
     resident: str | None = None, subjects: str | None = None,
     in_caseload: Callable[[M], bool] | None = None, purpose_required: bool = False,
     log_view: bool = True, default_purpose: str = "", within: QuerySet[M] | None = None,
+    seen_on_page: str = "",
 ) -> M:
     """One record through the viewer's visible queryset.
 
@@ -57,7 +60,9 @@ def logged_get(
     lookup of several (``"members__id"`` for a household). With ``purpose_required``, a record outside the
     viewer's caseload (``in_caseload``) is refused until the viewer states why they open it. ``within``
     narrows where an unseen record is looked for before a DENIED row is written (an agenda item of this
-    meeting, not of any meeting)."""
+    meeting, not of any meeting). ``seen_on_page``: the path of the page a fragment request belongs to
+    (htmx's HX-Current-URL); when that page view of this record by this viewer was logged within
+    ``PAGE_VIEW_WINDOW``, the fragment adds no row of its own (see ``viewed_on_page``)."""
     row = visible.filter(pk=pk).first()
     if row is None:
         model = visible.model
@@ -70,7 +75,8 @@ def logged_get(
     own = bool(in_caseload(row)) if in_caseload is not None else False
     if purpose_required and not own and not is_meaningful_purpose(context.purpose):
         raise DomainError(AuditErrorCode.PURPOSE_REQUIRED)
-    if log_view:
+    if log_view and not (seen_on_page and viewed_on_page(viewer=viewer, record_type=record_type, record_id=row.pk,
+                                                         path=seen_on_page)):
         access_log_write(
             actor=viewer, action=AccessAction.VIEW, record_type=record_type, record_id=row.pk,
             resident_id=_path_value(row, resident) if resident else None,
@@ -78,6 +84,20 @@ def logged_get(
             context=with_default_purpose(context, default_purpose), in_caseload=own,
         )
     return row
+
+
+# One page view, one row. A page that refreshes a part of itself (the check-in chat after every line, a
+# poll) shows the same record to the same person again: the access was recorded when the page was opened,
+# with its purpose and address; a row per fragment made one chat call a dozen rows and hid the accesses
+# that matter. A fragment is covered only by a VIEW of the same record, by the same person, from the same
+# page, within this window; anything else is logged as usual.
+PAGE_VIEW_WINDOW = dt.timedelta(minutes=30)
+
+
+def viewed_on_page(*, viewer: User, record_type: str, record_id: Any, path: str) -> bool:
+    return AccessLog.objects.filter(actor=viewer, action=AccessAction.VIEW, record_type=record_type,
+                                    record_id=str(record_id), path=path,
+                                    at__gte=timezone.now() - PAGE_VIEW_WINDOW).exists()
 
 
 def log_list(*, viewer: User, context: AccessContext, record_type: str, resident_ids: Iterable[int | None],

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -11,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from dolbom.audit.errors import AuditErrorCode
+from dolbom.audit.export import review_workbook
 from dolbom.audit.forms import AccessLogFilterForm, MonthForm
 from dolbom.audit.models import AccessAction
 from dolbom.audit.selectors import (
@@ -21,17 +24,23 @@ from dolbom.audit.selectors import (
     security_events_recent,
     sign_ins_recent,
 )
-from dolbom.audit.services import lockout_lift
+from dolbom.audit.services import access_log_write, lockout_lift
 from dolbom.lib.access import AccessContext
 from dolbom.lib.errors import DomainError
-from dolbom.web.views.common import error_page
+from dolbom.web.views.common import access_context, error_page
 
 PAGE_SIZE = 50
+# The review page lists the first rows of its long lists; the whole lists are in the download and the log.
+REVIEW_ROWS_SHOWN = 10
 
 
 @login_required
 def access_log_page(request: HttpRequest) -> HttpResponse:
     form = AccessLogFilterForm(request.GET or None)
+    if form.is_bound and not form.is_valid() and "date_to" in form.errors:
+        # A reversed date range is refused with its reason, not answered with an empty list.
+        return render(request, "audit/log.html", {"form": form, "page": None, "query": "",
+                                                  "actions": dict(AccessAction.choices)}, status=400)
     data = form.cleaned_data if form.is_valid() else {}
     filters = AccessLogFilters(
         actor_username=data.get("actor_username", ""), action=data.get("action", ""),
@@ -62,10 +71,25 @@ def monthly_review_page(request: HttpRequest) -> HttpResponse:
     except DomainError as exc:
         return error_page(request, exc)
     by_action = [(label, review.by_action.get(value, 0)) for value, label in AccessAction.choices]
+    month = f"{year_month[0]:04d}-{year_month[1]:02d}"
+    if request.GET.get("format") == "xlsx":
+        # The review leaves the system as a file for the records of the monthly check (§8②): logged.
+        access_log_write(actor=request.user, action=AccessAction.EXPORT, record_type="access_log_review",
+                         record_id=month, context=access_context(request))
+        response = HttpResponse(review_workbook(review, by_action=by_action, month=month),
+                                content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        response["Content-Disposition"] = f'attachment; filename="dolbom-access-review-{month}.xlsx"'
+        return response
     return render(request, "audit/review.html", {
-        "form": form, "review": review, "by_action": by_action, "month": f"{year_month[0]:04d}-{year_month[1]:02d}",
-        "actions": dict(AccessAction.choices),
+        "form": form, "review": review, "by_action": by_action, "month": month,
+        "actions": dict(AccessAction.choices), "shown": REVIEW_ROWS_SHOWN,
+        "denied": review.denied[:REVIEW_ROWS_SHOWN], "after_hours": review.after_hours[:REVIEW_ROWS_SHOWN],
+        "first_day": f"{month}-01", "last_day": _last_day(year_month[0], year_month[1]),
     })
+
+
+def _last_day(year: int, month: int) -> str:
+    return (dt.date(year + (month == 12), month % 12 + 1, 1) - dt.timedelta(days=1)).isoformat()
 
 
 @login_required

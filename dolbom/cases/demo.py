@@ -10,6 +10,10 @@ timelines, consents and follow-up dates are exactly what the product would produ
 are passed where a service accepts them (application, survey, decision, plan start, follow-up), so that
 some follow-ups are overdue; the services stamp the timeline itself with the current time.
 
+The services stamp the timeline with the current time; the builder then gives each step's events the
+date the step stands for, and the case its opening date, so that the demo does not contradict itself (a
+case opened today with a follow-up overdue since last month).
+
 A few hundred cases: a Python loop over cases is fine here.
 """
 
@@ -31,6 +35,8 @@ from dolbom.areas.selectors import dong_list_valid_on
 from dolbom.cases.models import (
     ApplicantType,
     Case,
+    CaseEvent,
+    CaseEventType,
     CaseOrigin,
     CaseStatus,
     ClosureReason,
@@ -137,6 +143,26 @@ class _Builder:
         self.actor, self.resident, self.rng, self.now = actor, resident, rng, now
         self.today = timezone.localdate(now)
         self.case: Case | None = None
+        self._stamped = 0  # the last timeline event given its date
+
+    def _stamp(self, days_ago: int, hour: int = 10) -> None:
+        """The services stamp the timeline with the current time; a demo case that went through its steps
+        over months gets each step's own date, so that a case opened today never has a follow-up overdue
+        since last month."""
+        moment = _at(self.now, days_ago, hour)
+        fresh = CaseEvent.objects.filter(case=self.case, pk__gt=self._stamped)
+        last = fresh.order_by("-pk").values_list("pk", flat=True).first()
+        if last is not None:
+            fresh.update(at=moment)
+            self._stamped = last
+
+    def finish(self) -> None:
+        """The case's opening (and closing) time from its timeline."""
+        events = CaseEvent.objects.filter(case=self.case)
+        first = events.order_by("at", "pk").values_list("at", flat=True).first()
+        closed = events.filter(type=CaseEventType.CLOSED).order_by("-at").values_list("at", flat=True).first()
+        Case.objects.filter(pk=self.case.pk).update(opened_at=first or self.case.opened_at,
+                                                   **({"closed_at": closed} if closed else {}))
 
     def day(self, days_ago: int) -> dt.date:
         return self.today - dt.timedelta(days=max(days_ago, 0))
@@ -169,7 +195,9 @@ class _Builder:
         if self.case is None:
             self.case = case_open(actor=self.actor, resident=self.resident, application=application, manager=self.actor)
         else:
+            self._stamp(days_ago + 2)  # the discovery came first
             self.case = case_application_record(actor=self.actor, case=self.case, application=application)
+        self._stamp(days_ago)
 
     def survey(self, days_ago: int) -> None:
         rng = self.rng
@@ -186,6 +214,7 @@ class _Builder:
             needs=rng.sample(_NEEDS, rng.randint(1, 4)),
             other="",
         )
+        self._stamp(days_ago, hour=14)
 
     def decide(self, days_ago: int) -> None:
         survey = self.case.surveys.order_by("-sequence").first()
@@ -203,6 +232,7 @@ class _Builder:
             explanation="판정 결과와 이용 가능한 서비스를 본인에게 설명함",
             explained_at=min(_at(self.now, days_ago, hour=15), self.now),
         )
+        self._stamp(days_ago, hour=15)
 
     def plan(self, days_ago: int) -> None:
         starts = self.day(days_ago)
@@ -215,17 +245,21 @@ class _Builder:
         plan_create(actor=self.actor, case=self.case, goals="살던 곳에서 안전하고 건강하게 생활", lines=lines,
                     starts_on=starts, provider_linkage="사례관리사가 월 1회 제공기관과 일정 공유",
                     client_opinion="집에서 계속 지내고 싶다", family_opinion="")
+        self._stamp(days_ago, hour=11)
 
     def follow_up(self, days_ago: int, outcome: FollowUpOutcome) -> None:
         note = "서비스 정상 제공, 만족" if outcome == FollowUpOutcome.CONTINUE else "낙상 후 거동 악화: 재판정 필요"
         follow_up_record(actor=self.actor, case=self.case, done_on=self.day(days_ago), outcome=outcome, note=note)
+        self._stamp(days_ago, hour=16)
 
-    def meeting(self, outcome: bool) -> None:
+    def meeting(self, outcome: bool, days_ago: int) -> None:
         meeting_request(actor=self.actor, case=self.case, reason="여러 기관 서비스 조정 필요")
+        self._stamp(days_ago + 3)
         if outcome:
             meeting_outcome_note(actor=self.actor, case=self.case, outcome="방문간호와 재가요양 일정 조정, 계획 승인")
+            self._stamp(days_ago, hour=16)
 
-    def close(self, reason: ClosureReason) -> None:
+    def close(self, reason: ClosureReason, days_ago: int = 0) -> None:
         notes = {
             ClosureReason.DEATH: "가족으로부터 사망 통보",
             ClosureReason.ADMITTED: "요양원 입소로 지원 불필요",
@@ -234,6 +268,7 @@ class _Builder:
             ClosureReason.OTHER_MINISTRY: "타 시·도 전출",
         }
         case_close(actor=self.actor, case=self.case, reason=reason, note=notes[ClosureReason(reason)])
+        self._stamp(days_ago, hour=17)
 
 
 def _run(b: _Builder, scenario: str, rng: random.Random) -> None:
@@ -270,7 +305,7 @@ def _run(b: _Builder, scenario: str, rng: random.Random) -> None:
         b.survey(start + 20)
         b.decide(start + 10)
         if scenario in ("in_service_followed_up", "in_service_overdue_meeting"):
-            b.meeting(outcome=scenario == "in_service_followed_up")
+            b.meeting(outcome=scenario == "in_service_followed_up", days_ago=start + 5)
         b.plan(start)
         if scenario == "in_service_followed_up":
             b.follow_up(start - 85, FollowUpOutcome.CONTINUE)
@@ -279,7 +314,7 @@ def _run(b: _Builder, scenario: str, rng: random.Random) -> None:
         elif scenario == "closed":
             b.follow_up(start - 80, FollowUpOutcome.CONTINUE)
             b.close(rng.choice((ClosureReason.DEATH, ClosureReason.ADMITTED, ClosureReason.NO_LONGER_NEEDED,
-                                ClosureReason.OTHER_MINISTRY)))
+                                ClosureReason.OTHER_MINISTRY)), days_ago=max(start - 90, 0))
     elif scenario == "closed_refusal":
         b.discover(CaseOrigin.COMMUNITY_REFERRAL)
         b.close(ClosureReason.REFUSAL)
@@ -288,7 +323,8 @@ def _run(b: _Builder, scenario: str, rng: random.Random) -> None:
 
 
 @transaction.atomic
-def seed_demo_cases(*, managers_by_dong: dict[int, User], rng_seed: int, count: int) -> Counter[str]:
+def seed_demo_cases(*, managers_by_dong: dict[int, User], rng_seed: int, count: int,
+                    limit: int | None = None) -> Counter[str]:
     """Open ``count`` cases spread over the dongs and over every step; returns the count per status.
 
     Case i goes to dong i mod n and scenario (i div n + dong) mod 12, so every dong gets a mix of steps and
@@ -304,7 +340,10 @@ def seed_demo_cases(*, managers_by_dong: dict[int, User], rng_seed: int, count: 
     now = timezone.now()
     statuses: Counter[str] = Counter()
     taken = {d: 0 for d in dong_ids}
+    made = 0
     for i in range(count):
+        if limit is not None and made >= limit:
+            break
         d = i % len(dong_ids)
         dong_id = dong_ids[d]
         if taken[dong_id] >= len(residents[dong_id]):
@@ -314,8 +353,10 @@ def seed_demo_cases(*, managers_by_dong: dict[int, User], rng_seed: int, count: 
         scenario = SCENARIOS[(i // len(dong_ids) + d) % len(SCENARIOS)]
         builder = _Builder(actor=managers_by_dong[dong_id], resident=resident, rng=rng, now=now)
         _run(builder, scenario, rng)
+        builder.finish()
         builder.case.refresh_from_db(fields=["status"])
         statuses[builder.case.status] += 1
+        made += 1
     return statuses
 
 
@@ -326,7 +367,18 @@ def _managers_by_dong() -> dict[int, User]:
     return ensure_dong_managers({demo_dong.pk: User.objects.get(username=DEMO_MANAGER)})
 
 
+# The demo case manager's caseload has at least one case in each scenario, however few cases are asked
+# for: logging in as 박정우 must show every step (and the check-in, visit and referral demos build on it).
+DEMO_CASELOAD = len(SCENARIOS)
+
+
 def seed_demo(*, seed: int, out: TextIO, cases: int) -> None:
-    """``cases`` demo cases spread over every dong and every step; nothing is printed (the project's
-    demo reports the totals)."""
-    seed_demo_cases(managers_by_dong=_managers_by_dong(), rng_seed=seed, count=cases)
+    """``cases`` demo cases spread over every dong and every step, then the demo dong topped up to a full
+    caseload; nothing is printed (the project's demo reports the totals)."""
+    managers = _managers_by_dong()
+    seed_demo_cases(managers_by_dong=managers, rng_seed=seed, count=cases)
+    demo = User.objects.get(username=DEMO_MANAGER)
+    missing = DEMO_CASELOAD - Case.objects.filter(manager=demo).count()
+    if missing > 0:
+        seed_demo_cases(managers_by_dong={demo.staff.dong_id: demo}, rng_seed=seed + 1, count=DEMO_CASELOAD,
+                        limit=missing)

@@ -84,8 +84,10 @@ class SurveyForm(forms.Form):
         super().__init__(*args, **kwargs)
         for prefix, items in (("adl", ADL_ITEMS), ("iadl", IADL_ITEMS)):
             for key, label in items.items():
+                # No score in advance: an item left untouched must not read as "independent" (1).
                 self.fields[f"{prefix}_{key}"] = forms.TypedChoiceField(
-                    label=label, choices=SCORE_CHOICES, coerce=int, widget=forms.RadioSelect, initial=1,
+                    label=label, choices=SCORE_CHOICES, coerce=int, widget=forms.RadioSelect,
+                    error_messages={"required": _("Choose a score for this item.")},
                 )
 
     def score_rows(self, prefix: str) -> list[forms.BoundField]:
@@ -146,6 +148,12 @@ class PlanLineForm(forms.Form):
     ends_on = forms.DateField(label=_("End"), widget=DateInput())
     provider = forms.CharField(label=_("Provider"), max_length=100)
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The line's fields sit in table cells under column headings: each needs its own accessible name.
+        for field in self.fields.values():
+            field.widget.attrs.setdefault("aria-label", str(field.label))
+
     def plan_line(self) -> PlanLine:
         return PlanLine(**self.cleaned_data)
 
@@ -187,6 +195,9 @@ class CaseFilterForm(forms.Form):
     status = forms.ChoiceField(label=_("Status"), choices=[("", _("All"))] + CaseStatus.choices, required=False)
     dong = forms.TypedChoiceField(label=_("Dong"), coerce=int, empty_value=None, required=False)
     overdue = forms.BooleanField(label=_("Follow-up overdue only"), required=False)
+    mine = forms.BooleanField(label=_("My cases only"), required=False)
+    # Set by the dashboard's "overdue by worker" links; the list still shows only cases in scope.
+    manager = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, dongs: list[tuple[int, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

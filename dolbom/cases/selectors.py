@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.contrib.auth.models import User
+from django.core.paginator import Page
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -18,6 +19,7 @@ from dolbom.cases.errors import CaseErrorCode
 from dolbom.cases.models import Case, CaseEvent, CaseStatus, SupportPlan
 from dolbom.lib.access import AccessContext, is_meaningful_purpose
 from dolbom.lib.errors import DomainError, Forbidden, NotFound
+from dolbom.web.paging import page_of
 
 OPEN_STATUSES = [s for s in CaseStatus if s != CaseStatus.CLOSED]
 
@@ -60,6 +62,15 @@ def case_list_logged(*, viewer: User, context: AccessContext, filters: CaseFilte
     cases = list(case_list(viewer=viewer, filters=filters)[:limit])
     log_list(viewer=viewer, context=context, record_type="case_list", resident_ids=[c.resident_id for c in cases])
     return cases
+
+
+def case_page_logged(*, viewer: User, context: AccessContext, filters: CaseFilters | None = None,
+                     page: object = None, per_page: int = 50) -> Page:
+    """One page of the case list, with the total of the whole list; only the people on the page shown
+    are logged (a page is what the viewer saw)."""
+    rows = page_of(case_list(viewer=viewer, filters=filters), page, per_page)
+    log_list(viewer=viewer, context=context, record_type="case_list", resident_ids=[c.resident_id for c in rows])
+    return rows
 
 
 EXPORT_LIMIT = 50_000
@@ -155,3 +166,23 @@ def case_counts_by_status(*, viewer: User, mine: bool = False) -> dict[str, int]
         qs = qs.filter(manager=viewer)
     counts = dict(qs.values_list("status").annotate(n=Count("pk")).values_list("status", "n"))
     return {s.value: counts.get(s.value, 0) for s in CaseStatus}
+
+
+@dataclass(frozen=True)
+class DongCaseRow:
+    dong_id: int
+    dong: str
+    open: int
+    in_service: int
+    overdue: int
+
+
+def case_counts_by_dong(*, viewer: User, today: dt.date | None = None) -> list[DongCaseRow]:
+    """Open cases per dong (the dong a case was opened in), for the city's start page; counts only."""
+    today = today or timezone.localdate()
+    rows = (case_visible(viewer).exclude(status=CaseStatus.CLOSED).values("dong_id", "dong__name")
+            .annotate(open=Count("pk"), in_service=Count("pk", filter=Q(status=CaseStatus.IN_SERVICE)),
+                      overdue=Count("pk", filter=Q(status=CaseStatus.IN_SERVICE, next_follow_up_due__lt=today)))
+            .order_by("-overdue", "dong__name"))
+    return [DongCaseRow(dong_id=r["dong_id"], dong=r["dong__name"], open=r["open"], in_service=r["in_service"],
+                        overdue=r["overdue"]) for r in rows]

@@ -10,6 +10,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import User
 from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -20,9 +21,10 @@ from django.views.decorators.http import require_POST
 
 from dolbom.accounts.models import Role
 from dolbom.accounts.scope import can_write_cases, role_of
-from dolbom.areas.selectors import dong_list_valid_on
+from dolbom.areas.models import Dong
 from dolbom.cases import forms as f
 from dolbom.cases import services
+from dolbom.cases.errors import CaseErrorCode
 from dolbom.cases.export import cases_csv
 from dolbom.cases.models import Case, CaseOrigin, CaseStatus, CitySettings
 from dolbom.cases.panels import case_panels
@@ -31,11 +33,13 @@ from dolbom.cases.selectors import (
     NEXT_STEP,
     STEP_LABELS,
     CaseFilters,
+    case_counts_by_dong,
     case_counts_by_status,
     case_get,
     case_list,
     case_list_export,
     case_list_logged,
+    case_page_logged,
     case_timeline,
     follow_ups_overdue_by,
     plan_get,
@@ -45,6 +49,7 @@ from dolbom.lib.errors import DomainError
 from dolbom.registry.errors import RegistryErrorCode
 from dolbom.registry.models import Resident
 from dolbom.registry.views import resident_write
+from dolbom.web.paging import paging_query
 from dolbom.web.views.common import (
     access_context,
     error_page,
@@ -54,7 +59,7 @@ from dolbom.web.views.common import (
     purpose_submit,
 )
 
-LIST_LIMIT = 200
+PAGE_SIZE = 50
 
 
 def _key(case_id: int) -> str:
@@ -64,22 +69,28 @@ def _key(case_id: int) -> str:
 # List -------------------------------------------------------------------------------------------
 
 def _list_filters(request: HttpRequest) -> tuple[f.CaseFilterForm, CaseFilters]:
-    dongs = [(d.pk, d.name) for d in dong_list_valid_on(timezone.localdate())]
-    form = f.CaseFilterForm(request.GET or None, dongs=dongs)
+    # Cases keep the dong they were opened in: a dong since merged (금암1동) stays a filter, after today's.
+    today = timezone.localdate()
+    dongs = sorted(Dong.objects.all(), key=lambda d: (not d.is_valid_on(today), d.name))
+    form = f.CaseFilterForm(request.GET or None, dongs=[(d.pk, d.name) for d in dongs])
     data = form.cleaned_data if form.is_valid() else {}
     return form, CaseFilters(status=data.get("status", ""), dong_id=data.get("dong"),
-                             overdue=data.get("overdue", False))
+                             overdue=data.get("overdue", False), mine=data.get("mine", False),
+                             manager_id=data.get("manager"))
 
 
 @personal_data_page
 def case_list_page(request: HttpRequest) -> HttpResponse:
     form, filters = _list_filters(request)
-    cases = case_list_logged(viewer=request.user, context=access_context(request), filters=filters, limit=LIST_LIMIT)
+    page = case_page_logged(viewer=request.user, context=access_context(request), filters=filters,
+                            page=request.GET.get("page"), per_page=PAGE_SIZE)
     today = timezone.localdate()
     rows = [(c, STEP_LABELS.get(NEXT_STEP.get(c.status, ""), ""),
-             c.next_follow_up_due is not None and c.next_follow_up_due < today) for c in cases]
-    return render(request, "cases/list.html", {"form": form, "rows": rows, "limit": LIST_LIMIT,
-                                                   "at_limit": len(cases) >= LIST_LIMIT})
+             c.next_follow_up_due is not None and c.next_follow_up_due < today) for c in page]
+    manager = (User.objects.filter(pk=filters.manager_id).select_related("staff").first()
+               if filters.manager_id else None)
+    return render(request, "cases/list.html", {"form": form, "rows": rows, "page": page,
+                                               "query": paging_query(request), "manager": manager})
 
 
 @personal_data_page
@@ -144,6 +155,31 @@ def _step_form(step: str, data: Any) -> Any:
     return STEPS[step].form(data, auto_id=f"id_{step}_%s")
 
 
+# Where a service's refusal belongs on the step's form: beside the field it is about (the date that lies
+# in the future, the reason left empty), so the officer sees it where they typed; others go above the form.
+_E = CaseErrorCode
+REFUSAL_FIELDS: dict[str, dict[str, str]] = {
+    "application": {_E.DATE_IN_FUTURE: "applied_at", _E.APPLICANT_NAME_REQUIRED: "applicant_name",
+                    _E.EX_OFFICIO_REASON_REQUIRED: "ex_officio_reason",
+                    _E.EX_OFFICIO_EXPLANATION_REQUIRED: "explained_at", _E.CONSENT_REQUIRED: "consent_at",
+                    _E.CONSENT_AFTER_APPLICATION: "consent_at", _E.APPLICANT_TYPE_INVALID: "applicant_type"},
+    "survey": {_E.DATE_IN_FUTURE: "surveyed_on"},
+    "decision": {_E.DATE_IN_FUTURE: "decided_on"},
+    "plan": {_E.DATE_IN_FUTURE: "starts_on", _E.PLAN_INCOMPLETE: "goals"},
+    "meeting_outcome": {_E.OUTCOME_REQUIRED: "outcome"},
+    "follow_up": {_E.DATE_IN_FUTURE: "done_on", _E.FOLLOW_UP_NOTE_REQUIRED: "note"},
+    "reassessment": {},
+    "close": {_E.CLOSURE_REASON_REQUIRED: "reason", _E.CLOSURE_NOTE_REQUIRED: "note"},
+    "reopen": {_E.REOPEN_REASON_REQUIRED: "reason"},
+}
+
+
+def _refusal_on_form(step: str, form: Any, exc: DomainError) -> None:
+    target = form.form if isinstance(form, f.PlanBundle) else form
+    field = REFUSAL_FIELDS.get(step, {}).get(exc.code)
+    target.add_error(field if field in target.fields else None, exc.message)
+
+
 def _get(request: HttpRequest, case_id: int) -> Case:
     return case_get(viewer=request.user, case_id=case_id, context=access_context(request, _key(case_id)))
 
@@ -201,10 +237,12 @@ def case_purpose(request: HttpRequest, case_id: int) -> HttpResponse:
 
 
 @login_required
-@require_POST
 def case_step(request: HttpRequest, case_id: int, step: str) -> HttpResponse:
     if step not in STEPS:
         raise Http404
+    if request.method != "POST":
+        # The address bar keeps a refused step's URL: Enter or a reopened tab shows the case, not a 405.
+        return redirect("cases:case_detail", case_id=case_id)
     case = _fetch(request, case_id)
     if isinstance(case, HttpResponse):
         return case
@@ -215,12 +253,15 @@ def case_step(request: HttpRequest, case_id: int, step: str) -> HttpResponse:
     try:
         STEPS[step].run(request.user, case, form)
     except DomainError as exc:
-        # The service refused inside its transaction: nothing was written; show why, keep the input.
+        # The service refused inside its transaction: nothing was written; show why beside the field,
+        # with everything that was typed.
         if exc.status_code != 400:
             return error_page(request, exc)
+        _refusal_on_form(step, form, exc)
         return _render_case(request, case, bound={step: form}, error=exc.message,
                             status=exc.status_code)
-    return redirect(reverse("cases:case_detail", args=[case_id]) + "#timeline")
+    messages.success(request, _("Saved."))
+    return redirect("cases:case_detail", case_id=case_id)
 
 
 # Plans ------------------------------------------------------------------------------------------
@@ -255,6 +296,7 @@ def plan_print(request: HttpRequest, case_id: int, version: int) -> HttpResponse
 def case_start(request: HttpRequest, resident_id: int) -> HttpResponse:
     def action(resident: Resident, form: f.ApplicationForm) -> HttpResponse:
         case = services.case_open(actor=request.user, resident=resident, application=form.application())
+        messages.success(request, _("Saved."))
         return redirect("cases:case_detail", case_id=case.pk)
 
     return resident_write(request, resident_id, "application", f.ApplicationForm(request.POST), action)
@@ -266,6 +308,7 @@ def case_start_discovered(request: HttpRequest, resident_id: int) -> HttpRespons
     def action(resident: Resident, form: f.DiscoverForm) -> HttpResponse:
         case = services.case_discover(actor=request.user, resident=resident,
                                       origin=CaseOrigin(form.cleaned_data["origin"]), note=form.cleaned_data["note"])
+        messages.success(request, _("Saved."))
         return redirect("cases:case_detail", case_id=case.pk)
 
     return resident_write(request, resident_id, "discover", f.DiscoverForm(request.POST), action)
@@ -315,6 +358,8 @@ def city_settings_page(request: HttpRequest) -> HttpResponse:
 
 
 # Dashboard panels (web/dashboard.py) ------------------------------------------------------------
+# Each role's start page shows that role's work: a case manager their caseload, a dong officer their
+# dong, the city team the whole city (the counts come from case_visible, which is that scope).
 
 def dashboard_my_cases(request: HttpRequest) -> dict[str, Any]:
     """My open cases and the step each one waits for."""
@@ -325,10 +370,29 @@ def dashboard_my_cases(request: HttpRequest) -> dict[str, Any]:
 
 
 def dashboard_counts(request: HttpRequest) -> dict[str, Any]:
-    counts = case_counts_by_status(viewer=request.user, mine=True)
-    return {"counts": [(CaseStatus(k).label, k, v) for k, v in counts.items()]}
+    mine = role_of(request.user) == Role.CASE_MANAGER
+    counts = case_counts_by_status(viewer=request.user, mine=mine)
+    heading = {Role.CASE_MANAGER: _("My cases by status"), Role.DONG_OFFICER: _("Cases of my dong by status"),
+               Role.CITY_TEAM: _("Cases of the whole city by status")}.get(role_of(request.user), "")
+    return {"counts": [(CaseStatus(k).label, k, v) for k, v in counts.items()], "mine": mine, "heading": heading}
+
+
+def dashboard_by_dong(request: HttpRequest) -> dict[str, Any]:
+    """The city team's view of every dong: open cases, in service, overdue follow-ups (counts only)."""
+    return {"rows": case_counts_by_dong(viewer=request.user)}
 
 
 def dashboard_overdue(request: HttpRequest) -> dict[str, Any]:
     return {"overdue_by_dong": follow_ups_overdue_by(viewer=request.user, by="dong"),
             "overdue_by_manager": follow_ups_overdue_by(viewer=request.user, by="manager")}
+
+
+def overdue_follow_ups_count(user: Any) -> int:
+    """The bell's count (web/notifications.py): follow-ups past due in the user's own scope (a case
+    manager's own caseload, a dong officer's dong, the whole city for the city team)."""
+    filters = CaseFilters(overdue=True, mine=role_of(user) == Role.CASE_MANAGER)
+    return case_list(viewer=user, filters=filters).count()
+
+
+def overdue_follow_ups_url(user: Any) -> str:
+    return "cases:case_list?overdue=on" + ("&mine=on" if role_of(user) == Role.CASE_MANAGER else "")

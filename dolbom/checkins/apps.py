@@ -21,3 +21,16 @@ class CheckinsConfig(AppConfig):
         nav_register(NavItem(url_name="checkins:alerts", label=_("Check-in calls"), visible=can_see_personal_data,
                              order=40, sections=("alerts", "enrolments", "enrolment", "call", "callbacks",
                                                  "campaigns", "checkin_dashboard")))
+        from dolbom.checkins import views
+        from dolbom.web.dashboard import DashboardPanel, dashboard_panel_register
+        from dolbom.web.notifications import NotificationSource, notification_source_register
+
+        dashboard_panel_register(DashboardPanel(key="checkin_alerts", template="checkins/_dashboard_alerts.html",
+                                                context=views.dashboard_alerts, visible=can_see_personal_data,
+                                                order=15, slot="side"))
+        # A new high alert rings the bell's tone (alarm): a fall or a self-harm signal cannot wait for a
+        # page to be reloaded.
+        notification_source_register(NotificationSource(
+            key="checkin_high_alerts", label=_("High check-in alerts not yet acknowledged"),
+            count=views.high_alerts_count, url="checkins:alerts?severity=high&status=open",
+            visible=can_see_personal_data, alarm=True, order=10))

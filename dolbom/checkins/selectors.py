@@ -69,11 +69,11 @@ def _log_list(viewer: User, record_type: str, resident_ids: list[int], context: 
 
 
 def _get(visible: QuerySet, pk: int, *, viewer: User, context: AccessContext, record_type: str,
-         missing: CheckinErrorCode, resident: str, case_of: Callable[[Any], Case]):
+         missing: CheckinErrorCode, resident: str, case_of: Callable[[Any], Case], seen_on_page: str = ""):
     """As for the case itself: a record outside the viewer's caseload is opened only with a purpose."""
     return logged_get(visible, pk, viewer=viewer, context=context, record_type=record_type, missing=missing,
                       resident=resident, purpose_required=True,
-                      in_caseload=lambda row: case_of(row).manager_id == viewer.pk)
+                      in_caseload=lambda row: case_of(row).manager_id == viewer.pk, seen_on_page=seen_on_page)
 
 
 # Enrolments ------------------------------------------------------------------------------------
@@ -131,12 +131,13 @@ def memory_for(*, enrolment: Enrolment, changes: int = 5) -> list[MemoryView]:
 
 # Calls ----------------------------------------------------------------------------------------
 
-def call_get(*, viewer: User, call_id: int, context: AccessContext) -> Call:
+def call_get(*, viewer: User, call_id: int, context: AccessContext, seen_on_page: str = "") -> Call:
+    """One call; ``seen_on_page``: the chat page a re-drawn transcript belongs to (one row per page view)."""
     return _get(call_visible(viewer).select_related("enrolment__resident", "enrolment__case__manager__staff",
                                                     "campaign"),
                 call_id, viewer=viewer, context=context, record_type="checkin_call",
                 missing=CheckinErrorCode.CALL_NOT_FOUND, resident="enrolment__resident_id",
-                case_of=lambda c: c.enrolment.case)
+                case_of=lambda c: c.enrolment.case, seen_on_page=seen_on_page)
 
 
 def call_turns(*, call: Call) -> list:

@@ -3,6 +3,8 @@ the dashboard. Thin: a form, one service or selector, a template."""
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -19,7 +21,18 @@ from dolbom.checkins import forms as f
 from dolbom.checkins import selectors, services
 from dolbom.checkins.channels import TextChannel
 from dolbom.checkins.errors import CheckinErrorCode
-from dolbom.checkins.models import Alert, Call, CallbackTask, CallStatus, Channel, CheckinSettings, Enrolment
+from dolbom.checkins.models import (
+    Alert,
+    AlertStatus,
+    Call,
+    CallbackTask,
+    CallStatus,
+    Channel,
+    CheckinSettings,
+    Enrolment,
+    Severity,
+)
+from dolbom.checkins.services.calls import client_address
 from dolbom.lib.errors import DomainError
 from dolbom.registry.errors import RegistryErrorCode
 from dolbom.web.forms import PurposeForm
@@ -201,13 +214,23 @@ def call_now(request: HttpRequest, enrolment_id: int) -> HttpResponse:
 
 # The chat page --------------------------------------------------------------------------------
 
+def _page_path(request: HttpRequest) -> str:
+    """The path of the page an htmx request came from (its HX-Current-URL)."""
+    return urlsplit(request.headers.get("HX-Current-URL", "")).path
+
+
 def _call_page(request: HttpRequest, call_id: int, partial: bool = False) -> HttpResponse:
+    # The transcript re-drawn after each line belongs to the chat page already opened (and logged) by
+    # this person: one access-log row per page view, not one per line (audit/logged.py PAGE_VIEW_WINDOW).
+    page = _page_path(request) if partial else ""
     try:
-        call = selectors.call_get(viewer=request.user, call_id=call_id, context=_context(request, "call", call_id))
+        call = selectors.call_get(viewer=request.user, call_id=call_id, context=_context(request, "call", call_id),
+                                  seen_on_page=page if page == reverse("checkins:call", args=[call_id]) else "")
     except DomainError as exc:
         return _read_failed(request, exc, "call", call_id)
     ctx = {"call": call, "turns": selectors.call_turns(call=call), "say": f.SayForm(),
-           "can_write": can_write_cases(request.user), "alerts": list(call.alerts.all())}
+           "can_write": can_write_cases(request.user), "alerts": list(call.alerts.all()),
+           "address": client_address(call.enrolment)}
     return render(request, "checkins/_chat.html" if partial else "checkins/call.html", ctx)
 
 
@@ -313,3 +336,17 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     rows = selectors.dashboard_by_dong(viewer=request.user)
     return render(request, "checkins/dashboard.html", {"rows": rows, "days": 30,
                                                        "statuses": CallStatus})
+
+
+# The start page and the bell (web/dashboard.py, web/notifications.py) -----------------------------------
+
+def dashboard_alerts(request: HttpRequest) -> dict:
+    """Open check-in alerts in the viewer's scope, worst first: what the case manager looks at first."""
+    alerts = selectors.alert_list(viewer=request.user, context=access_context(request),
+                                  filters=selectors.AlertFilters(status="open"), limit=5)
+    return {"alerts": alerts, "counts": selectors.alert_counts(viewer=request.user)}
+
+
+def high_alerts_count(user) -> int:
+    """The bell's alarm: high alerts nobody has acknowledged yet, in the user's scope."""
+    return selectors.alert_visible(user).filter(status=AlertStatus.OPEN, severity=Severity.HIGH).count()

@@ -57,8 +57,10 @@ class AgendaAddForm(forms.Form):
 class DecisionForm(forms.Form):
     decision = forms.ChoiceField(label=_("Decision"), choices=BLANK + list(Decision.choices))
     note = forms.CharField(label=_("Decision note"), widget=forms.Textarea(attrs={"rows": 5}), required=False)
+    # Check boxes, not a multi-select list box: a list box needs Ctrl-click to choose two, which keyboard
+    # and screen-reader users cannot discover.
     services = forms.TypedMultipleChoiceField(label=_("Services to add"), coerce=int, required=False,
-                                              widget=forms.SelectMultiple(attrs={"size": 6}))
+                                              widget=forms.CheckboxSelectMultiple)
     due_days = forms.IntegerField(label=_("Days to answer"), min_value=1, max_value=30, required=False)
     closure_reason = forms.ChoiceField(label=_("Closure reason"), required=False,
                                        choices=BLANK + list(ClosureReason.choices))

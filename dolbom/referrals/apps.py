@@ -38,3 +38,26 @@ class ReferralsConfig(AppConfig):
 
         case_panel_register(CasePanel(key="referrals", template="referrals/_case_referrals.html",
                                       context=case_referrals_panel, order=10))
+        self._register_start_page()
+
+    def _register_start_page(self) -> None:
+        """What partner workers and staff see of referrals on the start page and in the header's bell."""
+        from dolbom.accounts.scope import can_see_personal_data
+        from dolbom.referrals import panels
+        from dolbom.referrals.selectors import is_partner
+        from dolbom.web.dashboard import DashboardPanel, dashboard_panel_register
+        from dolbom.web.notifications import NotificationSource, notification_source_register
+
+        dashboard_panel_register(DashboardPanel(key="partner_referrals", template="referrals/_dashboard_partner.html",
+                                                context=panels.dashboard_partner_referrals, visible=is_partner,
+                                                order=10, slot="main"))
+        dashboard_panel_register(DashboardPanel(key="referral_answers_overdue",
+                                                template="referrals/_dashboard_overdue.html",
+                                                context=panels.dashboard_overdue_answers,
+                                                visible=can_see_personal_data, order=40, slot="side"))
+        notification_source_register(NotificationSource(
+            key="referrals_waiting", label=_("Referrals waiting for your answer"), count=panels.partner_waiting_count,
+            url="referrals:partner_list", visible=is_partner, order=30))
+        notification_source_register(NotificationSource(
+            key="referral_answers_overdue", label=_("Referral answers overdue"), count=panels.overdue_answers_count,
+            url="referrals:referral_list?overdue=on", visible=can_see_personal_data, order=30))

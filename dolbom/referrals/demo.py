@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from dolbom.accounts.models import Role, StaffProfile
-from dolbom.cases.models import Case, CaseStatus
+from dolbom.cases.models import Case, CaseStatus, SupportPlanLine
 from dolbom.referrals import services
 from dolbom.referrals.catalogue import catalogue_load
 from dolbom.referrals.models import Institution, Referral, Service
@@ -60,6 +60,15 @@ def _advance(referral: Referral, partner: User, state: str, today: dt.date) -> N
         services.referral_complete(actor=partner, referral=referral, outcome="혈압 안정, 자가 관리 가능해 종료")
 
 
+def _line_for(case: Case, service: Service) -> SupportPlanLine | None:
+    """The line of the case's current plan that plans this service, if one does (by its name)."""
+    plan = max(case.plans.all(), key=lambda p: p.version, default=None)
+    for line in plan.lines.all() if plan else ():
+        if service.name in line.content or line.content in service.name:
+            return line
+    return None
+
+
 @transaction.atomic
 def seed_demo(*, seed: int, out: TextIO) -> None:
     rng = random.Random(seed)
@@ -77,12 +86,13 @@ def seed_demo(*, seed: int, out: TextIO) -> None:
     # The demo case manager's own cases first, then cases in service elsewhere (referred by their managers).
     cases = list(Case.objects.filter(status=CaseStatus.IN_SERVICE).select_related("resident", "manager")
                  .prefetch_related("plans__lines").order_by("pk"))
-    cases = sorted(cases, key=lambda c: (c.manager_id != manager.pk, c.pk))[:12]
+    # The demo manager's own cases first, and among them those whose plan has a home-nursing line: a
+    # nursing referral is made from that line, never from another (a meal-delivery line, say).
+    cases = sorted(cases, key=lambda c: (c.manager_id != manager.pk, _line_for(c, nursing) is None, c.pk))[:12]
     made = 0
     for i, case in enumerate(cases):
-        plan = max(case.plans.all(), key=lambda p: p.version, default=None)
-        line = plan.lines.all()[0] if plan and plan.lines.all() else None
         if i < len(STATES):
+            line = _line_for(case, nursing)
             _share(case.manager, case, nursing.institution)
             referral = services.referral_create(actor=case.manager, case=case, service=nursing, plan_line=line,
                                                 note="주 1회 방문간호 요청 (혈압 관리)")
@@ -91,6 +101,6 @@ def seed_demo(*, seed: int, out: TextIO) -> None:
         elif others:
             svc = rng.choice(others)
             _share(case.manager, case, svc.institution)
-            services.referral_create(actor=case.manager, case=case, service=svc, plan_line=line)
+            services.referral_create(actor=case.manager, case=case, service=svc, plan_line=_line_for(case, svc))
             made += 1
     out.write(f"서비스 연계: 기관 {insts}곳, 서비스 {svcs}개, 데모 의뢰 {made}건\n")

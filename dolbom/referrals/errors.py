@@ -11,6 +11,9 @@ class ReferralErrorCode(StrEnum):
     SERVICE_NOT_FOUND = "service_not_found"
     INSTITUTION_NOT_FOUND = "institution_not_found"
     CONSENT_REQUIRED = "consent_required"
+    CONSENT_NOT_YET = "consent_not_yet_in_force"
+    CONSENT_WITHDRAWN = "consent_withdrawn"
+    CONSENT_EXPIRED = "consent_expired"
     CASE_CLOSED = "case_closed"
     PLAN_LINE_NOT_IN_CASE = "plan_line_not_in_case"
     SERVICE_INACTIVE = "service_inactive"
@@ -40,6 +43,12 @@ class ReferralErrorCode(StrEnum):
             cls.INSTITUTION_NOT_FOUND: _("The institution does not exist."),
             cls.CONSENT_REQUIRED: _("The client has not consented to sharing information with %(institution)s. "
                                     "Record the consent first."),
+            cls.CONSENT_NOT_YET: _("The consent to share information with %(institution)s is not yet in force: "
+                                   "it was recorded as given at %(since)s. Correct the consent time, or wait."),
+            cls.CONSENT_WITHDRAWN: _("The client withdrew the consent to share information with %(institution)s on "
+                                     "%(on)s. Record a new consent first."),
+            cls.CONSENT_EXPIRED: _("The consent to share information with %(institution)s expired on %(on)s. "
+                                   "Record a new consent first."),
             cls.CASE_CLOSED: _("The case is closed; it cannot be referred."),
             cls.PLAN_LINE_NOT_IN_CASE: _("The plan line does not belong to this case."),
             cls.SERVICE_INACTIVE: _("The service is no longer offered."),

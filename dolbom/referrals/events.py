@@ -6,7 +6,12 @@ from django.contrib.auth.models import User
 
 from dolbom.cases.events import write_event
 from dolbom.cases.models import CaseEvent, CaseEventType
+from dolbom.lib.hangul import subject_particle
 from dolbom.referrals.models import Referral
+
+
+def _subject(name: str) -> str:
+    return name + subject_particle(name)  # "센터가", "병원이": the particle the name takes
 
 
 def _base(referral: Referral) -> dict[str, object]:
@@ -24,13 +29,13 @@ def referral_created(*, referral: Referral, actor: User) -> CaseEvent:
 
 def referral_accepted(*, referral: Referral, actor: User, old_status: str) -> CaseEvent:
     return write_event(referral.case, CaseEventType.REFERRAL_ACCEPTED, actor, old={"status": old_status}, new={
-        **_base(referral), "summary": f"{referral.institution.name}이(가) {referral.service.name} 의뢰를 수락",
+        **_base(referral), "summary": f"{_subject(referral.institution.name)} {referral.service.name} 의뢰를 수락",
     })
 
 
 def referral_declined(*, referral: Referral, actor: User, old_status: str) -> CaseEvent:
     return write_event(referral.case, CaseEventType.REFERRAL_DECLINED, actor, old={"status": old_status}, new={
-        **_base(referral), "summary": f"{referral.institution.name}이(가) {referral.service.name} 의뢰를 거절",
+        **_base(referral), "summary": f"{_subject(referral.institution.name)} {referral.service.name} 의뢰를 거절",
     }, note=referral.decline_reason)
 
 

@@ -8,11 +8,12 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from dolbom.areas.models import BoundaryArea, Dong
+from dolbom.areas.models import Dong
 from dolbom.areas.selectors import dong_list_valid_on
 from dolbom.referrals.categories import category_choices
 from dolbom.referrals.models import Institution, InstitutionKind, ReferralStatus, Service
-from dolbom.web.forms import DateInput, DateTimeInput
+from dolbom.registry.forms import AreaChoiceField, consent_time_clean
+from dolbom.web.forms import DateInput, DateTimeInput, PhoneField
 
 
 def _area(rows: int = 2) -> forms.Textarea:
@@ -146,22 +147,38 @@ class DischargeForm(forms.Form):
     birth_date = forms.DateField(label=_("Birth date"), widget=DateInput())
     rrn = forms.CharField(label=_("Resident registration number"), max_length=14,
                           help_text=_("Checked against the name and the birth date."))
-    phone = forms.CharField(label=_("Contact"), max_length=20, required=False)
+    phone = PhoneField(label=_("Contact"), required=False)
     road_address = forms.CharField(label=_("Road-name address"), max_length=200)
     address_detail = forms.CharField(label=_("Address detail"), max_length=100, required=False)
-    area = forms.ModelChoiceField(label=_("Area of the address"), queryset=BoundaryArea.objects.order_by("name"),
-                                  to_field_name="kostat_code")
+    area = AreaChoiceField(label=_("Area of the address"), to_field_name="kostat_code")
     discharge_on = forms.DateField(label=_("Discharge date"), widget=DateInput(), initial=timezone.localdate)
-    consent_given = forms.BooleanField(label=_("The person consented to this notice"), required=False)
+    # The notice hands the person's details to the city (PIPA §17): only with their consent, ticked here.
+    consent_given = forms.BooleanField(label=_("The person consented to this notice"), error_messages={
+        "required": _("The notice can be sent only with the person's consent: tick the box once they agreed.")})
     note = forms.CharField(label=_("Notes"), required=False, widget=_area(3))
 
 
 class ShareConsentForm(forms.Form):
-    """Consent to share with one institution, chosen from the directory so the code is never typed."""
+    """Consent to share with one institution, chosen from the directory so the code is never typed.
+
+    Its fields belong to the referral page's one form (``form=`` attribute), so that recording the consent
+    posts the half-filled referral along and it comes back as it was (the view keeps it as a draft)."""
 
     institution = forms.ModelChoiceField(label=_("Institution"), queryset=Institution.objects.filter(active=True)
                                          .order_by("name"), to_field_name="code")
     given_at = forms.DateTimeField(label=_("Given at"), widget=DateTimeInput(), initial=now_local)
     expires_on = forms.DateField(label=_("Expires on"), widget=DateInput(), required=False)
     method = forms.ChoiceField(label=_("Method"), choices=[("written", _("Written")), ("verbal", _("Verbal, recorded"))])
-    note = forms.CharField(label=_("Note"), max_length=200, required=False)
+    consent_note = forms.CharField(label=_("Note"), max_length=200, required=False)
+
+    def __init__(self, *args: Any, form_id: str = "", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            if form_id:
+                field.widget.attrs["form"] = form_id
+            # Recording the consent must not wait for the referral's required fields, nor the reverse.
+            field.widget.attrs.pop("required", None)
+        self.use_required_attribute = False
+
+    def clean_given_at(self) -> Any:
+        return consent_time_clean(self.cleaned_data["given_at"])

@@ -55,6 +55,24 @@ def sharing_consent_for(*, resident_id: int, institution: Institution) -> Consen
             .order_by("-given_at").first())
 
 
+def sharing_consent_missing(*, resident_id: int, institution: Institution) -> tuple[ReferralErrorCode, dict[str, str]]:
+    """Why there is no consent in force to share with this institution, for the refusal to say so: none
+    recorded, one that starts later, one withdrawn or one expired (the latest of them)."""
+    now = timezone.now()
+    latest = (Consent.objects.filter(resident_id=resident_id, recipient_code=institution.code,
+                                     purpose=ConsentPurpose.INFORMATION_SHARING).order_by("-given_at").first())
+    params = {"institution": institution.name}
+    if latest is None:
+        return ReferralErrorCode.CONSENT_REQUIRED, params
+    if latest.given_at > now:
+        return ReferralErrorCode.CONSENT_NOT_YET, {
+            **params, "since": timezone.localtime(latest.given_at).strftime("%Y-%m-%d %H:%M")}
+    if latest.withdrawn_at is not None and latest.withdrawn_at <= now:
+        return ReferralErrorCode.CONSENT_WITHDRAWN, {
+            **params, "on": timezone.localtime(latest.withdrawn_at).strftime("%Y-%m-%d")}
+    return ReferralErrorCode.CONSENT_EXPIRED, {**params, "on": f"{latest.expires_on:%Y-%m-%d}"}
+
+
 # Visibility ------------------------------------------------------------------------------------
 
 def partner_institution_code(viewer: User) -> str:

@@ -134,65 +134,102 @@ def referral_action(request: HttpRequest, referral_id: int, action: str) -> Http
 
 
 # Referring from the case -----------------------------------------------------------------------
+# The referral and the consent to share sit in one HTML form (the consent's fields join it through the
+# form= attribute): recording a missing consent posts the half-filled referral along, which is kept as a
+# draft in the session and comes back as it was typed.
 
-@personal_data_page
-def referral_create_page(request: HttpRequest, case_id: int) -> HttpResponse:
-    try:
-        case = case_get(viewer=request.user, case_id=case_id, context=access_context(request, f"case:{case_id}"))
-    except DomainError as exc:
-        if exc.code == "purpose_required":
-            return redirect("cases:case_detail", case_id)
-        return error_page(request, exc)
+REFERRAL_FORM_ID = "referral-form"
+_DRAFT_FIELDS = ("plan_line", "service", "note", "due_days")
+
+
+def _draft_key(case_id: int) -> str:
+    return f"referral_draft:{case_id}"
+
+
+def _case_for_referral(request: HttpRequest, case_id: int) -> Any:
+    return case_get(viewer=request.user, case_id=case_id, context=access_context(request, f"case:{case_id}"))
+
+
+def _referral_form(request: HttpRequest, case: Any, data: Any = None,
+                   initial: dict[str, Any] | None = None) -> tuple[f.ReferralCreateForm, Any]:
     plan = case_current_plan(case=case)
     lines = [(line.pk, f"{line.get_domain_display()} · {line.content} ({line.provider})")
              for line in (plan.lines.all() if plan else [])]
     svc_qs = selectors.service_list(filters=selectors.ServiceFilters(dong_id=case.dong_id))
-    form = f.ReferralCreateForm(request.POST or None, lines=lines, services=svc_qs,
-                                initial={"plan_line": request.GET.get("line")})
-    error = None
-    if request.method == "POST" and form.is_valid():
-        line = plan.lines.filter(pk=form.cleaned_data["plan_line"]).first() if plan and form.cleaned_data["plan_line"] else None
-        try:
-            services.referral_create(actor=request.user, case=case, service=form.cleaned_data["service"],
-                                     plan_line=line, note=form.cleaned_data["note"],
-                                     due_days=form.cleaned_data["due_days"])
-        except DomainError as exc:
-            error = exc.message
-        else:
-            messages.success(request, _("Referral sent."))
-            return redirect(reverse("cases:case_detail", args=[case_id]) + "#referrals")
-    consent_form = f.ShareConsentForm(initial={"institution": _chosen_institution(form)})
-    return render(request, "referrals/create.html", {"case": case, "form": form, "error": error,
-                                                     "consent_form": consent_form},
-                  status=400 if request.method == "POST" else 200)
+    form = f.ReferralCreateForm(data, lines=lines, services=svc_qs, initial=initial or {},
+                                auto_id="id_%s")
+    return form, plan
 
 
-def _chosen_institution(form: f.ReferralCreateForm) -> str | None:
-    service = form.cleaned_data.get("service") if form.is_bound and form.is_valid() else None
+def _create_page(request: HttpRequest, case: Any, form: f.ReferralCreateForm, consent_form: f.ShareConsentForm,
+                 error: str | None = None, status: int = 200) -> HttpResponse:
+    return render(request, "referrals/create.html", {
+        "case": case, "form": form, "error": error, "consent_form": consent_form, "form_id": REFERRAL_FORM_ID,
+        "consent_open": bool(error) or consent_form.is_bound,
+    }, status=status)
+
+
+def _institution_of(form: f.ReferralCreateForm) -> str | None:
+    value = form["service"].value()
+    service = Service.objects.select_related("institution").filter(pk=value).first() if str(value or "").isdigit() \
+        else None
     return service.institution.code if service else None
+
+
+@personal_data_page
+def referral_create_page(request: HttpRequest, case_id: int) -> HttpResponse:
+    try:
+        case = _case_for_referral(request, case_id)
+    except DomainError as exc:
+        if exc.code == "purpose_required":
+            return redirect("cases:case_detail", case_id)
+        return error_page(request, exc)
+    if request.method != "POST":
+        draft = request.session.pop(_draft_key(case_id), None) or {}
+        form, _plan = _referral_form(request, case, initial={"plan_line": request.GET.get("line"), **draft})
+        consent_form = f.ShareConsentForm(form_id=REFERRAL_FORM_ID, initial={"institution": _institution_of(form)})
+        return _create_page(request, case, form, consent_form)
+    form, plan = _referral_form(request, case, data=request.POST)
+    consent_form = f.ShareConsentForm(form_id=REFERRAL_FORM_ID, initial={"institution": _institution_of(form)})
+    if not form.is_valid():
+        return _create_page(request, case, form, consent_form, status=400)
+    line = plan.lines.filter(pk=form.cleaned_data["plan_line"]).first() if plan and form.cleaned_data["plan_line"] \
+        else None
+    try:
+        services.referral_create(actor=request.user, case=case, service=form.cleaned_data["service"],
+                                 plan_line=line, note=form.cleaned_data["note"], due_days=form.cleaned_data["due_days"])
+    except DomainError as exc:
+        return _create_page(request, case, form, consent_form, error=exc.message, status=400)
+    messages.success(request, _("Referral sent."))
+    return redirect(reverse("cases:case_detail", args=[case_id]) + "#referrals")
 
 
 @require_POST
 @personal_data_page
 def share_consent_record(request: HttpRequest, case_id: int) -> HttpResponse:
-    """Record the client's consent to share with one institution (PIPA §17), from the referral page."""
+    """Record the client's consent to share with one institution (PIPA §17), from the referral page; the
+    referral typed so far comes back as it was."""
     try:
-        case = case_get(viewer=request.user, case_id=case_id, context=access_context(request, f"case:{case_id}"))
+        case = _case_for_referral(request, case_id)
     except DomainError as exc:
         return error_page(request, exc)
-    form = f.ShareConsentForm(request.POST)
-    if not form.is_valid():
-        return error_page(request, DomainError(ReferralErrorCode.FIELD_REQUIRED, field=_("institution")))
-    inst = form.cleaned_data["institution"]
-    try:
-        consent_record(actor=request.user, resident=case.resident, purpose=ConsentPurpose.INFORMATION_SHARING,
-                       recipient=inst.name, recipient_code=inst.code, given_at=form.cleaned_data["given_at"],
-                       expires_on=form.cleaned_data["expires_on"], method=form.cleaned_data["method"],
-                       note=form.cleaned_data["note"])
-    except DomainError as exc:
-        return error_page(request, exc)
-    messages.success(request, _("Consent to share with %(name)s recorded.") % {"name": inst.name})
-    return redirect("referrals:referral_create", case_id)
+    consent_form = f.ShareConsentForm(request.POST, form_id=REFERRAL_FORM_ID)
+    draft = {k: request.POST.get(k, "") for k in _DRAFT_FIELDS if request.POST.get(k, "") != ""}
+    if consent_form.is_valid():
+        inst = consent_form.cleaned_data["institution"]
+        d = consent_form.cleaned_data
+        try:
+            consent_record(actor=request.user, resident=case.resident, purpose=ConsentPurpose.INFORMATION_SHARING,
+                           recipient=inst.name, recipient_code=inst.code, given_at=d["given_at"],
+                           expires_on=d["expires_on"], method=d["method"], note=d["consent_note"])
+        except DomainError as exc:
+            consent_form.add_error("given_at" if exc.code == "consent_in_future" else None, exc.message)
+        else:
+            request.session[_draft_key(case_id)] = draft
+            messages.success(request, _("Consent to share with %(name)s recorded.") % {"name": inst.name})
+            return redirect("referrals:referral_create", case_id)
+    form, _plan = _referral_form(request, case, initial=draft)
+    return _create_page(request, case, form, consent_form, status=400)
 
 
 # Discharge notices -----------------------------------------------------------------------------

@@ -20,6 +20,11 @@ class RegistryErrorCode(StrEnum):
     QUERY_TOO_SHORT = "query_too_short"
     RRN_QUERY_INVALID = "rrn_query_invalid"
     RRN_NOT_IN_URL = "rrn_not_in_url"
+    CONSENT_IN_FUTURE = "consent_in_future"
+    REASON_REQUIRED = "reason_required"
+    NOTHING_CHANGED = "nothing_changed"
+    SAME_ADDRESS = "same_address"
+    NAME_REQUIRED = "name_required"
 
     @classmethod
     def messages(cls) -> dict[RegistryErrorCode, str]:
@@ -39,4 +44,9 @@ class RegistryErrorCode(StrEnum):
             cls.RRN_QUERY_INVALID: _("The registration number is not valid: check its 13 digits."),
             cls.RRN_NOT_IN_URL: _("Search by registration number with POST /api/residents/search: a number in a URL "
                                   "would be kept in server and proxy logs."),
+            cls.CONSENT_IN_FUTURE: _("A consent cannot be recorded for a time in the future: enter when it was given."),
+            cls.REASON_REQUIRED: _("Write why the details change (kept in the history)."),
+            cls.NOTHING_CHANGED: _("Nothing was changed."),
+            cls.SAME_ADDRESS: _("The new address is the same as the current one."),
+            cls.NAME_REQUIRED: _("Enter the resident's name."),
         }

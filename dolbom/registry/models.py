@@ -139,3 +139,29 @@ class Consent(models.Model):
         if self.expires_on is not None and moment.date() > self.expires_on:
             return False
         return self.given_at <= moment
+
+
+class ChangeKind(models.TextChoices):
+    REGISTERED = "registered", _("Registered")
+    DETAILS = "details", _("Contact and target groups changed")
+    ADDRESS = "address", _("Address changed")
+
+
+class RegistryChange(models.Model):
+    """What a resident's or household's details were before each change, and who changed them why.
+
+    The registry keeps current values on Resident and Household; this is their history (a moved household
+    keeps its old address and dong here, a changed phone its old number), never edited afterwards."""
+
+    resident = models.ForeignKey(Resident, null=True, blank=True, on_delete=models.PROTECT, related_name="changes")
+    household = models.ForeignKey(Household, null=True, blank=True, on_delete=models.PROTECT,
+                                  related_name="changes")
+    kind = models.CharField(_("change"), max_length=20, choices=ChangeKind.choices)
+    changes = models.JSONField(default=dict)  # field -> [old, new], as shown (dong names, not ids)
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        verbose_name = _("registry change")

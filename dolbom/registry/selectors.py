@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.auth.models import User
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from dolbom.accounts.scope import can_see_full_rrn, caseload_q, visible_by_role
 from dolbom.audit.logged import logged_get
@@ -15,7 +15,7 @@ from dolbom.lib.access import AccessContext
 from dolbom.lib.errors import DomainError, Forbidden
 from dolbom.lib.hangul import is_initials_query, nfc
 from dolbom.registry.errors import RegistryErrorCode
-from dolbom.registry.models import Consent, Household, Resident
+from dolbom.registry.models import Consent, Household, RegistryChange, Resident
 
 SEARCH_LIMIT = 50
 
@@ -117,3 +117,15 @@ def household_get(*, viewer: User, household_id: int, context: AccessContext) ->
     return logged_get(household_visible(viewer).select_related("dong"), household_id, viewer=viewer,
                       context=context, record_type="household", missing=RegistryErrorCode.HOUSEHOLD_NOT_FOUND,
                       subjects="members__id")
+
+
+def resident_history(*, resident: Resident) -> QuerySet[RegistryChange]:
+    """The changes of a resident already opened through resident_get: their own and their household's."""
+    return (RegistryChange.objects.filter(Q(resident_id=resident.pk) | Q(household_id=resident.household_id,
+                                                                         resident__isnull=True))
+            .select_related("actor__staff").order_by("-at", "-pk"))
+
+
+def household_by_number(*, viewer: User, number: str) -> Household | None:
+    """A household of the viewer's scope by its number, to register a new member into it."""
+    return household_visible(viewer).select_related("dong").filter(number=number.strip()).first()

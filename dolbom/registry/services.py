@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth.models import User
@@ -10,7 +12,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from dolbom.accounts.models import Role
-from dolbom.accounts.scope import can_write_cases, profile
+from dolbom.accounts.scope import can_write_cases, lock_in_scope, profile
 from dolbom.areas.models import BoundaryArea
 from dolbom.areas.selectors import dong_for_area
 from dolbom.lib import rrn as rrn_lib
@@ -18,8 +20,10 @@ from dolbom.lib.errors import DomainError, Forbidden
 from dolbom.lib.hangul import initials, nfc
 from dolbom.registry import hooks
 from dolbom.registry.errors import RegistryErrorCode
-from dolbom.registry.models import Consent, ConsentPurpose, Household, Resident
-from dolbom.registry.selectors import resident_visible
+from dolbom.registry.models import ChangeKind, Consent, ConsentPurpose, Household, RegistryChange, Resident
+from dolbom.registry.selectors import household_visible, resident_visible
+
+CONSENT_CLOCK_SKEW = dt.timedelta(minutes=5)
 
 
 def _require_writer(actor: User) -> None:
@@ -102,6 +106,11 @@ def consent_record(
     if purpose not in ConsentPurpose.values or not recipient.strip():
         raise DomainError(RegistryErrorCode.CONSENT_INVALID)
     given_at = given_at or timezone.now()
+    # A consent is evidence of what the person said: it cannot have been given later than now (a few
+    # minutes of clock difference between the officer's PC and the server aside). A future time would
+    # also leave a referral refused "without consent" right after the consent was recorded.
+    if given_at > timezone.now() + CONSENT_CLOCK_SKEW:
+        raise DomainError(RegistryErrorCode.CONSENT_IN_FUTURE)
     if expires_on is not None and expires_on < given_at.date():
         raise DomainError(RegistryErrorCode.CONSENT_INVALID)
     return Consent.objects.create(
@@ -138,3 +147,117 @@ def dong_assignments_refresh(*, on: dt.date) -> int:
         changed += Household.objects.filter(area=area).exclude(dong=dong).update(dong=dong)
         Resident.objects.filter(household__area=area).exclude(dong=dong).update(dong=dong)
     return changed
+
+
+# Registering and changing people and households -------------------------------------------------------
+# Every change keeps the previous values in RegistryChange, in the same transaction, with who and why.
+
+@dataclass(frozen=True)
+class TargetGroups:
+    is_older: bool | None = None  # None: from the age (65 or over)
+    has_severe_disability: bool = False
+    has_mental_illness: bool = False
+    is_other_target: bool = False
+
+
+@dataclass(frozen=True)
+class Address:
+    road_address: str
+    area: BoundaryArea
+    address_detail: str = ""
+
+
+def _household_number() -> str:
+    return f"H-{timezone.localdate():%y%m%d}-{uuid.uuid4().hex[:8]}"
+
+
+def _group_labels(r: Resident) -> str:
+    from dolbom.registry.models import TargetGroup
+
+    return ", ".join(str(TargetGroup(g).label) for g in r.target_groups)
+
+
+@transaction.atomic
+def resident_register(*, actor: User, name: str, rrn: str, phone: str = "", groups: TargetGroups = TargetGroups(),
+                      household: Household | None = None, address: Address | None = None) -> Resident:
+    """A new resident, into an existing household (in the actor's scope) or a new one at ``address``.
+
+    All or nothing: a refused registration number leaves no empty household behind."""
+    if not name.strip():
+        raise DomainError(RegistryErrorCode.NAME_REQUIRED)
+    if household is not None:
+        household = lock_in_scope(household_visible(actor), household.pk, RegistryErrorCode.HOUSEHOLD_NOT_FOUND)
+    else:
+        if address is None or not address.road_address.strip():
+            raise DomainError(RegistryErrorCode.HOUSEHOLD_NOT_FOUND)
+        household = household_create(actor=actor, number=_household_number(), road_address=address.road_address.strip(),
+                                     address_detail=address.address_detail.strip(), area=address.area)
+    resident = resident_create(actor=actor, name=name, rrn=rrn, household=household, phone=phone.strip(),
+                               is_older=groups.is_older, has_severe_disability=groups.has_severe_disability,
+                               has_mental_illness=groups.has_mental_illness, is_other_target=groups.is_other_target)
+    household.refresh_from_db(fields=["size"])
+    RegistryChange.objects.create(
+        resident=resident, household=household, kind=ChangeKind.REGISTERED, actor=actor, at=timezone.now(),
+        changes={"household": ["", household.number], "address": ["", f"{household.road_address} "
+                                                                       f"{household.address_detail}".strip()],
+                 "dong": ["", household.dong.name]})
+    return resident
+
+
+@transaction.atomic
+def resident_details_change(*, actor: User, resident: Resident, phone: str, groups: TargetGroups,
+                            reason: str) -> Resident:
+    """Phone and target groups; the previous values stay in the history."""
+    _require_writer(actor)
+    resident = lock_in_scope(resident_visible(actor), resident.pk, RegistryErrorCode.RESIDENT_NOT_FOUND)
+    if len(reason.strip()) < 2:
+        raise DomainError(RegistryErrorCode.REASON_REQUIRED)
+    before = {"phone": resident.phone, "target_groups": _group_labels(resident)}
+    resident.phone = phone.strip()
+    if groups.is_older is not None:
+        resident.is_older = groups.is_older
+    resident.has_severe_disability = groups.has_severe_disability
+    resident.has_mental_illness = groups.has_mental_illness
+    resident.is_other_target = groups.is_other_target
+    after = {"phone": resident.phone, "target_groups": _group_labels(resident)}
+    changes = {k: [before[k], after[k]] for k in before if before[k] != after[k]}
+    if not changes:
+        raise DomainError(RegistryErrorCode.NOTHING_CHANGED)
+    resident.save(update_fields=["phone", "is_older", "has_severe_disability", "has_mental_illness",
+                                 "is_other_target"])
+    RegistryChange.objects.create(resident=resident, household_id=resident.household_id, kind=ChangeKind.DETAILS,
+                                  changes=changes, reason=reason.strip()[:200], actor=actor, at=timezone.now())
+    return resident
+
+
+@transaction.atomic
+def household_move(*, actor: User, household: Household, address: Address, reason: str,
+                   on: dt.date | None = None) -> Household:
+    """A household's new address; when it lies in another dong the household and its members move there.
+
+    Recorded by the dong the household lives in now (or the city team), which is where the person reports
+    the move; afterwards the new dong sees them and the old one no longer does, except for a case manager's
+    own cases. Cases keep the dong they were opened in (statistics stay true)."""
+    household = lock_in_scope(household_visible(actor).select_related("dong"), household.pk,
+                              RegistryErrorCode.HOUSEHOLD_NOT_FOUND)
+    _require_dong(actor, household.dong_id)
+    if len(reason.strip()) < 2:
+        raise DomainError(RegistryErrorCode.REASON_REQUIRED)
+    new_dong = dong_for_area(area=address.area, day=on or timezone.localdate())
+    old = {"address": f"{household.road_address} {household.address_detail}".strip(), "dong": household.dong.name}
+    new_address = f"{address.road_address.strip()} {address.address_detail.strip()}".strip()
+    if new_address == old["address"] and address.area.pk == household.area_id:
+        raise DomainError(RegistryErrorCode.SAME_ADDRESS)
+    household.road_address, household.address_detail = address.road_address.strip(), address.address_detail.strip()
+    household.area, household.dong = address.area, new_dong
+    # The coordinates were those of the old address; the map places the household at its dong until the
+    # new address is located.
+    household.lon = household.lat = None
+    household.save(update_fields=["road_address", "address_detail", "area", "dong", "lon", "lat"])
+    Resident.objects.filter(household=household).update(dong=new_dong)
+    changes = {"address": [old["address"], new_address]}
+    if old["dong"] != new_dong.name:
+        changes["dong"] = [old["dong"], new_dong.name]
+    RegistryChange.objects.create(household=household, kind=ChangeKind.ADDRESS, changes=changes,
+                                  reason=reason.strip()[:200], actor=actor, at=timezone.now())
+    return household

@@ -96,3 +96,13 @@ def plan(actor: User, case: Case):
 
 
 FOLLOW_UP_CONTINUE = FollowUpOutcome.CONTINUE
+
+
+def case_in_service(actor: User, resident: Resident, manager: User | None = None) -> Case:
+    """A case opened, surveyed, decided and planned: in services and follow-up."""
+    case = open_case(actor, resident, manager=manager)
+    survey(actor, case)
+    decide(actor, case)
+    plan(actor, case)
+    case.refresh_from_db()
+    return case

@@ -22,3 +22,10 @@ class VisitsConfig(AppConfig):
         nav_register(NavItem(url_name="visits:my_day", label=_("My visits"),
                              visible=can_do_visits, order=51,
                              sections=("my_day",)))
+        from dolbom.visits.panels import dashboard_my_visits
+        from dolbom.web.dashboard import DashboardPanel, dashboard_panel_register
+
+        # A visiting worker (a nurse above all) starts the day from their route.
+        dashboard_panel_register(DashboardPanel(key="my_visits", template="visits/_dashboard_visits.html",
+                                                context=dashboard_my_visits, visible=can_do_visits, order=5,
+                                                slot="main"))

@@ -4,21 +4,21 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from dolbom.areas.map import jeonju_map
 from dolbom.lib.errors import DomainError
 from dolbom.visits import selectors, services
+from dolbom.visits.map import day_map
 from dolbom.visits.models import VisitStatus
-from dolbom.visits.selectors import PlanDetail
 from dolbom.web.views.common import access_context, error_page, forbidden_page
-
-DEFAULT_TIME_LIMIT = 10.0
 
 
 def _date(request: HttpRequest) -> dt.date:
@@ -29,51 +29,27 @@ def _date(request: HttpRequest) -> dt.date:
         return timezone.localdate()
 
 
-def _map_context(detail: PlanDetail | None) -> dict:
-    proj, shapes = jeonju_map()
-    lines = []
-    if detail is not None:
-        for r in detail.routes:
-            if not r.stops:
-                continue
-            office = proj.xy(r.worker.base_dong.centroid_lon, r.worker.base_dong.centroid_lat)
-            pts = [office]
-            stops = []
-            for s in r.stops:
-                hh = s.visit.household
-                lon, lat = (hh.lon, hh.lat) if hh.lon is not None else (hh.dong.centroid_lon, hh.dong.centroid_lat)
-                xy = proj.xy(lon, lat)
-                pts.append(xy)
-                stops.append({"x": xy[0], "y": xy[1], "order": s.order})
-            pts.append(office)
-            lines.append({"colour": r.colour, "points": " ".join(f"{x},{y}" for x, y in pts), "stops": stops,
-                          "office_x": office[0] - 5, "office_y": office[1] - 5,
-                          "worker": str(r.worker)})
-    return {"width": 900, "height": proj.height, "shapes": shapes, "lines": lines}
-
-
 @login_required
 def plan_page(request: HttpRequest) -> HttpResponse:
     if not selectors.can_plan_visits(request.user):
         return forbidden_page(request)
     date = _date(request)
     if request.method == "POST":
+        # How long the solver may think is the server's setting (DOLBOM_VISITS_TIME_LIMIT), not a
+        # planner's: a page must not be able to hold a worker for minutes.
         try:
-            limit = float(request.POST.get("time_limit") or DEFAULT_TIME_LIMIT)
-        except ValueError:
-            limit = DEFAULT_TIME_LIMIT
-        try:
-            services.visits_plan(actor=request.user, date=date, time_limit=limit)
+            services.visits_plan(actor=request.user, date=date, time_limit=settings.DOLBOM_VISITS_TIME_LIMIT)
         except DomainError as exc:
             return error_page(request, exc)
+        messages.success(request, _("The day is planned."))
         return redirect(f"{reverse('visits:plan')}?date={date.isoformat()}")
     plan = selectors.day_plan_latest(viewer=request.user, date=date)
     detail = selectors.day_plan_detail(viewer=request.user, plan=plan, context=access_context(request)) \
         if plan else None
     workers = selectors.worker_list(viewer=request.user).count()
     return render(request, "visits/plan.html", {
-        "date": date, "detail": detail, "map": _map_context(detail), "workers": workers,
-        "time_limit": DEFAULT_TIME_LIMIT, "reasons": services.REASON_LABELS,
+        "date": date, "detail": detail, "map": day_map(day=date, detail=detail, viewer=request.user),
+        "workers": workers, "reasons": services.REASON_LABELS,
     })
 
 

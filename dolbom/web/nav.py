@@ -19,7 +19,8 @@ class NavItem:
     label: Any  # a lazy translation
     visible: Callable[[Any], bool]  # user -> bool
     order: int = 100
-    sections: tuple[str, ...] = field(default_factory=tuple)  # url names (without namespace) that mark it active
+    # url names that mark it active: "plan" is the item's own namespace's, "cases:plan_print" another app's
+    sections: tuple[str, ...] = field(default_factory=tuple)
 
 
 _ITEMS: dict[str, NavItem] = {}
@@ -38,5 +39,9 @@ def nav_items_for(user: Any) -> list[dict[str, Any]]:
             url = reverse(item.url_name)
         except NoReverseMatch:
             continue
-        items.append({"url": url, "label": item.label, "sections": item.sections})
+        # Sections are matched on the namespaced view name: "plan_print" is a page of cases and of visits,
+        # and the printable support plan must not light up the visit routes.
+        namespace = item.url_name.partition(":")[0]
+        sections = tuple(s if ":" in s else f"{namespace}:{s}" for s in item.sections)
+        items.append({"url": url, "label": item.label, "sections": sections})
     return items

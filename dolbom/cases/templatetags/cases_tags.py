@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django import template
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
 
 from dolbom.cases.models import (
     CaseEvent,
@@ -14,7 +16,10 @@ from dolbom.cases.models import (
     ClosureReason,
     FollowUpOutcome,
     NeedLevel,
+    NeedsSurvey,
 )
+from dolbom.cases.rules import ADL_ITEMS, IADL_ITEMS
+from dolbom.lib.hangul import subject_particle
 
 register = template.Library()
 
@@ -31,12 +36,27 @@ def status_label(value: str) -> str:
     return _label(CaseStatus, value)
 
 
+def _case_status(value: Any) -> bool:
+    return value in CaseStatus.values
+
+
+# Summaries written before the particle was chosen say "기관이(가)": put the right one back on display.
+_EITHER_PARTICLE = re.compile(r"([0-9A-Za-z가-힣)]+)이\(가\)")
+
+
+def _particles(text: str) -> str:
+    return _EITHER_PARTICLE.sub(lambda m: m.group(1) + subject_particle(m.group(1)), text)
+
+
 @register.filter
 def event_summary(event: CaseEvent) -> str:
     """The facts of an event in one line; the note is shown separately."""
     old, new = event.old or {}, event.new or {}
     parts: list[str] = []
-    if "status" in new and old.get("status") and old.get("status") != new.get("status"):
+    # Only the case's own statuses are shown as a change here: a referral's "requested → accepted" is
+    # another record's state, told in its own Korean summary.
+    if (_case_status(old.get("status")) and _case_status(new.get("status"))
+            and old.get("status") != new.get("status")):
         parts.append(f"{_label(CaseStatus, old['status'])} → {_label(CaseStatus, new['status'])}")
     if event.type == CaseEventType.SURVEY_RECORDED:
         parts.append(_("ADL %(adl)s, IADL %(iadl)s") % {"adl": new.get("adl_total"), "iadl": new.get("iadl_total")})
@@ -50,7 +70,46 @@ def event_summary(event: CaseEvent) -> str:
     elif event.type == CaseEventType.CLOSED:
         parts.append(_label(ClosureReason, new.get("closure_reason")))
     if new.get("summary"):
-        parts.append(str(new["summary"]))
+        parts.append(_particles(str(new["summary"])))
     if new.get("next_follow_up_due"):
         parts.append(_("next follow-up due %(d)s") % {"d": new["next_follow_up_due"]})
     return " · ".join(p for p in parts if p)
+
+
+# Survey answers as the officer wrote them -------------------------------------------------------------
+# The survey keeps its five legal items as JSON (cases/models.py NeedsSurvey); the page shows every answer
+# under its Korean label, whichever way it was recorded (the form's keys, the API's or the demo's).
+_ANSWER_LABELS: dict[str, Any] = {
+    "housing_type": _l("Housing type"), "housing": _l("Housing type"), "notes": _l("Household and living environment"),
+    "lives_alone": _l("Lives alone"), "stairs_without_rail": _l("Stairs without a rail"),
+    "physical": _l("Physical health"), "mental": _l("Mental health"), "diagnoses": _l("Diagnoses"),
+    "medications": _l("Medications taken"),
+}
+
+
+def _answer(value: Any) -> str:
+    if isinstance(value, bool):
+        return str(_("Yes") if value else _("No"))
+    if isinstance(value, (list, tuple)):
+        return ", ".join(str(v) for v in value)
+    return str(value)
+
+
+@register.filter
+def survey_answers(survey: NeedsSurvey) -> list[tuple[str, str]]:
+    rows: list[tuple[str, str]] = []
+
+    def add(label: Any, value: Any) -> None:
+        if value not in (None, "", [], {}):
+            rows.append((str(label), _answer(value)))
+
+    for key, value in (survey.household_environment or {}).items():
+        add(_ANSWER_LABELS.get(key, key), value)
+    add(_("Benefits already received"), survey.benefits_received)
+    add("ADL", ", ".join(f"{label} {survey.adl.get(k, '-')}" for k, label in ADL_ITEMS.items()))
+    add("IADL", ", ".join(f"{label} {survey.iadl.get(k, '-')}" for k, label in IADL_ITEMS.items()))
+    for key, value in (survey.health or {}).items():
+        add(_ANSWER_LABELS.get(key, key), value)
+    add(_("Needs"), survey.needs)
+    add(_("Other"), survey.other)
+    return rows

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from dolbom.cases.models import Case, CaseStatus
-from dolbom.testing.personas import PASSWORD
+from dolbom.cases.rules import ADL_ITEMS, IADL_ITEMS
+from dolbom.testing.browser import log_in
 
 SCREENSHOT = Path("/tmp/dolbom-case-page.png")
 
@@ -30,11 +31,7 @@ def test_a_dong_officer_takes_a_case_from_search_to_closure(live_server, browser
     external = []
     page.on("request", lambda r: external.append(r.url) if not r.url.startswith(live_server.url) else None)
 
-    page.goto(f"{live_server.url}/login/")
-    page.fill("#id_username", "minji")
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/")
+    log_in(page, live_server.url, "minji")  # the password, then the second factor her role needs
     assert "김민지" in page.inner_text("header")
 
     # Search by initial consonants: HTMX replaces the results as the officer types.
@@ -57,7 +54,9 @@ def test_a_dong_officer_takes_a_case_from_search_to_closure(live_server, browser
     page.wait_for_url(re.compile(r"/cases/\d+/$"))
     case = Case.objects.get(resident=resident)
 
-    # Needs survey: every ADL/IADL item defaults to 1; mark two as partly dependent.
+    # Needs survey: no item is scored in advance; all independent but bathing and shopping.
+    for name in [f"adl_{k}" for k in ADL_ITEMS] + [f"iadl_{k}" for k in IADL_ITEMS]:
+        page.check(f'form[data-step="survey"] input[name={name}][value="1"]')
     page.check('form[data-step="survey"] input[name=adl_bathing][value="2"]')
     page.check('form[data-step="survey"] input[name=iadl_shopping][value="3"]')
     page.fill('form[data-step="survey"] [name=needs]', "병원동행\n식사지원")
@@ -88,6 +87,7 @@ def test_a_dong_officer_takes_a_case_from_search_to_closure(live_server, browser
     close = page.locator('form[data-step="close"]')
     close.locator("[name=reason]").select_option("no_longer_needed")
     close.locator("[name=note]").fill("목표 달성")
+    page.once("dialog", lambda dialog: dialog.accept())  # closing asks first
     _submit(page, "close")
 
     timeline = page.inner_text("[data-testid=timeline]")

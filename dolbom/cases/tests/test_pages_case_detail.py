@@ -166,3 +166,24 @@ def test_auditors_and_partners_get_no_case_page(login, officer, auditor, partner
 def test_an_unknown_step_is_404(login, officer, resident):
     case = personas.open_case(officer, resident)
     assert login(officer).post(f"/cases/{case.pk}/steps/delete/", {}).status_code == 404
+
+
+def test_an_untouched_survey_item_is_refused_beside_it_and_the_other_scores_stay(login, officer, resident):
+    from dolbom.cases.rules import IADL_ITEMS as iadl
+
+    case = personas.open_case(officer, resident)
+    data = survey_data()
+    missing = f"iadl_{list(iadl)[-1]}"
+    del data[missing]
+    response = _step(login(officer), case, "survey", data)
+    assert response.status_code == 400 and not case.surveys.exists()
+    html = response.content.decode()
+    row = html[html.index(f'name="{missing}"'):]
+    assert "이 항목의 점수를 선택하세요" in row[:row.index("</tr>")]
+    assert html.count('checked') == len(data) - 8  # every other item keeps the score chosen
+
+
+def test_a_get_on_a_step_url_shows_the_case(login, officer, resident):
+    case = personas.open_case(officer, resident)
+    response = login(officer).get(f"/cases/{case.pk}/steps/close/")
+    assert response.status_code == 302 and response["Location"] == f"/cases/{case.pk}/"

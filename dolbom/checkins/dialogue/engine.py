@@ -89,9 +89,18 @@ class DialogueEngine:
             text = f"안녕하세요, {c.address}. 전주시 돌봄 안부전화예요. {message}{intro}"
             state["step"] = "campaign:check"
         state["last_question"] = text
+        state["last_said"] = text
         return Reply(text=text, step=state["step"])
 
     def respond(self, state: dict[str, Any], text: str) -> Reply:
+        """The caller's answer to one turn of the client; never the very line it said just before."""
+        reply = self._respond(state, text)
+        if reply.text == state.get("last_said"):
+            reply.text = f"{s.NOT_AGAIN} {reply.text}"
+        state["last_said"] = reply.text
+        return reply
+
+    def _respond(self, state: dict[str, Any], text: str) -> Reply:
         text = (text or "").strip()
         state["last_client"] = text[:300]
         state["turns"] = state.get("turns", 0) + 1
@@ -263,7 +272,9 @@ class DialogueEngine:
                          analysis=analysis)
         if not state.get("where"):
             return Reply(text=s.SAFETY_ASK_WHERE, step="safety", analysis=analysis)
-        return Reply(text=s.SAFETY_STAY, step="safety", analysis=analysis)
+        stays = state.get("stays", 0)
+        state["stays"] = stays + 1
+        return Reply(text=s.SAFETY_STAYS[stays % len(s.SAFETY_STAYS)], step="safety", analysis=analysis)
 
     # Helpers -----------------------------------------------------------------------------------
 

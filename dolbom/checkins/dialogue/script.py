@@ -40,7 +40,21 @@ FOLLOW_UP_PHRASES = {
     "혈압": "혈압 때문에 걱정이라고", "당뇨": "당뇨 때문에 걱정이라고", "감기": "감기 기운이 있다고",
     "기침": "기침을 하신다고", "어지": "어지럽다고", "넘어": "넘어지셨다고",
 }
-SLOT_FALLBACK = {"health": "몸이 좀 불편하다고", "meals": "식사를 잘 못 챙기신다고", "sleep": "잠을 잘 못 주무신다고"}
+# A body part is recalled only when the client named it as one: the word on its own, followed by a particle
+# or a space ("무릎이", "허리 아파"), never inside another word ("기다리다" is no 다리, "눈물" no 눈, "속상해"
+# no 속, "아이가" no 이가). Where no phrase fits, the caller quotes the client's own words instead of
+# inventing an ailment (a fallback "몸이 좀 불편하다고" once made it ask about pains nobody mentioned).
+_PART_AFTER = r"(?=[이가은는도을를에의랑,.!?~\s]|$)"
+# Stems and nouns that take an ending or another noun straight after them ("어지러워", "넘어졌어", "혈압약").
+_STEMS = frozenset({"혈압", "당뇨", "감기", "기침", "어지", "넘어", "두통"})
+
+
+def _part_pattern(key: str) -> re.Pattern[str]:
+    return re.compile(rf"(?<![가-힣]){re.escape(key)}" + ("" if key in _STEMS else _PART_AFTER))
+
+
+_FOLLOW_UP_PATTERNS = [(_part_pattern(key), phrase) for key, phrase in FOLLOW_UP_PHRASES.items()]
+QUOTE_MAX = 30
 
 GREETING = "안녕하세요, {address}. 전주시 돌봄 안부전화예요. 잠깐 통화 괜찮으세요?"
 START_TOPICS = "네, 고맙습니다. 몇 가지만 여쭤볼게요."
@@ -69,6 +83,15 @@ SAFETY_SELF_HARM = ("{address}, 그렇게 힘드셨군요. 말씀해 주셔서 �
 SAFETY_ASK_WHERE = "지금 계신 곳이 어디세요? 집에 계세요?"
 SAFETY_WHERE_KNOWN = "네, {where} 계시는군요. 담당 선생님이 곧 연락드릴 거예요. 저는 계속 듣고 있어요."
 SAFETY_STAY = "괜찮아요. 천천히 말씀하세요. 저 여기 있어요. 위급하시면 119, 힘드시면 109예요."
+# Said in turn while the client stays on the line: the same sentence twice in a row sounds like a machine
+# that stopped listening, which is the last thing a frightened person should hear.
+SAFETY_STAYS = (
+    SAFETY_STAY,
+    "네, 잘 듣고 있어요. 담당 선생님이 곧 연락드릴 거예요. 위급하시면 바로 119에 전화하세요.",
+    "저 끊지 않고 계속 있을게요. 필요하신 게 있으면 말씀해 주세요. 위급하시면 119예요.",
+)
+# Put before a line that would repeat the one just said (any step).
+NOT_AGAIN = "네, 듣고 있어요."
 SAFETY_SILENCE = "{address}, 제 목소리 들리세요? 대답하기 어려우시면 119에 바로 연락하도록 할게요."
 SAFETY_END = "도움이 곧 갈 거예요. 위급하면 119, 마음이 힘들면 109, 꼭 기억해 주세요."
 
@@ -175,11 +198,18 @@ def where_in(text: str) -> str:
 
 
 def follow_up_phrase(value: str, slot: str) -> str:
-    """The phrase the caller quotes next time ("무릎이 아프다고"); the slot's fallback when none fits."""
-    for key, phrase in FOLLOW_UP_PHRASES.items():
-        if key in value:
+    """The phrase the caller quotes next time ("무릎이 아프다고"), or the client's own words in quotes
+    ("“요즘 속상해서”라고"); empty when nothing was said."""
+    for pattern, phrase in _FOLLOW_UP_PATTERNS:
+        if pattern.search(value):
             return phrase
-    return SLOT_FALLBACK.get(slot, "")
+    said = value.split(";")[0].strip().rstrip(".!?~ ")
+    if not said:
+        return ""
+    if len(said) > QUOTE_MAX:
+        cut = said[:QUOTE_MAX].rsplit(" ", 1)[0]
+        said = f"{cut}…"
+    return f"“{said}”라고"
 
 
 def when_phrase(days_ago: int) -> str:
@@ -201,3 +231,23 @@ def next_call_phrase(weekday: int | None, days_ahead: int | None) -> str:
     if days_ahead <= 13:
         return f"다음 주 {day}요일에"
     return "다음에"
+
+
+# How the caller addresses the client -------------------------------------------------------------------
+# The enrolment names a preferred name and an honorific. A kin term says a sex and an age: "할머니" to a
+# 66-year-old man is wrong twice over. A kin term that does not match the client's sex becomes "어르신",
+# and under 65 (a younger person with a disability, say) "어르신" and the kin terms become "님".
+GENDERED_HONORIFICS = {"할머니": "F", "할머님": "F", "할매": "F", "어머니": "F", "어머님": "F",
+                       "할아버지": "M", "할아버님": "M", "할배": "M", "아버지": "M", "아버님": "M"}
+OLDER_AGE = 65
+
+
+def address_for(preferred_name: str, honorific: str, *, sex: str, age: int) -> str:
+    """"영숙 어르신", "철수 님": the name the client chose and an honorific that fits them."""
+    honorific = (honorific or "").strip() or "어르신"
+    wanted = GENDERED_HONORIFICS.get(honorific)
+    if wanted and sex and wanted != sex:
+        honorific = "어르신"
+    if age < OLDER_AGE and (honorific == "어르신" or honorific in GENDERED_HONORIFICS):
+        honorific = "님"
+    return f"{preferred_name.strip()} {honorific}".strip()

@@ -5,10 +5,12 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
+from dolbom.accounts.models import Role, StaffProfile
 from dolbom.accounts.scope import lock_in_scope
 from dolbom.cases.models import Case
 from dolbom.checkins import events
@@ -23,14 +25,52 @@ from dolbom.checkins.models import (
     Severity,
 )
 from dolbom.checkins.services.common import caller_user, require_writer
+from dolbom.integrations.messaging import MessageError, MessagePurpose, message_send
 from dolbom.lib.errors import DomainError
+from dolbom.web.selectors import alert_phone_for
 
 log = logging.getLogger(__name__)
 
 
+def _recipients(alert: Alert, who: str) -> list[int]:
+    """Who a high alert is texted to: the case manager when it is raised, the dong's welfare officers when
+    it escalates there, the city team after that."""
+    if who == "case_manager":
+        return [alert.case.manager_id]
+    roles = {"dong": (Role.DONG_OFFICER, alert.dong_id), "city": (Role.CITY_TEAM, None)}.get(who)
+    if roles is None:
+        return []
+    staff = StaffProfile.objects.filter(role=roles[0], user__is_active=True)
+    if roles[1] is not None:
+        staff = staff.filter(dong_id=roles[1])
+    return list(staff.values_list("user_id", flat=True))
+
+
+def _masked(name: str) -> str:
+    # A text message leaves the city's systems: the client's name only as "김*숙".
+    return name[0] + "*" * (len(name) - 2) + name[-1] if len(name) > 2 else name[:1] + "*"
+
+
 def _notify(alert_id: int, who: str) -> None:
-    # The hook for a messenger or SMS integration; until one exists the alert queue is the channel.
-    log.info("check-in alert %s for %s", alert_id, who)
+    """After the commit that raised (or escalated) a high alert: a text message (SMS, or 알림톡 with
+    DOLBOM_ALERT_MESSAGE_TEMPLATE) to each person it goes to who gave a number for urgent alerts (web's
+    notification settings). The alert queue stays the record; a failed send is logged and changes nothing."""
+    alert = (Alert.objects.select_related("case__resident").filter(pk=alert_id).first())
+    if alert is None or alert.severity != Severity.HIGH:
+        log.info("check-in alert %s for %s: no text message below high", alert_id, who)
+        return
+    text = (f"[전주시 통합돌봄] 긴급 안부전화 경보({AlertKind(alert.kind).label}): 사례 {alert.case.number} "
+            f"{_masked(alert.case.resident.name)} 님. 안부전화 경보 목록에서 확인해 주세요.")
+    for user_id in _recipients(alert, who):
+        phone = alert_phone_for(user_id)
+        if not phone:
+            continue
+        try:
+            message_send(to=phone, text=text, purpose=MessagePurpose.ALERT,
+                         template=settings.DOLBOM_ALERT_MESSAGE_TEMPLATE,
+                         reference=f"checkin-alert-{alert_id}-{who}-{user_id}")
+        except MessageError as exc:
+            log.warning("check-in alert %s: text message to user %s not sent (%s)", alert_id, user_id, exc.code)
 
 
 def alert_raise(*, actor: User, case: Case, kind: AlertKind | str, severity: Severity | str, excerpt: str,

@@ -82,7 +82,7 @@ def _context(call: Call) -> CallContext:
     topics = tuple(t for t in script.TOPIC_ORDER if t in (enrolment.topics or script.TOPIC_ORDER)
                    and t not in enrolment.opted_out)
     return CallContext(
-        address=enrolment.address, topics=topics, cues=cues,
+        address=client_address(enrolment), topics=topics, cues=cues,
         pet=memory[Slot.PETS].cue if Slot.PETS in memory else "",
         place=memory[Slot.PLACES].cue if Slot.PLACES in memory else "",
         family=memory[Slot.FAMILY].cue if Slot.FAMILY in memory else "",
@@ -91,6 +91,14 @@ def _context(call: Call) -> CallContext:
         campaign_message=call.campaign.message if call.campaign_id else "",
         seed=call.pk,
     )
+
+
+def client_address(enrolment: Enrolment) -> str:
+    """How the caller addresses this client: the preferred name and an honorific that fits their sex and
+    age (dialogue/script.py address_for), whatever honorific was typed at enrolment."""
+    resident = enrolment.resident
+    return script.address_for(enrolment.preferred_name, enrolment.honorific, sex=resident.sex,
+                              age=resident.age_on(timezone.localdate()))
 
 
 def _engine(call: Call) -> DialogueEngine:
@@ -303,11 +311,32 @@ def _finish(call: Call, *, actor: User, outcome: str, reschedule: str = "") -> N
     enrolment.save(update_fields=["missed_in_row", "updated_at"])
     memory_update_from_call(call=call, signals=signals, evidence=evidence)
     events.checkin_call(call=call, actor=actor)
-    for kind, severity in signals.items():
-        if _RANK[severity] >= 2:
-            words = evidence.get(kind, [])
-            excerpt = _excerpt_for(call, words) or _excerpt(call)
-            alert_raise(actor=actor, case=enrolment.case, kind=kind, severity=severity, excerpt=excerpt, call=call)
+    _alert_for_call(call, actor=actor, case=enrolment.case, signals=signals, evidence=evidence)
+
+
+def _alert_for_call(call: Call, *, actor: User, case, signals: dict[str, str | None],
+                    evidence: dict[str, list[str]]) -> None:
+    """One call is one incident: at most one alert, of its worst signal, listing every signal that needs a
+    person. A fall that also hurts and spoils the appetite was three alerts for one event; the case
+    manager now sees one, with all of it. A safety alert raised during the call is that alert: its
+    excerpt gets the list at the end."""
+    worrying = {k: v for k, v in signals.items() if _RANK[v] >= 2}
+    if not worrying and not call.safety:
+        return
+    listed = f"위험 신호: {signals_line(worrying or {k: v for k, v in signals.items() if v})}"
+    words = [w for k in worrying for w in evidence.get(k, [])]
+    excerpt = f"{listed}\n{_excerpt_for(call, words) or _excerpt(call)}"
+    existing = call.alerts.exclude(kind=AlertKind.MISSED_CALLS).order_by("pk").first()
+    if existing is not None:
+        existing.excerpt = f"{listed}\n{existing.excerpt}"[:1000]
+        existing.save(update_fields=["excerpt"])
+        return
+    kind, severity = max(worrying.items(), key=lambda item: (_RANK[item[1]], _SIGNAL_PRIORITY.get(item[0], 0)))
+    alert_raise(actor=actor, case=case, kind=kind, severity=severity, excerpt=excerpt, call=call)
+
+
+# Which kind names the alert when two signals are equally severe: the one a person must act on first.
+_SIGNAL_PRIORITY = {"emergency": 6, "self_harm": 5, "health": 4, "meals": 3, "daily_living": 2, "mood": 1}
 
 
 def _tomorrow_in_window(enrolment: Enrolment, now: dt.datetime) -> dt.datetime:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import template
 
 from dolbom.checkins.models import AlertKind, Severity, Topic
@@ -29,3 +31,11 @@ def severity_label(severity: str) -> str:
 def topic_labels(topics: list[str]) -> str:
     labels = {t.value: str(t.label) for t in Topic}
     return ", ".join(labels.get(t, t) for t in topics)
+
+
+@register.filter
+def client_address(enrolment: Any) -> str:
+    """How the caller addresses the client (the honorific fitted to their sex and age)."""
+    from dolbom.checkins.services.calls import client_address as address
+
+    return address(enrolment)

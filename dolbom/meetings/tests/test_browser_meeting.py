@@ -68,7 +68,7 @@ def test_a_meeting_goes_from_agenda_to_signed_minutes_and_refers_a_service(
     # Decision 'add services': refused without the client's consent to share with the institution.
     page.click(f"[data-testid=agenda] >> text={case.number}")
     page.select_option("#id_decision", "add_services")
-    page.select_option("#id_services", [str(service.pk)])
+    page.check(f"#id_services input[value='{service.pk}']")  # check boxes (keyboard-usable), not a list box
     page.fill("#id_note", "방문간호 주 1회 연계")
     page.click("[data-testid=decision-form] button[type=submit]")
     page.wait_for_load_state("load")
@@ -80,7 +80,7 @@ def test_a_meeting_goes_from_agenda_to_signed_minutes_and_refers_a_service(
     share_with(officer, case.resident)
     page.reload()
     page.select_option("#id_decision", "add_services")
-    page.select_option("#id_services", [str(service.pk)])
+    page.check(f"#id_services input[value='{service.pk}']")
     page.click("[data-testid=decision-form] button[type=submit]")
     page.wait_for_load_state("load")
     assert "연계됨" in page.inner_text("[data-testid=service-requests]")
@@ -92,6 +92,7 @@ def test_a_meeting_goes_from_agenda_to_signed_minutes_and_refers_a_service(
     page.fill("#id_minutes", "안건 1: 방문간호 연계 결정 (동의 확인 후 연계 완료).")
     page.click("[data-testid=minutes-form] button[type=submit]")
     page.wait_for_load_state("load")
+    page.once("dialog", lambda dialog: dialog.accept())  # signing asks first
     page.click("[data-testid=sign]")
     page.wait_for_load_state("load")
     assert "회의록이 서명되었습니다" in page.inner_text("main")

@@ -30,7 +30,7 @@ from dolbom.referrals.models import (
     ReferralStatus,
     Service,
 )
-from dolbom.referrals.selectors import referral_visible, sharing_consent_for
+from dolbom.referrals.selectors import referral_visible, sharing_consent_for, sharing_consent_missing
 from dolbom.registry.models import Consent, ConsentPurpose
 
 DEFAULT_RESPONSE_DAYS = 3  # working practice in Jeonju: a provider answers a referral within three days
@@ -68,7 +68,9 @@ def referral_create(*, actor: User, case: Case, service: Service, plan_line: Sup
         raise DomainError(ReferralErrorCode.DUE_DAYS_OUT_OF_RANGE)
     consent = sharing_consent_for(resident_id=locked.resident_id, institution=service.institution)
     if consent is None:
-        raise DomainError(ReferralErrorCode.CONSENT_REQUIRED, institution=service.institution.name)
+        # Say which consent is missing or not in force, so the officer knows what to record.
+        code, params = sharing_consent_missing(resident_id=locked.resident_id, institution=service.institution)
+        raise DomainError(code, **params)
     referral = Referral.objects.create(
         case=locked, service=service, institution=service.institution, plan_line=plan_line, consent=consent,
         note=note.strip(), created_by=actor, respond_by=timezone.localdate() + dt.timedelta(days=days),

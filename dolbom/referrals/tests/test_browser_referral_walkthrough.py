@@ -9,7 +9,7 @@ import pytest
 
 from dolbom.audit.models import AccessAction, AccessLog
 from dolbom.referrals.models import Referral, ReferralStatus
-from dolbom.testing.personas import PASSWORD
+from dolbom.testing.browser import log_in
 
 pytestmark = [
     pytest.mark.browser,
@@ -19,11 +19,7 @@ pytestmark = [
 
 def _login(page, base: str, username: str) -> None:
     page.context.clear_cookies()
-    page.goto(f"{base}/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{base}/")
+    log_in(page, base, username)  # the password, then the second factor where the role needs it
 
 
 def test_a_referral_goes_round_the_closed_loop_in_the_browser(live_server, browser_page, manager, partner, case,

@@ -95,3 +95,15 @@ def test_the_discharge_page_sends_a_notice(hospital_worker, manager, client):
         "discharge_on": "2026-01-05", "consent_given": "on"})
     assert r.status_code == 302
     assert Case.objects.get().origin == CaseOrigin.HOSPITAL_DISCHARGE
+
+
+def test_the_discharge_page_refuses_a_missing_consent_and_a_short_phone_beside_the_fields(login, hospital_worker,
+                                                                                        officer):
+    from dolbom.referrals.models import DischargeNotice
+
+    r = login(hospital_worker).post("/referrals/discharge/", {
+        "name": "박순자", "birth_date": "1950-05-05", "rrn": "", "phone": "010-12",
+        "road_address": "전주시 완산구 서신로 12", "area": "3501166", "discharge_on": "2026-01-02"})
+    assert r.status_code == 400 and not DischargeNotice.objects.exists()
+    html = r.content.decode()
+    assert "본인이 동의해야만 통보할 수 있습니다" in html and "전화번호를 010-1234-5678" in html

@@ -46,3 +46,9 @@ def make_visit(actor: User, household: Household, *, due_on: dt.date, skill: str
 def nurse_worker(officer, nurse):
     return services.worker_set(actor=officer, user=nurse, skill=Skill.NURSE,
                                base_dong=personas.dong("서신동"))
+
+
+@pytest.fixture(autouse=True)
+def _short_solver_time(settings):
+    """The morning plan's solver time is the server's setting (10 s by default); tests need 1 s."""
+    settings.DOLBOM_VISITS_TIME_LIMIT = 1.0

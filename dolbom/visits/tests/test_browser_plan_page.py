@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from dolbom.testing.personas import PASSWORD
+from dolbom.testing.browser import log_in
 from dolbom.visits.tests.conftest import household_at, make_visit
 
 SCREENSHOT = Path("/tmp/dolbom-visits-plan.png")
@@ -18,7 +18,8 @@ pytestmark = [
 
 
 def test_the_team_leader_plans_the_day_and_sees_the_routes_on_the_map(live_server, browser_page, officer,
-                                                                      nurse_worker, today):
+                                                                      nurse_worker, today, settings):
+    settings.DOLBOM_VISITS_TIME_LIMIT = 1.0  # the server's setting, no longer a field of the form
     for k in range(5):
         make_visit(officer, household_at(officer, 127.105 + 0.004 * k, 35.822 + 0.002 * (k % 3)), due_on=today,
                    minutes=20)
@@ -26,16 +27,11 @@ def test_the_team_leader_plans_the_day_and_sees_the_routes_on_the_map(live_serve
     external = []
     page.on("request", lambda r: external.append(r.url) if not r.url.startswith(live_server.url) else None)
     page.set_viewport_size({"width": 1366, "height": 768})
-    page.goto(f"{live_server.url}/login/")
-    page.fill("#id_username", "minji")
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/")
+    log_in(page, live_server.url, "minji")
 
     page.click("text=방문 경로")
     page.wait_for_selector("[data-testid=visit-map]")
     assert page.locator("[data-testid=visit-map] path.dong").count() >= 34
-    page.fill("input[name=time_limit]", "1")
     page.click("[data-testid=plan-button]")
     page.wait_for_selector("[data-testid=map-route]")
     assert page.locator("[data-testid=map-route] circle").count() == 5

@@ -21,3 +21,12 @@ def nav_for(user: Any) -> dict[str, Any]:
         "dong": p.dong.name if p and p.dong_id else "",
         "items": nav_items_for(user),
     }
+
+
+@register.filter
+def thousands(value: Any) -> str:
+    """12345 -> '12,345' (humanize's intcomma without loading another library)."""
+    try:
+        return f"{int(value):,}"
+    except (TypeError, ValueError):
+        return str(value)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.templatetags.static import static
 
 from dolbom.web.dashboard import dashboard_panels
 
@@ -12,3 +13,8 @@ from dolbom.web.dashboard import dashboard_panels
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     return render(request, "web/dashboard.html", {"panels": dashboard_panels.render(request)})
+
+
+def favicon(request: HttpRequest) -> HttpResponse:
+    """Browsers ask for /favicon.ico whatever the page says: answer with the shipped icon, not a 404."""
+    return redirect(static("dolbom/favicon.ico"), permanent=True)

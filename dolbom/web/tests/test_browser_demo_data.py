@@ -1,0 +1,69 @@
+"""The demo as a new user meets it, in a real browser: its data must not contradict itself (a case opened
+today with a follow-up overdue since last month, a nursing referral tied to a meal-delivery plan line), and
+every demo login has work to show (the nurse her visits)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+
+import pytest
+from django.utils import timezone
+
+from dolbom.cases.models import Case, CaseStatus
+from dolbom.checkins.models import Enrolment
+from dolbom.demo import DEMO_PASSWORD, prepare_demo
+from dolbom.referrals.models import Referral
+from dolbom.testing.browser import log_in
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
+
+
+@pytest.fixture
+def demo(settings, tmp_path):
+    settings.DATA_DIR = tmp_path
+    prepare_demo(households=700, cases=40, seed=20260327, out=io.StringIO())
+
+
+def _dates(text: str) -> list[dt.date]:
+    return [dt.date.fromisoformat(d) for d in re.findall(r"\d{4}-\d{2}-\d{2}", text)]
+
+
+def test_the_demo_data_does_not_contradict_itself_and_every_login_has_work(live_server, browser_page, demo):
+    page = browser_page
+    log_in(page, live_server.url, "manager", DEMO_PASSWORD)
+    page.goto(f"{live_server.url}/cases/?overdue=on")
+    rows = page.locator("[data-testid=case-list] tbody tr")
+    assert rows.count() > 0
+    today = timezone.localdate()
+    for text in rows.all_inner_texts():
+        due, opened = _dates(text)
+        # A follow-up falls due at least 90 days after the first plan, which comes after the opening.
+        assert opened < due < today, text
+        assert (due - opened).days >= 90, text
+    assert not Case.objects.filter(status=CaseStatus.IN_SERVICE, opened_at__date=today,
+                                   next_follow_up_due__lt=today).exists()
+
+    # A referral from a plan line is for what that line plans.
+    for referral in Referral.objects.filter(plan_line__isnull=False).select_related("service", "plan_line"):
+        assert referral.service.name in referral.plan_line.content or referral.plan_line.content in \
+            referral.service.name, (referral.service.name, referral.plan_line.content)
+    linked = Referral.objects.filter(plan_line__isnull=False, service__name="방문간호").first()
+    assert linked is not None
+    page.goto(f"{live_server.url}/referrals/{linked.pk}/")
+    assert "방문간호" in page.inner_text("main dl.facts >> nth=1")
+
+    # The caller addresses the demo's clients by their sex.
+    for enrolment in Enrolment.objects.select_related("resident"):
+        if enrolment.resident.sex == "M":
+            assert "할머니" not in enrolment.honorific
+
+    page.context.clear_cookies()
+    log_in(page, live_server.url, "nurse", DEMO_PASSWORD)
+    assert page.locator("[data-testid=dashboard-visits] [data-testid=dashboard-visit]").count() > 0
+    page.goto(f"{live_server.url}/visits/my-day/")
+    assert page.locator("[data-testid=day-visit]").count() > 0
