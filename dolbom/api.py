@@ -27,7 +27,7 @@ from dolbom.cases.api import router as cases_router
 from dolbom.checkins.api import router as checkins_router
 from dolbom.discovery.api import router as discovery_router
 from dolbom.inspections.api import router as inspections_router
-from dolbom.lib.api import ErrorOut, ValidationErrorOut, bound_text_inputs
+from dolbom.lib.api import ErrorOut, ValidationErrorOut, bound_text_inputs, routers_of
 from dolbom.lib.errors import DomainError
 from dolbom.meetings.api import router as meetings_router
 from dolbom.programmes.api import router as programmes_router
@@ -202,9 +202,9 @@ api.add_router("", visits_router)
 api.add_router("", checkins_router)
 api.add_router("", discovery_router)
 api.add_router("", safety_router)
-api.add_router("", inspections_router)
 api.add_router("", subsidies_router)
 api.add_router("", programmes_router)
+api.add_router("", inspections_router)
 api.add_router("", reports_router)
 # Last, after every router: a length limit on every text input of every endpoint (lib/api.py).
-BOUNDED_INPUT_MODELS = bound_text_inputs([api.default_router, *(router for _prefix, router, *_ in api._routers)])
+BOUNDED_INPUT_MODELS = bound_text_inputs(routers_of(api))

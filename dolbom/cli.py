@@ -92,7 +92,7 @@ class Utility(ManagementUtility):
         if self.settings_exception is not None:  # Django's text says why only its own commands show
             return super().main_help_text()
         sections: dict[str, list[str]] = defaultdict(list)
-        sections["dolbom"].append("demo")
+        sections["dolbom"] += ["demo", *_LONG_RUNNING]
         for name, app in get_commands().items():
             sections["django" if app == "django.core" else app.rpartition(".")[-1]] += _listed(app, name)
         style = color_style()
@@ -103,8 +103,16 @@ class Utility(ManagementUtility):
         return "\n".join(lines)
 
 
+# The two long-running processes of an installation, by their short names (dolbom/ops, docs/DEPLOYMENT.md).
+_LONG_RUNNING = {"serve": ["ops", "serve"], "worker": ["ops", "worker"]}
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] in _LONG_RUNNING:
+        argv = [*_LONG_RUNNING[argv[0]], *argv[1:]]
+    elif argv[:1] == ["help"] and argv[1:2] and argv[1] in _LONG_RUNNING:
+        argv = [*_LONG_RUNNING[argv[1]], "--help"]
     if argv and argv[0] == "demo":
         return demo(argv[1:])
     if argv[:2] == ["help", "demo"]:

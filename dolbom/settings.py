@@ -33,12 +33,22 @@ def _seconds(name: str, default: float) -> float:
         return default
 
 
-SECRET_KEY = keys.secret_key(os.environ.get("DOLBOM_SECRET_KEY"), DATA_DIR, production=PRODUCTION)
+# Keys from the environment, else from DOLBOM_KEYS_FILE (a secrets store's file), else (development only) the
+# key file created under the data directory (dolbom/lib/keys.py).
+DOLBOM_KEYS_FILE = os.environ.get("DOLBOM_KEYS_FILE", "").strip() or None
+SECRET_KEY = keys.secret_key(os.environ.get("DOLBOM_SECRET_KEY"), DATA_DIR, production=PRODUCTION,
+                             keys_file=DOLBOM_KEYS_FILE)
 # Separate keys: one encrypts resident registration numbers (AES-GCM), the other builds the
 # blind index that allows exact-match search without decrypting every row. Leaking the index
-# key alone reveals nothing; rotating the encryption key does not break search.
-RRN_ENCRYPTION_KEY = keys.rrn_encryption_key(os.environ.get("DOLBOM_RRN_KEY"), DATA_DIR, production=PRODUCTION)
-RRN_INDEX_KEY = keys.rrn_index_key(os.environ.get("DOLBOM_RRN_INDEX_KEY"), DATA_DIR, production=PRODUCTION)
+# key alone reveals nothing; rotating the encryption key does not break search. Each is a ring: the
+# current key and the extra keys still accepted while and after they rotate (`dolbom ops rotate-keys`).
+RRN_KEYS = keys.rrn_key_ring(os.environ.get("DOLBOM_RRN_KEY"), os.environ.get("DOLBOM_RRN_EXTRA_KEYS"), DATA_DIR,
+                             production=PRODUCTION, keys_file=DOLBOM_KEYS_FILE)
+RRN_INDEX_KEYS = keys.rrn_index_key_ring(os.environ.get("DOLBOM_RRN_INDEX_KEY"),
+                                         os.environ.get("DOLBOM_RRN_INDEX_EXTRA_KEYS"), DATA_DIR,
+                                         production=PRODUCTION, keys_file=DOLBOM_KEYS_FILE)
+RRN_ENCRYPTION_KEY = RRN_KEYS.current
+RRN_INDEX_KEY = RRN_INDEX_KEYS.current
 
 ALLOWED_HOSTS = [h for h in os.environ.get("DOLBOM_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h]
 
@@ -75,6 +85,7 @@ INSTALLED_APPS = [
     "dolbom.subsidies",
     "dolbom.reports",
     "dolbom.web",
+    "dolbom.ops",  # the server, the scheduler, retention, backups, key rotation (top layer: touches every app)
 ]
 
 MIDDLEWARE = [
@@ -125,6 +136,9 @@ DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL", f"sqlite:///{DATA_DIR / 'dolbom.sqlite3'}"),
         conn_max_age=60,
+        # A kept connection is tested before a request uses it: after a PostgreSQL restart or failover the
+        # first request on each server thread gets a fresh connection instead of an error.
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
@@ -252,8 +266,40 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 512 * 1024
 # The longest text one form field may carry (forms with a max_length of their own keep it; web/security.py).
 DOLBOM_FORM_FIELD_MAX_CHARS = 20_000
 
-# The access log must be kept at least two years (개인정보의 안전성 확보조치 기준 §8).
-ACCESS_LOG_RETENTION_DAYS = 730
+# The access log must be kept at least two years (개인정보의 안전성 확보조치 기준 §8): a longer period may be set,
+# never a shorter one (the trigger of audit/0002 refuses to delete younger rows anyway).
+ACCESS_LOG_RETENTION_DAYS = max(730, int(_seconds("DOLBOM_ACCESS_LOG_RETENTION_DAYS", 730)))
+
+# Retention of welfare case information (dolbom/ops/retention.py, `dolbom ops purge`): closed cases are destroyed
+# this many years after closure unless held (사회보장급여법에 따른 통합사례관리 기록: 종결 후 5년; 개인정보 보호법 §21).
+# DOLBOM_CASE_PURGE_BY_JOB=0 leaves the cases to `dolbom ops purge` run after the records officer's review.
+DOLBOM_CASE_RETENTION_YEARS = max(1, int(_seconds("DOLBOM_CASE_RETENTION_YEARS", 5)))
+DOLBOM_CASE_PURGE_BY_JOB = os.environ.get("DOLBOM_CASE_PURGE_BY_JOB", "1") != "0"
+# Whether the RRN keys come from the environment (rotation then asks the operator to set the next keys on every
+# node; otherwise `dolbom ops rotate-keys --new-keys` may write them into the key file).
+RRN_KEYS_FROM_ENV = bool(os.environ.get("DOLBOM_RRN_KEY") or os.environ.get("DOLBOM_RRN_INDEX_KEY"))
+
+# Running in production (dolbom/ops, docs/DEPLOYMENT.md). `dolbom serve`: gunicorn's address(es), processes,
+# threads per process (each holds one database connection), and the seconds after which a silent worker is
+# replaced (above DOLBOM_PLANNER_MAX_SECONDS). `dolbom worker`: how many jobs may run at once on one node.
+DOLBOM_SERVE_BIND = os.environ.get("DOLBOM_SERVE_BIND", "127.0.0.1:8000")
+DOLBOM_SERVE_WORKERS = max(1, int(_seconds("DOLBOM_SERVE_WORKERS", 2 * (os.cpu_count() or 1) + 1)))
+DOLBOM_SERVE_THREADS = max(1, int(_seconds("DOLBOM_SERVE_THREADS", 4)))
+DOLBOM_SERVE_TIMEOUT = _seconds("DOLBOM_SERVE_TIMEOUT", 60)
+DOLBOM_WORKER_THREADS = max(1, int(_seconds("DOLBOM_WORKER_THREADS", 4)))
+# The cache (rate limits, shared reads): Redis when several nodes serve (redis://host:6379/0), else each
+# process's own memory, which is right for one node only.
+DOLBOM_CACHE_URL = os.environ.get("DOLBOM_CACHE_URL", "").strip()
+if DOLBOM_CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": DOLBOM_CACHE_URL,
+                          "KEY_PREFIX": "dolbom"}}
+elif DOLBOM_CACHE_URL:
+    raise ValueError(f"DOLBOM_CACHE_URL must be a redis:// address, not {DOLBOM_CACHE_URL!r}")
+# collectstatic (run by `dolbom serve`) writes compressed copies that WhiteNoise serves to browsers that take them.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
 
 # Every handler masks resident registration numbers (dolbom/lib/logs.py): the server's request log writes
 # query strings, and error messages may quote a value. Django's own loggers are named here so that they

@@ -15,9 +15,9 @@ urlpatterns = [
     path("checkins/", include("dolbom.checkins.urls")),
     path("discovery/", include("dolbom.discovery.urls")),
     path("safety/", include("dolbom.safety.urls")),
-    path("programmes/", include("dolbom.programmes.urls")),
     path("subsidies/", include("dolbom.subsidies.urls")),
     path("inspections/", include("dolbom.inspections.urls")),
+    path("programmes/", include("dolbom.programmes.urls")),
     path("reports/", include("dolbom.reports.urls")),
     path("", include("dolbom.web.urls")),
 ]

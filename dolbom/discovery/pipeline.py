@@ -159,13 +159,17 @@ def _households_for_rrns(values: list[str | None]) -> list[str | None]:
     from dolbom.lib.rrn import blind_index
 
     digits = [(v or "").replace("-", "").strip() for v in values]
-    keys = [blind_index(d, settings.RRN_INDEX_KEY) if d.isdigit() and len(d) == 13 else None for d in digits]
-    wanted = sorted({k for k in keys if k})
+    valid = [d if d.isdigit() and len(d) == 13 else None for d in digits]
+    # Under every key of the index ring: while the index key rotates, a resident may carry either index.
+    ring = settings.RRN_INDEX_KEYS.keys
+    keys = [[blind_index(d, k) for k in ring] if d else [] for d in valid]
+    wanted = sorted({k for ks in keys for k in ks})
     household_of: dict[str, int] = {}
     for i in range(0, len(wanted), _LOOKUP_BATCH):
         household_of.update(Resident.objects.filter(rrn_index__in=wanted[i:i + _LOOKUP_BATCH])
                             .values_list("rrn_index", "household_id"))
-    return [str(household_of[k]) if k in household_of else None for k in keys]
+    found = [next((household_of[k] for k in ks if k in household_of), None) for ks in keys]
+    return [str(h) if h is not None else None for h in found]
 
 
 def _typed_where_possible(frame: pl.DataFrame) -> pl.DataFrame:

@@ -86,11 +86,14 @@ def _models_in(annotation: Any) -> Iterator[type[BaseModel]]:
         yield from _models_in(arg)
 
 
-def bound_text_inputs(routers: Iterable[Any], limit: int = DEFAULT_TEXT_LIMIT) -> list[type[BaseModel]]:
-    """Give every text field of every input schema (bodies, query and path parameters) a length limit: the
-    field's own max_length where it has one, ``limit`` otherwise (pydantic's str_max_length). Run once when
-    the API is put together (dolbom/api.py), so that an app's new endpoint is bounded too and its OpenAPI
-    says so. Returns the models it bounded."""
+def routers_of(api: Any) -> list[Any]:
+    """Every router a NinjaAPI mounts, its default one included."""
+    return [api.default_router, *(router for _prefix, router, *_ in api._routers)]
+
+
+def schema_models(routers: Iterable[Any], *, responses: bool = False) -> list[type[BaseModel]]:
+    """The pydantic models of every operation's inputs (bodies, query and path parameters) and, with
+    ``responses``, of its answers, with the models inside them; parts before the models that hold them."""
     seen: dict[type[BaseModel], None] = {}
 
     def visit(model: type[BaseModel]) -> None:
@@ -99,19 +102,32 @@ def bound_text_inputs(routers: Iterable[Any], limit: int = DEFAULT_TEXT_LIMIT) -
         for field in model.model_fields.values():
             for inner in _models_in(field.annotation):
                 visit(inner)
-        seen[model] = None  # after its parts: rebuilt children first
+        seen[model] = None
 
     for router in routers:
         for path_view in router.path_operations.values():
             for operation in path_view.operations:
                 for model in operation.models:
                     visit(model)
+                if responses:
+                    for answer in (operation.response_models or {}).values():
+                        for model in _models_in(answer):
+                            visit(model)
+    return list(seen)
+
+
+def bound_text_inputs(routers: Iterable[Any], limit: int = DEFAULT_TEXT_LIMIT) -> list[type[BaseModel]]:
+    """Give every text field of every input schema (bodies, query and path parameters) a length limit: the
+    field's own max_length where it has one, ``limit`` otherwise (pydantic's str_max_length). Run once when
+    the API is put together (dolbom/api.py), so that an app's new endpoint is bounded too and its OpenAPI
+    says so. Returns the models it bounded."""
+    models = schema_models(routers)
     bounded = []
-    for model in seen:
+    for model in models:
         if model.model_config.get("str_max_length") is None:
             model.model_config["str_max_length"] = limit
             bounded.append(model)
-    for model in seen:
+    for model in models:  # parts first, so that a model holding them is rebuilt with them
         model.model_rebuild(force=True)
     return bounded
 

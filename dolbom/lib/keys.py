@@ -1,32 +1,55 @@
 """Key material for sessions and resident-registration-number protection.
 
 In production every key must come from the environment (a city keeps them in its secrets store; settings
-reads the variables and passes their values here); in development and tests a random key file is created
-once under the data directory so the demo works on a fresh laptop. Keys are never committed and never logged.
+reads the variables and passes their values here) or from a key file the city's secrets store provides
+(``DOLBOM_KEYS_FILE``, mode 600: what a systemd credential or a mounted secret looks like); in development and
+tests a random key file is created once under the data directory so the demo works on a fresh laptop. Keys
+are never committed and never logged.
+
+RRN keys come as rings (lib/rrn.py ``KeyRing``): the current key, which encrypts, and the extra keys still
+accepted for reading and searching (``DOLBOM_RRN_EXTRA_KEYS``, ``DOLBOM_RRN_INDEX_EXTRA_KEYS``; in a key file
+``rrn_extra_keys``, ``rrn_index_extra_keys``). A rotation adds the next key as an extra on every node, then makes
+it current with the old one as an extra, then re-encrypts (``dolbom ops rotate-keys``; docs/DEPLOYMENT.md).
 """
 
 from __future__ import annotations
 
 import base64
+import contextlib
+import fcntl
 import json
 import os
 import secrets
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
+
+from dolbom.lib.rrn import KeyRing
 
 _KEY_FILE = "keys.json"
 
 
-def _dev_keys(data_dir: Path) -> dict[str, str]:
+def key_file_path(data_dir: Path, keys_file: str | Path | None = None) -> Path:
+    """The key file in use: ``DOLBOM_KEYS_FILE`` when set, else the development file under the data directory."""
+    return Path(keys_file) if keys_file else data_dir / _KEY_FILE
+
+
+def new_key() -> str:
+    """A fresh 32-byte key, base64 (what DOLBOM_RRN_KEY and DOLBOM_RRN_INDEX_KEY hold)."""
+    return base64.b64encode(secrets.token_bytes(32)).decode()
+
+
+def _dev_keys(data_dir: Path) -> dict[str, Any]:
     path = data_dir / _KEY_FILE
     if path.exists():
         return json.loads(path.read_text())
     data_dir.mkdir(parents=True, exist_ok=True)
     generated = {
         "secret_key": secrets.token_urlsafe(50),
-        "rrn_encryption_key": base64.b64encode(secrets.token_bytes(32)).decode(),
-        "rrn_index_key": base64.b64encode(secrets.token_bytes(32)).decode(),
+        "rrn_encryption_key": new_key(),
+        "rrn_index_key": new_key(),
     }
     # Owner-only: the file holds the key that decrypts every RRN in the development database.
     try:
@@ -38,36 +61,121 @@ def _dev_keys(data_dir: Path) -> dict[str, str]:
     return generated
 
 
-def _get(value: str | None, env: str, name: str, data_dir: Path, production: bool) -> str:
+def _file_keys(data_dir: Path, keys_file: str | Path | None, production: bool) -> dict[str, Any] | None:
+    if keys_file:
+        path = Path(keys_file)
+        try:
+            return json.loads(path.read_text())
+        except (OSError, ValueError) as exc:
+            raise ImproperlyConfigured(f"DOLBOM_KEYS_FILE {path} cannot be read as a key file: {exc}") from exc
+    if production:
+        return None
+    return _dev_keys(data_dir)
+
+
+def _get(value: str | None, env: str, name: str, data_dir: Path, production: bool,
+         keys_file: str | Path | None = None) -> str:
     if value:
         return value
-    if production:
-        raise ImproperlyConfigured(f"{env} must be set when DOLBOM_ENV=production")
-    return _dev_keys(data_dir)[name]
+    found = _file_keys(data_dir, keys_file, production)
+    if found is None or not found.get(name):
+        if production or keys_file:
+            raise ImproperlyConfigured(f"{env} must be set when DOLBOM_ENV=production (or DOLBOM_KEYS_FILE "
+                                       f"must hold {name!r})")
+        raise ImproperlyConfigured(f"the key file under {data_dir} holds no {name!r}")
+    return found[name]
 
 
-def secret_key(value: str | None, data_dir: Path, *, production: bool) -> str:
+def secret_key(value: str | None, data_dir: Path, *, production: bool, keys_file: str | Path | None = None) -> str:
     """``value``: DOLBOM_SECRET_KEY from the environment, if set."""
-    return _get(value, "DOLBOM_SECRET_KEY", "secret_key", data_dir, production)
+    return _get(value, "DOLBOM_SECRET_KEY", "secret_key", data_dir, production, keys_file)
 
 
 def _key_bytes(value: str, env: str) -> bytes:
-    raw = base64.b64decode(value)
+    try:
+        raw = base64.b64decode(value, validate=True)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"{env} must be 32 bytes, base64-encoded") from exc
     if len(raw) != 32:
         raise ImproperlyConfigured(f"{env} must be 32 bytes, base64-encoded")
     return raw
 
 
-def rrn_encryption_key(value: str | None, data_dir: Path, *, production: bool) -> bytes:
+def rrn_encryption_key(value: str | None, data_dir: Path, *, production: bool,
+                       keys_file: str | Path | None = None) -> bytes:
     """``value``: DOLBOM_RRN_KEY from the environment, if set."""
-    return _key_bytes(_get(value, "DOLBOM_RRN_KEY", "rrn_encryption_key", data_dir, production), "DOLBOM_RRN_KEY")
+    return _key_bytes(_get(value, "DOLBOM_RRN_KEY", "rrn_encryption_key", data_dir, production, keys_file),
+                      "DOLBOM_RRN_KEY")
 
 
-def rrn_index_key(value: str | None, data_dir: Path, *, production: bool) -> bytes:
+def rrn_index_key(value: str | None, data_dir: Path, *, production: bool,
+                  keys_file: str | Path | None = None) -> bytes:
     """``value``: DOLBOM_RRN_INDEX_KEY from the environment, if set."""
     return _key_bytes(
-        _get(value, "DOLBOM_RRN_INDEX_KEY", "rrn_index_key", data_dir, production), "DOLBOM_RRN_INDEX_KEY"
+        _get(value, "DOLBOM_RRN_INDEX_KEY", "rrn_index_key", data_dir, production, keys_file),
+        "DOLBOM_RRN_INDEX_KEY",
     )
+
+
+def _extra(value: str | None, env: str, name: str, data_dir: Path, production: bool,
+           keys_file: str | Path | None) -> tuple[bytes, ...]:
+    listed = [v.strip() for v in (value or "").split(",") if v.strip()]
+    found = _file_keys(data_dir, keys_file, production) if (keys_file or not production) else None
+    listed += list((found or {}).get(name, []))
+    return tuple(dict.fromkeys(_key_bytes(v, env) for v in listed))
+
+
+def rrn_key_ring(value: str | None, extra: str | None, data_dir: Path, *, production: bool,
+                 keys_file: str | Path | None = None) -> KeyRing:
+    """DOLBOM_RRN_KEY (encrypts) and DOLBOM_RRN_EXTRA_KEYS (comma-separated, still decrypt)."""
+    current = rrn_encryption_key(value, data_dir, production=production, keys_file=keys_file)
+    return KeyRing(current, _extra(extra, "DOLBOM_RRN_EXTRA_KEYS", "rrn_extra_keys", data_dir, production,
+                                   keys_file))
+
+
+def rrn_index_key_ring(value: str | None, extra: str | None, data_dir: Path, *, production: bool,
+                       keys_file: str | Path | None = None) -> KeyRing:
+    """DOLBOM_RRN_INDEX_KEY (indexes new values) and DOLBOM_RRN_INDEX_EXTRA_KEYS (still searched)."""
+    current = rrn_index_key(value, data_dir, production=production, keys_file=keys_file)
+    return KeyRing(current, _extra(extra, "DOLBOM_RRN_INDEX_EXTRA_KEYS", "rrn_index_extra_keys", data_dir,
+                                   production, keys_file))
+
+
+def ring_values(ring: KeyRing) -> tuple[str, list[str]]:
+    """A ring as the key file writes it: the current key and the extras, base64."""
+    encode = lambda k: base64.b64encode(k).decode()  # noqa: E731
+    return encode(ring.current), [encode(k) for k in ring.keys[1:]]
+
+
+@contextlib.contextmanager
+def key_file_edit(path: Path) -> Iterator[dict[str, Any]]:
+    """Change a key file in place: under an exclusive lock, written whole to a temporary file (0600) and
+    renamed over the old one, so that a process reading it never sees half a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    lock_path = path.with_name(path.name + ".lock")
+    with open(os.open(lock_path, os.O_WRONLY | os.O_CREAT, 0o600), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        data = json.loads(path.read_text()) if path.exists() else {}
+        yield data
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as f:
+            json.dump(data, f, indent=1)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+
+
+def key_file_write(path: Path, data: dict[str, Any]) -> None:
+    """Write a whole new key file (a backup's keys), owner-only, by the same write-and-rename."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as f:
+        json.dump(data, f, indent=1)
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, path)
 
 
 def private_file(path: Path) -> None:

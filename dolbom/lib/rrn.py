@@ -6,6 +6,18 @@ is one indexed lookup instead of decrypting every row.
 
 The check digit is validated only for numbers issued before October 2020: since then the last six
 digits are assigned without region code or checksum, so a strict checksum would reject real people.
+
+Keys rotate (개인정보의 안전성 확보조치 기준 §7: keys are managed and changed; ``dolbom ops rotate-keys``). Each
+ciphertext therefore names its key: ``<key id>:<base64 nonce + sealed>``, the key id being a fingerprint of
+the key (``key_id``), so that no table of ids has to be kept in step with the keys. Ciphertexts written
+before key ids existed are bare base64 (a base64 text never holds ":"); they are opened by trying each key
+of the ring, which AES-GCM's tag makes unambiguous. A ``KeyRing`` is the current key, which seals, and
+the other keys still accepted: the previous ones during and after a rotation (and in restored backups),
+the next one before it becomes current. The blind index has its own ring: a search computes the index
+under every key of it (``blind_indexes``), so a row is found whether or not the rotation has reached it.
+
+A model that stores an RRN names its fields ``rrn_encrypted`` and ``rrn_index``; the rotation finds them
+by these names in every installed app (dolbom/ops/keyrotation.py).
 """
 
 from __future__ import annotations
@@ -18,6 +30,7 @@ import os
 import re
 from dataclasses import dataclass
 
+from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 _RRN_RE = re.compile(r"^(\d{6})-?(\d)(\d{6})$")
@@ -91,16 +104,85 @@ def mask(digits: str) -> str:
     return f"{digits[:6]}-{digits[6]}******"
 
 
-def encrypt(digits: str, key: bytes) -> str:
+class UnknownKey(ValueError):
+    """A ciphertext under a key that is not in the ring (a restored backup whose keys were not added)."""
+
+
+def key_id(key: bytes) -> str:
+    """A short public fingerprint of a key: names it in ciphertexts, manifests and the rotation's report.
+
+    SHA-256 of a domain-separated key is one-way: the id tells nothing about the key."""
+    return hashlib.sha256(b"dolbom-rrn-key-id\0" + key).hexdigest()[:8]
+
+
+@dataclass(frozen=True)
+class KeyRing:
+    current: bytes
+    others: tuple[bytes, ...] = ()
+
+    def __post_init__(self) -> None:
+        for key in (self.current, *self.others):
+            if len(key) != 32:
+                raise ValueError("RRN keys are 32 bytes")
+
+    @property
+    def current_id(self) -> str:
+        return key_id(self.current)
+
+    @property
+    def keys(self) -> tuple[bytes, ...]:
+        """Current first, then the others, without repeats."""
+        return tuple(dict.fromkeys((self.current, *self.others)))
+
+    @property
+    def ids(self) -> tuple[str, ...]:
+        return tuple(key_id(k) for k in self.keys)
+
+    def get(self, kid: str) -> bytes | None:
+        return next((k for k in self.keys if key_id(k) == kid), None)
+
+
+def _ring(key: bytes | KeyRing) -> KeyRing:
+    return key if isinstance(key, KeyRing) else KeyRing(key)
+
+
+def encrypt(digits: str, key: bytes | KeyRing) -> str:
+    """Seal under ``key`` (a ring's current key), naming the key in the ciphertext."""
+    key = _ring(key).current
     nonce = os.urandom(12)
     sealed = AESGCM(key).encrypt(nonce, digits.encode(), b"rrn")
-    return base64.b64encode(nonce + sealed).decode()
+    return f"{key_id(key)}:{base64.b64encode(nonce + sealed).decode()}"
 
 
-def decrypt(token: str, key: bytes) -> str:
-    raw = base64.b64decode(token)
-    return AESGCM(key).decrypt(raw[:12], raw[12:], b"rrn").decode()
+def token_key_id(token: str) -> str | None:
+    """The id of the key a ciphertext was sealed under; None for one written before key ids."""
+    kid, sep, _ = token.partition(":")
+    return kid if sep else None
+
+
+def decrypt(token: str, key: bytes | KeyRing) -> str:
+    """Open a ciphertext under whichever key of the ring sealed it. Raises UnknownKey when none did."""
+    ring = _ring(key)
+    kid, sep, payload = token.partition(":")
+    raw = base64.b64decode(payload if sep else token)
+    if sep:
+        named = ring.get(kid)
+        candidates: tuple[bytes, ...] = (named,) if named is not None else ()
+    else:
+        candidates = ring.keys
+    for candidate in candidates:
+        try:
+            return AESGCM(candidate).decrypt(raw[:12], raw[12:], b"rrn").decode()
+        except InvalidTag:
+            continue
+    raise UnknownKey(f"no key of the ring opens this value (key id {kid if sep else 'none: written before key ids'})")
 
 
 def blind_index(digits: str, key: bytes) -> str:
     return hmac.new(key, digits.encode(), hashlib.sha256).hexdigest()
+
+
+def blind_indexes(digits: str, ring: bytes | KeyRing) -> list[str]:
+    """The index of ``digits`` under every key of the ring, current first: what a search looks for while a
+    rotation of the index key is under way (rows not yet reached carry the old key's index)."""
+    return [blind_index(digits, k) for k in _ring(ring).keys]

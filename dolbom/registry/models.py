@@ -76,7 +76,7 @@ class Resident(models.Model):
         """Decrypts. Callers must have checked the viewer's right and logged the reveal."""
         from dolbom.lib.rrn import decrypt
 
-        return decrypt(self.rrn_encrypted, settings.RRN_ENCRYPTION_KEY)
+        return decrypt(self.rrn_encrypted, settings.RRN_KEYS)  # any key of the ring: rotations
 
     @property
     def target_groups(self) -> list[str]:

@@ -57,7 +57,8 @@ def resident_search(*, viewer: User, query: str, context: AccessContext, limit: 
             number = rrn_lib.parse(digits)
         except rrn_lib.InvalidRRN as exc:
             raise DomainError(RegistryErrorCode.RRN_QUERY_INVALID) from exc
-        qs = qs.filter(rrn_index=rrn_lib.blind_index(number.digits, settings.RRN_INDEX_KEY))
+        # Every key of the index ring: a rotation under way leaves some rows on the old key's index.
+        qs = qs.filter(rrn_index__in=rrn_lib.blind_indexes(number.digits, settings.RRN_INDEX_KEYS))
     elif is_initials_query(query):
         qs = qs.filter(name_initials__contains=query.replace(" ", ""))
     else:

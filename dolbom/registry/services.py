@@ -84,6 +84,10 @@ def resident_create(
         has_severe_disability=has_severe_disability, has_mental_illness=has_mental_illness,
         is_other_target=is_other_target,
     )
+    # The unique index catches a duplicate under the current index key; while the index key rotates, the
+    # same number may still sit under an old key's index (lib/rrn.py blind_indexes).
+    if Resident.objects.filter(rrn_index__in=rrn_lib.blind_indexes(parsed.digits, settings.RRN_INDEX_KEYS)).exists():
+        raise DomainError(RegistryErrorCode.RRN_DUPLICATE)
     try:
         with transaction.atomic():
             resident.save()

@@ -13,7 +13,7 @@ from dolbom.accounts.models import Role
 from dolbom.accounts.services import api_token_create
 from dolbom.api import STANDARD_ERRORS, api
 from dolbom.audit.models import AccessAction, AccessLog
-from dolbom.lib.api import _models_in
+from dolbom.lib.api import routers_of, schema_models
 from dolbom.testing import personas
 from dolbom.testing.api import api_as
 
@@ -28,26 +28,8 @@ def test_the_schema_and_the_docs_need_a_sign_in(officer, login):
     assert Client().get("/api/openapi.json", HTTP_AUTHORIZATION=f"Bearer {token}").status_code == 200
 
 
-def _models() -> set:
-    found = set()
-
-    def visit(model):
-        if model in found:
-            return
-        found.add(model)
-        for field in model.model_fields.values():
-            for inner in _models_in(field.annotation):
-                visit(inner)
-
-    for router in [api.default_router, *(router for _prefix, router, *_ in api._routers)]:
-        for path_view in router.path_operations.values():
-            for operation in path_view.operations:
-                for model in operation.models:
-                    visit(model)
-                for response in (operation.response_models or {}).values():
-                    for model in _models_in(response):
-                        visit(model)
-    return found
+def _models() -> list:
+    return schema_models(routers_of(api), responses=True)
 
 
 def test_every_schema_name_is_defined_once():

@@ -17,29 +17,13 @@ from django.utils import timezone
 
 from dolbom.api import BOUNDED_INPUT_MODELS, api
 from dolbom.cases.models import Case, CaseStatus
-from dolbom.lib.api import _models_in
+from dolbom.lib.api import routers_of, schema_models
 from dolbom.testing import personas
 from dolbom.testing.api import api_as
 
 
-def _input_models() -> set:
-    found = set()
-
-    def visit(model):
-        if model in found:
-            return
-        found.add(model)
-        for field in model.model_fields.values():
-            for inner in _models_in(field.annotation):
-                visit(inner)
-
-    routers = [api.default_router, *(router for _prefix, router, *_ in api._routers)]
-    for router in routers:
-        for path_view in router.path_operations.values():
-            for operation in path_view.operations:
-                for model in operation.models:
-                    visit(model)
-    return found
+def _input_models() -> list:
+    return schema_models(routers_of(api))
 
 
 def _is_text(annotation) -> bool:

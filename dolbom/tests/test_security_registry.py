@@ -107,3 +107,15 @@ def test_a_purpose_of_punctuation_or_one_letter_is_no_purpose(manager, resident)
         assert (r.status_code, r.json()["code"]) == (400, "purpose_required"), purpose
     assert api_as(manager).get(f"/api/residents/{resident.pk}", {"purpose": "상담"}).status_code == 200
     assert not AccessLog.objects.filter(action=AccessAction.VIEW, purpose__in=[".", "x"]).exists()
+
+
+def test_the_data_migration_composes_names_stored_decomposed(officer, resident):
+    import importlib
+
+    from django.apps import apps
+
+    Resident.objects.filter(pk=resident.pk).update(name=unicodedata.normalize("NFD", "김영숙"), name_initials="ᄀ")
+    migration = importlib.import_module("dolbom.registry.migrations.0007_names_composed_nfc")
+    migration.compose(apps, None)
+    resident.refresh_from_db()
+    assert (resident.name, resident.name_initials) == ("김영숙", "ㄱㅇㅅ")

@@ -70,7 +70,8 @@ def _identify(*, actor: User, name: str, birth_date: dt.date, rrn: str) -> tuple
         raise DomainError(ReferralErrorCode.RRN_INVALID) from exc
     if number.birth_date != birth_date:
         raise DomainError(ReferralErrorCode.IDENTITY_MISMATCH)
-    resident = Resident.objects.filter(rrn_index=rrn_lib.blind_index(number.digits, settings.RRN_INDEX_KEY)).first()
+    resident = Resident.objects.filter(
+        rrn_index__in=rrn_lib.blind_indexes(number.digits, settings.RRN_INDEX_KEYS)).first()  # any key of the ring
     if resident is not None and not _same_name(resident.name, name):
         access_denied_write(actor=actor, record_type="discharge_notice", record_id=resident.pk,
                             resident_id=resident.pk)

@@ -56,7 +56,8 @@ def seal_rrns(digits: Sequence[bytes], *, encryption_key: bytes, index_key: byte
     b64 = base64.b64encode
     nonces = os.urandom(12 * len(digits))
     nonce_iter = (nonces[i:i + 12] for i in range(0, len(nonces), 12))
-    encrypted = [b64(n + seal(n, d, b"rrn")).decode() for n, d in zip(nonce_iter, digits, strict=True)]
+    kid = rrn_lib.key_id(encryption_key) + ":"  # the key named in the ciphertext, as rrn.encrypt writes it
+    encrypted = [kid + b64(n + seal(n, d, b"rrn")).decode() for n, d in zip(nonce_iter, digits, strict=True)]
     digest = hmac.digest
     index = [digest(index_key, d, "sha256").hex() for d in digits]
     return encrypted, index
