@@ -56,10 +56,24 @@ PENDING_STATUSES = (ApplicationStatus.RECEIVED, ApplicationStatus.INCOMPLETE, Ap
 
 # Who may do what ------------------------------------------------------------------------------
 
+_PROGRAMME_IDS = "_dolbom_subsidy_programme_ids"
+
+
 def officer_programme_ids(user: User) -> list[int]:
+    """Asked by the menu, the dashboard and every permission check of a page: read once per user object
+    (one per request), as Django keeps a user's permissions; officer_assign forgets it."""
     if not user.is_authenticated:
         return []
-    return list(ProgrammeOfficer.objects.filter(user_id=user.pk).values_list("programme_id", flat=True))
+    cached = getattr(user, _PROGRAMME_IDS, None)
+    if cached is None:
+        cached = list(ProgrammeOfficer.objects.filter(user_id=user.pk).values_list("programme_id", flat=True))
+        setattr(user, _PROGRAMME_IDS, cached)
+    return cached
+
+
+def officer_programmes_forget(user: User) -> None:
+    if hasattr(user, _PROGRAMME_IDS):
+        delattr(user, _PROGRAMME_IDS)
 
 
 def can_manage(user: User, programme: Programme) -> bool:

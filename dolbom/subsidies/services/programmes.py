@@ -29,7 +29,7 @@ from dolbom.subsidies.models import (
 )
 from dolbom.subsidies.rules.columnar import RuleError
 from dolbom.subsidies.rules.compiled import CompiledRules, compile_rules
-from dolbom.subsidies.selectors import can_manage
+from dolbom.subsidies.selectors import can_manage, officer_programmes_forget
 
 _COMPILED: dict[tuple[int, str], CompiledRules] = {}
 
@@ -105,6 +105,7 @@ def rule_set_publish(*, actor: User, rule_set: RuleSet) -> RuleSet:
 def officer_assign(*, actor: User, programme: Programme, user: User) -> ProgrammeOfficer:
     _require_manager(actor, programme)
     row, _ = ProgrammeOfficer.objects.get_or_create(programme=programme, user=user)
+    officer_programmes_forget(user)
     return row
 
 
@@ -182,5 +183,6 @@ def programme_load(*, actor: User, data: dict[str, Any]) -> Programme:
             definition=compiled.definition.model_dump(mode="json"), note=rules.get("note", "")[:300],
             created_by=actor)
         ProgrammeOfficer.objects.get_or_create(programme=programme, user=actor)
+        officer_programmes_forget(actor)
         rule_set_publish(actor=actor, rule_set=rule_set)
     return programme
