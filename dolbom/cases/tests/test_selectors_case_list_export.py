@@ -13,7 +13,7 @@ from dolbom.cases.errors import CaseErrorCode
 from dolbom.cases.export import cases_csv
 from dolbom.cases.selectors import CaseFilters, case_list_export
 from dolbom.lib.access import AccessContext
-from dolbom.lib.errors import DomainError
+from dolbom.lib.errors import DomainError, Forbidden
 from dolbom.testing import personas
 
 pytestmark = pytest.mark.django_db
@@ -62,8 +62,11 @@ def test_filters_narrow_the_file(officer, resident):
 
 def test_partner_workers_and_auditors_download_no_people(partner, auditor, officer, resident):
     personas.open_case(officer, resident)
+    # Roles that do not work with people's records are refused, not handed an empty file (issue 18: a
+    # meaningful 403 rather than a 200 that looks like "no cases").
     for viewer in (partner, auditor):
-        assert case_list_export(viewer=viewer, context=WHY) == []
+        with pytest.raises(Forbidden):
+            case_list_export(viewer=viewer, context=WHY)
     assert all(e.subject_ids == [] for e in AccessLog.objects.filter(action=AccessAction.EXPORT))
 
 
