@@ -24,6 +24,7 @@ load leaves the old database), puts the documents back (what they replace is set
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import importlib.metadata
 import json
@@ -33,7 +34,7 @@ import sqlite3
 import subprocess
 import tarfile
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -95,21 +96,25 @@ class Database:
     def from_url(cls, url: str) -> Database:
         return cls.from_settings(dj_database_url.parse(url))
 
-    def pg_args(self) -> list[str]:
-        args = []
-        if self.host:
-            args += ["--host", self.host]
-        if self.port:
-            args += ["--port", self.port]
-        if self.user:
-            args += ["--username", self.user]
-        return args
+    @contextlib.contextmanager
+    def conninfo(self) -> Iterator[str]:
+        """A libpq connection string for pg_dump and psql. The password goes into a passfile of our own (mode
+        600, deleted afterwards), never onto the command line, where ps would show it; the rest of the
+        environment (PGSSLMODE, ...) is passed on untouched."""
+        parts = {"dbname": self.name, "host": self.host, "port": self.port, "user": self.user}
+        with tempfile.TemporaryDirectory(prefix="dolbom-pg-") as tmp:
+            if self.password:
+                passfile = Path(tmp) / "pgpass"
+                fd = os.open(passfile, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+                escaped = self.password.replace("\\", "\\\\").replace(":", "\\:")
+                with os.fdopen(fd, "w") as f:
+                    f.write(f"*:*:*:*:{escaped}\n")
+                parts["passfile"] = str(passfile)
+            yield " ".join(f"{k}={_conninfo_quote(v)}" for k, v in parts.items() if v)
 
-    def pg_env(self) -> dict[str, str]:
-        env = dict(os.environ)
-        if self.password:
-            env["PGPASSWORD"] = self.password  # never on the command line, where ps would show it
-        return env
+
+def _conninfo_quote(value: str) -> str:
+    return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
 
 
 def configured_database() -> Database:
@@ -188,8 +193,9 @@ def _dump_sqlite(db: Database, out: Path) -> None:
 def _dump_postgresql(db: Database, out: Path) -> None:
     if shutil.which("pg_dump") is None:
         raise BackupError("pg_dump is not installed (Debian: postgresql-client)")
-    run = subprocess.run(["pg_dump", "--format=custom", "--no-owner", "--no-privileges", "--file", str(out),
-                          *db.pg_args(), db.name], env=db.pg_env(), capture_output=True, text=True)
+    with db.conninfo() as dsn:
+        run = subprocess.run(["pg_dump", "--format=custom", "--no-owner", "--no-privileges", "--file", str(out),
+                              "--dbname", dsn], capture_output=True, text=True)
     if run.returncode != 0:
         raise BackupError(f"pg_dump failed: {run.stderr.strip()}")
 
@@ -284,9 +290,10 @@ def _is_empty(db: Database) -> bool:
         with sqlite3.connect(db.name) as c:
             return c.execute("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'django_migrations'"
                              ).fetchone()[0] == 0
-    run = subprocess.run(["psql", "-X", "-At", *db.pg_args(), "-d", db.name, "-c",
-                          "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'"],
-                         env=db.pg_env(), capture_output=True, text=True)
+    with db.conninfo() as dsn:
+        run = subprocess.run(["psql", "-X", "-At", "-d", dsn, "-c",
+                              "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'"],
+                             capture_output=True, text=True)
     if run.returncode != 0:
         raise BackupError(f"cannot reach the database {db.name}: {run.stderr.strip()}")
     return run.stdout.strip() == "0"
@@ -313,9 +320,10 @@ def _restore_postgresql(source_file: Path, db: Database) -> None:
     # a load that fails half-way (a full disk, a bad dump) rolls back to the database as it was.
     dump = subprocess.Popen(["pg_restore", "--no-owner", "--no-privileges", "--file", "-", str(source_file)],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    load = subprocess.run(["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "--single-transaction", *db.pg_args(),
-                           "-d", db.name, "-c", "DROP SCHEMA IF EXISTS public CASCADE; CREATE SCHEMA public;",
-                           "-f", "-"], stdin=dump.stdout, env=db.pg_env(), capture_output=True, text=True)
+    with db.conninfo() as dsn:
+        load = subprocess.run(["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "--single-transaction", "-d", dsn,
+                               "-c", "DROP SCHEMA IF EXISTS public CASCADE; CREATE SCHEMA public;", "-f", "-"],
+                              stdin=dump.stdout, capture_output=True, text=True)
     assert dump.stdout is not None
     dump.stdout.close()
     dump_err = dump.stderr.read().decode() if dump.stderr else ""

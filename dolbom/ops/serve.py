@@ -2,8 +2,8 @@
 
 Why gunicorn: dolbom is a synchronous Django application (every view and service blocks on the database),
 and gunicorn is the long-standing pre-fork WSGI server for exactly that on Linux: a master that restarts a
-worker that dies or hangs past its timeout, graceful reloads (SIGHUP: new workers start, old ones finish
-their requests; a node picks up new keys this way), a bounded number of requests per worker against slow
+worker that dies or hangs past its timeout, graceful restarts of its workers (SIGHUP: new workers start, old
+ones finish their requests), a bounded number of requests per worker against slow
 leaks, and threads per worker so that a request waiting for PostgreSQL does not hold a whole process.
 granian (Rust) serves faster on benchmarks but its WSGI mode and reload semantics are younger; uvicorn
 serves ASGI, which would run our synchronous views in a thread pool anyway; waitress is one process, so one
@@ -19,7 +19,6 @@ collected files WhiteNoise serves them from the apps' directories, uncompressed.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Any
 
@@ -73,7 +72,9 @@ def options(*, bind: str, workers: int, threads: int, timeout: float, access_log
         "keepalive": 5,
         "max_requests": 2000,
         "max_requests_jitter": 200,
-        # Not preloaded: each worker imports the settings afresh, so a reload (SIGHUP) reads new keys.
+        # Not preloaded: each worker builds the application after the fork, so no database connection or
+        # thread of the master's is shared. Settings (keys included) are the master's, read when `dolbom serve`
+        # started: new keys need a restart (docs/DEPLOYMENT.md, one node at a time behind the balancer).
         "preload_app": False,
         "accesslog": "-" if access_log else None,
         "access_log_format": ACCESS_LOG_FORMAT,
@@ -118,6 +119,5 @@ def serve(*, bind: str, workers: int, threads: int, timeout: float, collectstati
         call_command("collectstatic", interactive=False, verbosity=0)
     for alias in connections:
         connections[alias].close()  # nothing opened here may be shared with the forked workers
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dolbom.settings")
     DolbomServer(options(bind=bind, workers=workers, threads=threads, timeout=timeout,
                          access_log=access_log)).run()

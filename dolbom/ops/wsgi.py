@@ -8,14 +8,10 @@ It is not in the URL configuration, so that nothing public is added to the pages
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Iterable
 from typing import Any
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dolbom.settings")
-
-from django.core.wsgi import get_wsgi_application  # noqa: E402
-from django.db import close_old_connections, connection  # noqa: E402
+from django.db import close_old_connections, connection
 
 HEALTH_PATH = "/healthz"
 StartResponse = Callable[..., Any]
@@ -37,7 +33,7 @@ def _health(start_response: StartResponse) -> Iterable[bytes]:
 
 
 def build() -> Callable[[dict[str, Any], StartResponse], Iterable[bytes]]:
-    django_app = get_wsgi_application()
+    from dolbom.wsgi import application as django_app  # settings chosen there (DJANGO_SETTINGS_MODULE)
 
     def application(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         if environ.get("PATH_INFO") == HEALTH_PATH and environ.get("REQUEST_METHOD") in ("GET", "HEAD"):
