@@ -180,14 +180,14 @@ def _keys_document() -> dict[str, Any]:
 
 
 def _dump_sqlite(db: Database, out: Path) -> None:
-    source = sqlite3.connect(f"file:{db.name}?mode=ro", uri=True)
+    """The configured database through Django's own connection (so an in-memory one, the tests', works too)."""
+    connection.ensure_connection()
     target = sqlite3.connect(out)
     try:
         with target:
-            source.backup(target)  # page by page under SQLite's own locking: consistent while others write
+            connection.connection.backup(target)  # page by page under SQLite's locking: consistent while others write
     finally:
         target.close()
-        source.close()
 
 
 def _dump_postgresql(db: Database, out: Path) -> None:
@@ -283,7 +283,9 @@ def _check_member(member: tarfile.TarInfo) -> None:
         raise BackupError(f"{DOCUMENTS}: refusing {member.name!r} (not a plain file inside the store)")
 
 
-def _is_empty(db: Database) -> bool:
+def _is_empty(db: Database, *, configured: bool) -> bool:
+    if configured:
+        return "django_migrations" not in connection.introspection.table_names()
     if db.vendor == "sqlite":
         if not Path(db.name).exists() or Path(db.name).stat().st_size == 0:
             return True
@@ -299,16 +301,24 @@ def _is_empty(db: Database) -> bool:
     return run.stdout.strip() == "0"
 
 
-def _restore_sqlite(source_file: Path, db: Database) -> None:
-    Path(db.name).parent.mkdir(parents=True, exist_ok=True)
-    keys_lib.private_file(Path(db.name))
+def _restore_sqlite(source_file: Path, db: Database, *, configured: bool) -> None:
+    """Into the configured database through Django's connection (the backup API replaces every page under
+    SQLite's lock, so another process sees the old database or the new one, never a mix), or into a file."""
     source = sqlite3.connect(f"file:{source_file}?mode=ro", uri=True)
-    target = sqlite3.connect(db.name, timeout=60)
     try:
-        with target:
-            source.backup(target)
+        if configured:
+            connection.ensure_connection()
+            source.backup(connection.connection)
+            return
+        Path(db.name).parent.mkdir(parents=True, exist_ok=True)
+        keys_lib.private_file(Path(db.name))
+        target = sqlite3.connect(db.name, timeout=60)
+        try:
+            with target:
+                source.backup(target)
+        finally:
+            target.close()
     finally:
-        target.close()
         source.close()
 
 
@@ -399,7 +409,8 @@ def restore(source: Path, *, database_url: str | None = None, keys_file: Path | 
     db = Database.from_url(database_url) if database_url else configured_database()
     if db.vendor != manifest["vendor"]:
         raise BackupError(f"this backup is of a {manifest['vendor']} database; the target is {db.vendor}")
-    if not force and not _is_empty(db):
+    is_configured = database_url is None
+    if not force and not _is_empty(db, configured=is_configured):
         raise BackupError(f"the database {db.name} is not empty: a restore replaces it; stop the server and the "
                           "worker, then run again with --force")
     keys_path = keys_file or (source / KEYS if (source / KEYS).exists() else None)
@@ -410,9 +421,11 @@ def restore(source: Path, *, database_url: str | None = None, keys_file: Path | 
     for alias in connections:
         connections[alias].close()  # no connection of ours keeps the old database open
     source_file = source / manifest["database"]["file"]
-    (_restore_sqlite if db.vendor == "sqlite" else _restore_postgresql)(source_file, db)
+    if db.vendor == "sqlite":
+        _restore_sqlite(source_file, db, configured=is_configured)
+    else:
+        _restore_postgresql(source_file, db)
     log(f"database: restored into {db.name}")
-    is_configured = database_url is None
     if is_configured:
         log(f"documents: {_restore_documents(source, log)} files restored")
     else:

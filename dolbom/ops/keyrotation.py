@@ -69,8 +69,12 @@ class RotationResult:
         return text
 
 
-def rotate(*, batch: int = 2000, log: Log = print) -> RotationResult:
-    """Re-encrypt and re-index every stored RRN under the current keys, one batch per transaction."""
+def rotate(*, batch: int = 2000, log: Log = print,
+           progress: Callable[[str, int], None] | None = None) -> RotationResult:
+    """Re-encrypt and re-index every stored RRN under the current keys, one batch per transaction.
+
+    ``progress(model label, rows done)`` is called after each batch has committed (the service keeps
+    running meanwhile: ops/tests/test_keyrotation.py searches there)."""
     enc, idx = settings.RRN_KEYS, settings.RRN_INDEX_KEYS
     result = RotationResult()
     qn = connection.ops.quote_name
@@ -108,6 +112,8 @@ def rotate(*, batch: int = 2000, log: Log = print) -> RotationResult:
                         cursor.executemany(sql, updates)
                 last = rows[-1][0]
                 done += len(rows)
+            if progress is not None:
+                progress(model._meta.label, done)
         log(f"{model._meta.label}: {done} rows")
     return result
 
