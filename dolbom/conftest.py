@@ -4,8 +4,24 @@ import pytest
 
 from dolbom.accounts.models import Role
 from dolbom.testing import personas
-from dolbom.testing.browser import browser_page  # noqa: F401  (a fixture for every app)
+from dolbom.testing.browser import browser_page, chromium  # noqa: F401  (fixtures for every app)
 from dolbom.testing.pages import login  # noqa: F401  (a fixture for every app's page tests)
+
+
+def _transactional(marker: pytest.Mark | None) -> bool:
+    return bool(marker and (marker.kwargs.get("transaction") or (marker.args and marker.args[0])))
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every transactional test restores the database it found (serialized_rollback). A transactional test
+    without it ends with a flush that re-creates the content types under new ids (SQLite keeps counting),
+    and the next test that restores the serialized database then collides with them: 'UNIQUE constraint
+    failed: django_content_type' at the setup of every browser test after a concurrency test."""
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        if _transactional(marker) and not marker.kwargs.get("serialized_rollback"):
+            kwargs = {**marker.kwargs, "transaction": True, "serialized_rollback": True}
+            item.add_marker(pytest.mark.django_db(**kwargs), append=False)
 
 
 @pytest.fixture(autouse=True)
@@ -103,8 +119,7 @@ def _transactional_tests_keep_reference_data(request, django_db_setup, django_db
     """Transactional tests (live_server, the browser test) end with a flush; SQLite flushes with DELETE,
     which the append-only trigger refuses. Empty the log with the trigger lifted, then put it back.
     PostgreSQL flushes with TRUNCATE, which row triggers do not see."""
-    marker = request.node.get_closest_marker("django_db")
-    transactional = bool(marker and (marker.kwargs.get("transaction") or (marker.args and marker.args[0])))
+    transactional = _transactional(request.node.get_closest_marker("django_db"))
     if not (transactional or set(request.fixturenames) & {"transactional_db", "live_server"}):
         yield
         return
