@@ -29,7 +29,8 @@ For each database:
 Bench homes count inactivity in minutes (caution 1, warning 2, danger 3) instead of hours, so that a run of
 a minute or two reaches the levels; activity moves the clock at most every 5 s (the city default is 60 s).
 The PostgreSQL database (``--pg-url``, default ``dolbom_safety_bench``) is dropped and created afresh; it must
-be a throw-away one. The restart affects every client of that cluster for a second or two.
+be a throw-away one. The restart (`--pg-cluster`) affects every client of that cluster for a second or two: on a
+shared machine give the bench a cluster of its own (`pg_createcluster 15 bench -p 5433 --start`).
 """
 
 from __future__ import annotations
@@ -53,7 +54,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 PY = sys.executable
 CAUTION_MINUTES = 1
-PG_RESTART = ["pg_ctlcluster", "--skip-systemctl-redirect", "15", "main", "restart"]
+def _pg_restart(cluster: str) -> list[str]:
+    """``pg_ctlcluster`` restarting ``VERSION/NAME`` (``--pg-cluster``; on a shared machine a throw-away
+    cluster of its own, e.g. ``pg_createcluster 15 bench -p 5433 --start``, so others' runs are not cut)."""
+    version, name = cluster.split("/", 1)
+    return ["pg_ctlcluster", "--skip-systemctl-redirect", version, name, "restart"]
 
 
 # Parts that run inside Django (this script, called with a leading "_verb") -----------------------------
@@ -530,7 +535,7 @@ def live(db: Database, broker: Broker, tmp: Path, args, mode: str) -> dict:
         if db.kind == "postgres":
             time.sleep(max(0.0, started + 2 * args.seconds / 3 - time.time()))
             down = time.time()
-            subprocess.run(PG_RESTART, check=True, capture_output=True)
+            subprocess.run(_pg_restart(args.pg_cluster), check=True, capture_output=True)
             windows.append((down, time.time()))
     publish_line = sim.wait()
     ended_publishing = time.time()
@@ -631,6 +636,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
     parser.add_argument("--pg-url", default="postgres://postgres@127.0.0.1:5432/dolbom_safety_bench")
+    parser.add_argument("--pg-cluster", default="15/main",
+                        help="VERSION/NAME of the cluster behind --pg-url, restarted mid-run")
     parser.add_argument("--homes", type=int, default=20000)
     parser.add_argument("--rate", type=int, default=5000, help="events per second offered in the live run")
     parser.add_argument("--seconds", type=int, default=60, help="length of the live run")
