@@ -68,7 +68,8 @@ class Phraser(Protocol):
 @dataclass
 class DialogueEngine:
     context: CallContext
-    analyse: Callable[[str], Analysis] = analyse_utterance
+    # Called as analyse(text, previous_caller_line=...): the caller's line the client answers.
+    analyse: Callable[..., Analysis] = analyse_utterance
     phraser: Phraser | None = None
     _rng: random.Random = field(init=False)
 
@@ -110,7 +111,7 @@ class DialogueEngine:
         if s.is_silence(text):
             return self._silence(state)
         state["silences"] = 0
-        analysis = self.analyse(text)
+        analysis = self.analyse(text, previous_caller_line=self._answered(state))
         hit = self._safety_hit(analysis)
         if hit:
             return self._enter_safety(state, hit, analysis, text)
@@ -262,7 +263,7 @@ class DialogueEngine:
     def _safety_turn(self, state: dict[str, Any], text: str) -> Reply:
         if s.is_silence(text):
             return Reply(text=s.SAFETY_SILENCE.format(address=self.context.address), step="safety")
-        analysis = self.analyse(text)
+        analysis = self.analyse(text, previous_caller_line=self._answered(state))
         if s.says_goodbye(text):
             return Reply(text=s.SAFETY_END, step="safety", ended=True, outcome="safety", analysis=analysis)
         where = s.where_in(text)
@@ -277,6 +278,12 @@ class DialogueEngine:
         return Reply(text=s.SAFETY_STAYS[stays % len(s.SAFETY_STAYS)], step="safety", analysis=analysis)
 
     # Helpers -----------------------------------------------------------------------------------
+
+    @staticmethod
+    def _answered(state: dict[str, Any]) -> str | None:
+        """The caller's line the client's turn answers: the whole line said last (as stored on the call,
+        so the live reading and the one at the end of the call agree), else the last question."""
+        return state.get("last_said") or state.get("last_question") or None
 
     @staticmethod
     def _worst(analysis: Analysis | None) -> int:

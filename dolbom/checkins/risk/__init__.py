@@ -16,6 +16,7 @@ should know; high = a person must act soon. Self-harm and emergency are always h
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Literal
 
 SIGNALS = ("health", "sleep", "meals", "mood", "self_harm", "emergency", "daily_living")
@@ -62,6 +63,13 @@ def analyse_utterance(text: str, previous_caller_line: str | None = None) -> Ana
 
     signals, evidence = analyse_many([text], [previous_caller_line or ""])[0]
     return _analysis(signals, evidence)
+
+
+def use_model(path: str | Path | None) -> None:
+    """Analyse with the model file at ``path`` from now on, in this process (``None``: the shipped one)."""
+    from .analyser import use_model as _use
+
+    _use(path)
 
 
 def analyse_turns(turns: list[dict]) -> Analysis:
@@ -111,4 +119,5 @@ def analyse_calls(calls: list[list[dict]]) -> list[Analysis]:
 
 __all__ = [
     "SIGNALS", "Analysis", "Severity", "Signal", "analyse_calls", "analyse_turns", "analyse_utterance", "client_turns",
+    "use_model",
 ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Sequence
+from pathlib import Path
 
 import numpy as np
 
@@ -29,6 +30,23 @@ def model() -> Model:
 
                     _MODEL = train(verbose=False)
     return _MODEL
+
+
+def use_model(path: Path | str | None) -> Model:
+    """Analyse with the model file at ``path`` from now on (``dolbom checkins train --out`` writes one),
+    in this process; ``None`` goes back to the shipped model. Refuses a file made with other analyser
+    settings, which would read other morphemes than it was trained on."""
+    global _MODEL
+    if path is None:
+        with _LOCK:
+            _MODEL = None
+        return model()
+    loaded = Model.load(Path(path))
+    if loaded.kiwi_cutoff != KIWI_CUTOFF:
+        raise ValueError(f"{path}: made with kiwi_cutoff {loaded.kiwi_cutoff}, the analyser uses {KIWI_CUTOFF}")
+    with _LOCK:
+        _MODEL = loaded
+    return loaded
 
 
 def _evidence(p: Parsed, scores: np.ndarray, kind: int, cls: int) -> list[str]:

@@ -236,13 +236,18 @@ def _merge(*maps: dict[str, str | None]) -> dict[str, str | None]:
 
 
 def _call_signals(call: Call) -> tuple[dict[str, str | None], dict[str, list[str]]]:
-    """The call's signals: the worst of each kind over the client's turns, each analysed on its own.
-    Joining the turns into one text let an answer to one question colour another ("잠은 잘 자요"
-    after "못 자요" asked about meals), so the turn is the unit, as on the line."""
+    """The call's signals: the worst of each kind over the client's turns, each analysed on its own with
+    the caller's line it answers ("네" to "잠은 잘 주무세요?" is nothing; to "혹시 죽고 싶다는 생각이
+    드신 적 있으세요?" it is self-harm). Joining the turns into one text let an answer to one question
+    colour another ("잠은 잘 자요" after "못 자요" asked about meals), so the turn is the unit, as on the line."""
     signals: dict[str, str | None] = {}
     evidence: dict[str, list[str]] = {}
-    for text in call.turns.filter(role=TurnRole.CLIENT).exclude(text="").order_by("seq").values_list("text", flat=True):
-        analysis = signal_service.analyse_utterance(text)
+    last_caller = ""
+    for role, text in call.turns.exclude(text="").order_by("seq").values_list("role", "text"):
+        if role != TurnRole.CLIENT:
+            last_caller = text
+            continue
+        analysis = signal_service.analyse_utterance(text, previous_caller_line=last_caller or None)
         signals = _merge(signals, analysis.signals)
         for kind, words in analysis.evidence.items():
             if analysis.signals.get(kind) and words:

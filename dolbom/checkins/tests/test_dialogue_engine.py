@@ -106,3 +106,35 @@ def test_a_topic_the_client_already_covered_is_not_asked_again():
     state, replies = talk(engine(topics=("health", "meals", "sleep")), ["네", "괜찮아요, 밥도 잘 먹어요"])
     assert "주무세요" in replies[-1].text and "식사" not in replies[-1].text
     assert state["answers"]["meals"] == ["괜찮아요, 밥도 잘 먹어요"]
+
+
+def test_each_answer_is_read_with_the_callers_line_it_answers():
+    heard: list[tuple[str, str | None]] = []
+
+    def recording(text: str, previous_caller_line: str | None = None):
+        heard.append((text, previous_caller_line))
+        return keyword_analysis(text)
+
+    engine = DialogueEngine(context=CallContext(address="영숙 어르신"), analyse=recording)
+    state: dict = {}
+    said = [engine.opening(state).text]
+    for answer in ("네 괜찮아요", "무릎이 아파요", "병원은 아직요"):
+        said.append(engine.respond(state, answer).text)
+    assert [line for _, line in heard] == said[:3]
+    assert [text for text, _ in heard] == ["네 괜찮아요", "무릎이 아파요", "병원은 아직요"]
+
+
+def test_in_the_safety_script_an_answer_is_read_with_the_safety_line_before_it():
+    heard: list[str | None] = []
+
+    def recording(text: str, previous_caller_line: str | None = None):
+        heard.append(previous_caller_line)
+        return keyword_analysis(text)
+
+    engine = DialogueEngine(context=CallContext(address="영숙 어르신"), analyse=recording)
+    state: dict = {}
+    engine.opening(state)
+    safety = engine.respond(state, "넘어졌는데 못 일어나겠어요")
+    assert safety.step == "safety"
+    engine.respond(state, "안방이에요")
+    assert heard[-1] == safety.text

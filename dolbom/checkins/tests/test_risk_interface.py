@@ -78,3 +78,32 @@ def test_repeated_utterances_in_a_batch_get_the_same_analysis_as_alone():
     assert together == [analyse_many([text])[0] for text in batch]
     together[1][1]["health"].append("changed")  # each result is its own copy
     assert together[3][1]["health"] != together[1][1]["health"]
+
+
+def test_use_model_switches_the_analyser_to_another_model_file_and_back(tmp_path):
+    import numpy as np
+
+    from dolbom.checkins.risk import use_model
+    from dolbom.checkins.risk.analyser import model
+
+    text = "요새 허리가 계속 아파요"
+    assert analyse_utterance(text).needs_followup
+    strict = dataclasses.replace(model(), followup_threshold=np.full(len(SIGNALS), 1.01, dtype=np.float32))
+    strict.save(tmp_path / "strict.npz")
+    try:
+        use_model(tmp_path / "strict.npz")
+        assert not analyse_utterance(text).needs_followup
+    finally:
+        use_model(None)
+    assert analyse_utterance(text).needs_followup
+
+
+def test_use_model_refuses_a_file_made_with_other_analyser_settings(tmp_path):
+    from dolbom.checkins.risk import use_model
+    from dolbom.checkins.risk.analyser import model
+
+    other = dataclasses.replace(model(), kiwi_cutoff=model().kiwi_cutoff + 1)
+    other.save(tmp_path / "other.npz")
+    with pytest.raises(ValueError):
+        use_model(tmp_path / "other.npz")
+    assert analyse_utterance("요새 허리가 계속 아파요").needs_followup

@@ -148,3 +148,21 @@ def test_an_undialled_call_counts_as_a_try(manager, enrolment):
     services.run_due(now=timezone.now() + dt.timedelta(hours=2))
     call.refresh_from_db()
     assert call.attempts == 1 and call.status == CallStatus.DUE
+
+
+def test_the_calls_signals_read_each_answer_with_the_callers_line_before_it(manager, enrolment, monkeypatch):
+    from dolbom.checkins.services import analysis
+    from dolbom.checkins.tests.conftest import keyword_analysis
+
+    call, _ = play(manager, enrolment, ["네 괜찮아요", "잘 먹어요"])
+    heard: list[tuple[str, str | None]] = []
+
+    def recording(text: str, previous_caller_line: str | None = None):
+        heard.append((text, previous_caller_line))
+        return keyword_analysis(text)
+
+    monkeypatch.setattr(analysis, "analyse_utterance", recording)
+    services.call_hang_up(actor=manager, call=call)
+    turns = list(call.turns.order_by("seq").values_list("role", "text"))
+    expected = [(text, turns[i - 1][1]) for i, (role, text) in enumerate(turns) if role == TurnRole.CLIENT]
+    assert heard == expected and all(line for _, line in heard)
