@@ -66,8 +66,8 @@ def _short(text: str) -> str:
 def run_job(job: Job, *, node: str, log: Log) -> str | None:
     """Run ``job`` here if no other node is running it and it is still due; its outcome, or None if skipped.
 
-    Runs in the caller's thread with that thread's database connection, which it closes at the end (a
-    worker thread must not keep a connection that a database restart has broken)."""
+    Runs in the caller's thread with that thread's database connection (``run_forever`` closes it after each
+    run: a job thread must not keep a connection that a database restart has broken)."""
     try:
         with locks.job_lock(job, node=node) as held:
             if not held:
@@ -85,7 +85,8 @@ def run_job(job: Job, *, node: str, log: Log) -> str | None:
             except Exception as exc:  # a job's failure is recorded and retried next time, never the worker's end
                 report = f"{type(exc).__name__}: {exc}\n" + "".join(traceback.format_exception(exc)[-6:])
                 outcome = JobOutcome.FAILED
-                close_old_connections()  # a job that broke its connection must not break the recording
+                if not connection.in_atomic_block:
+                    close_old_connections()  # a job that broke its connection must not break the recording
             duration = time.monotonic() - t0
             finished = timezone.now()
             report = _short(report)
@@ -104,6 +105,11 @@ def run_job(job: Job, *, node: str, log: Log) -> str | None:
         log(f"{job.key}: the database is unavailable ({type(exc).__name__}: {mask_rrns(str(exc)).strip()[:200]}); "
             "trying again at its next time")
         return None
+
+
+def _run_in_thread(job: Job, *, node: str, log: Log) -> str | None:
+    try:
+        return run_job(job, node=node, log=log)
     finally:
         connection.close()
 
@@ -144,7 +150,7 @@ class Worker:
                 now = timezone.now()
                 for job in self.jobs:
                     if job.key not in running and len(running) < self.threads and is_due(job, states.get(job.key), now):
-                        running[job.key] = pool.submit(run_job, job, node=self.node, log=self.log)
+                        running[job.key] = pool.submit(_run_in_thread, job, node=self.node, log=self.log)
                 self.stop.wait(self.tick)
             if running:
                 self.log(f"stopping: waiting for {', '.join(sorted(running))}")
