@@ -14,8 +14,10 @@ import pytest
 CHROMIUM = Path("/usr/bin/chromium")
 
 
-@pytest.fixture
-def browser_page():
+@pytest.fixture(scope="module")
+def chromium():
+    """One Chromium for a test module (starting it costs about a second on a busy machine); each test gets
+    its own context (``browser_page``), so no cookie, storage or viewport leaks from one test to the next."""
     if not CHROMIUM.exists():
         pytest.skip("Debian's Chromium is not installed at /usr/bin/chromium (apt-get install chromium)")
     # Playwright's sync API runs an event loop in this thread; Django's ORM calls made by the test
@@ -28,25 +30,40 @@ def browser_page():
             executable_path=str(CHROMIUM),
             args=["--headless", "--no-sandbox", "--disable-background-networking", "--disable-gpu"],
         )
-        context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="ko-KR")
-        page = context.new_page()
-        page.set_default_timeout(15_000)
-        yield page
-        context.close()
+        yield browser
         browser.close()
 
 
+@pytest.fixture
+def browser_page(chromium):
+    context = chromium.new_context(viewport={"width": 1366, "height": 768}, locale="ko-KR")
+    page = context.new_page()
+    # Generous waits: the suite shares two cores, and a wait ends as soon as its selector or URL is there.
+    page.set_default_timeout(30_000)
+    page.set_default_navigation_timeout(60_000)
+    yield page
+    context.close()
+
+
 def log_in(page, base_url: str, username: str, password: str | None = None) -> None:
-    """Log in through the login page, as a person would, and wait for the dashboard."""
+    """Log in through the login page, as a person would, and wait for the dashboard.
+
+    Every click that leaves a page waits for the page it leads to (not for a fixed time, and not for a
+    load state that the old page may still report): under load the redirect to the second factor can
+    come after a plain ``wait_for_load_state`` has already returned."""
     from dolbom.testing.personas import PASSWORD
 
     page.goto(f"{base_url}/login/")
     page.fill("#id_username", username)
     page.fill("#id_password", password or PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.click("button[type=submit]")
+    if "/login/" in page.url:
+        errors = page.locator(".errorlist, .alert-error").all_inner_texts()
+        raise AssertionError(f"{username} could not sign in: {errors}")
     second_factor(page, base_url, username)
     page.wait_for_url(f"{base_url}/")
+    page.wait_for_selector("#main")
 
 
 def second_factor(page, base_url: str, username: str) -> None:
@@ -61,12 +78,15 @@ def second_factor(page, base_url: str, username: str) -> None:
     user = User.objects.get(username=username)
     if "/account/second-factor/enrol/" in page.url:
         page.fill("#id_code", current_code(TOTPDevice.objects.get(user=user, confirmed=False)))
-        page.click("form.stack button[type=submit]")
+        with page.expect_navigation():
+            page.click("form.stack button[type=submit]")
         page.wait_for_selector("[data-testid=recovery-codes]")
-        page.click("a.button")
+        with page.expect_navigation():
+            page.click("a.button")
     elif "/account/second-factor/" in page.url:
         page.fill("#id_code", current_code(TOTPDevice.objects.get(user=user, confirmed=True)))
-        page.click("form.stack button[type=submit]")
+        with page.expect_navigation():
+            page.click("form.stack button[type=submit]")
 
 
 def outside_requests(page, base_url: str) -> list[str]:
