@@ -106,8 +106,11 @@ def survey_answers(survey: NeedsSurvey) -> list[tuple[str, str]]:
     for key, value in (survey.household_environment or {}).items():
         add(_ANSWER_LABELS.get(key, key), value)
     add(_("Benefits already received"), survey.benefits_received)
-    add("ADL", ", ".join(f"{label} {survey.adl.get(k, '-')}" for k, label in ADL_ITEMS.items()))
-    add("IADL", ", ".join(f"{label} {survey.iadl.get(k, '-')}" for k, label in IADL_ITEMS.items()))
+    # The item scores where they were recorded (an imported history may carry only the totals, shown in
+    # the summary line): a row of "-" would read as if every item had been left blank.
+    for name, scores, items in (("ADL", survey.adl, ADL_ITEMS), ("IADL", survey.iadl, IADL_ITEMS)):
+        if scores:
+            add(name, ", ".join(f"{label} {scores.get(k, '-')}" for k, label in items.items()))
     for key, value in (survey.health or {}).items():
         add(_ANSWER_LABELS.get(key, key), value)
     add(_("Needs"), survey.needs)

@@ -18,17 +18,47 @@ pytestmark = [
 
 
 def _overflow(page) -> int:
+    """How far the page scrolls sideways, with every folded section opened (a form inside one counts)."""
+    page.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")
     return page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
 
 
-def test_the_first_tab_stop_is_a_skip_link_to_the_content(live_server, browser_page, officer):
+def _tab_to(page, selector: str, most: int = 60) -> None:
+    """Press Tab until the element matching ``selector`` has the focus, as a keyboard user would."""
+    for _ in range(most):
+        page.keyboard.press("Tab")
+        if page.evaluate(f"document.activeElement.matches({selector!r})"):
+            return
+    raise AssertionError(f"{selector} is not reached with the Tab key")
+
+
+def test_the_keyboard_alone_skips_to_the_content_and_records_a_step(live_server, browser_page, officer, resident):
+    case = personas.case_in_service(officer, resident)
     page = browser_page
     log_in(page, live_server.url, "minji")
+    page.goto(f"{live_server.url}/cases/{case.pk}/")
+    page.wait_for_selector("[data-testid=case-status]")
+    # The first Tab stop is the skip link; Enter on it puts the focus on the page's content.
     page.keyboard.press("Tab")
     focused = page.evaluate("[document.activeElement.className, document.activeElement.innerText]")
     assert focused == ["skip-link", "본문 바로가기"]
     page.keyboard.press("Enter")
     assert page.evaluate("document.activeElement.id") == "main"
+    # From there, Tab reaches the follow-up's note; typing and Enter on its button record the step.
+    _tab_to(page, "form[data-step=follow_up] [name=note]")
+    page.keyboard.type("전화로 안부 확인, 서비스 만족")
+    _tab_to(page, "form[data-step=follow_up] button[type=submit]", most=5)
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert "저장했습니다" in page.inner_text(".messages")
+    assert case.follow_ups.get().note == "전화로 안부 확인, 서비스 만족"
+
+    # The favicon comes from the app (no outside request, no 404 in the log).
+    icon = page.get_attribute("link[rel=icon][type='image/svg+xml']", "href")
+    assert icon.startswith("/static/")
+    assert page.request.get(f"{live_server.url}{icon}").status == 200
+    ico = page.request.get(f"{live_server.url}/favicon.ico")
+    assert ico.status == 200 and ico.headers["content-type"] in ("image/x-icon", "image/vnd.microsoft.icon")
 
 
 def test_on_a_phone_the_menu_folds_and_no_page_is_wider_than_the_screen(live_server, browser_page, officer,
@@ -44,13 +74,15 @@ def test_on_a_phone_the_menu_folds_and_no_page_is_wider_than_the_screen(live_ser
     assert nav.locator("a", has_text="사례").is_visible()
     page.keyboard.press("Escape")
     assert not nav.is_visible()
-    for path in ("/", f"/cases/{case.pk}/", "/cases/", f"/residents/{resident.pk}/", "/visits/plan/",
-                 "/checkins/", "/meetings/", "/referrals/"):
+    for path in ("/", f"/cases/{case.pk}/", "/cases/", f"/residents/{resident.pk}/", "/residents/new/",
+                 "/visits/plan/", "/checkins/", "/meetings/", "/referrals/"):
         page.goto(f"{live_server.url}{path}")
-        if page.locator("#id_purpose").count():
-            page.fill("#id_purpose", "상담 준비")
-            page.click("main button[type=submit]")
-            page.wait_for_load_state("load")
+        purpose = page.locator("input#id_purpose[list=purpose-list]")
+        if purpose.count():
+            purpose.fill("상담 준비")
+            with page.expect_navigation():
+                page.click("main button[type=submit]")
+        assert page.locator("#site-nav").is_hidden(), path
         assert _overflow(page) <= 0, path
 
 
@@ -94,13 +126,3 @@ def test_the_bell_counts_new_high_alerts_and_rings_unless_muted(live_server, bro
 
     page.click("[data-testid=bell]")
     assert "확인하지 않은 긴급 안부전화 경보" in page.inner_text("[data-testid=notification-list]")
-
-
-def test_the_favicon_is_served_from_the_app(live_server, browser_page, officer):
-    page = browser_page
-    log_in(page, live_server.url, "minji")
-    icon = page.get_attribute("link[rel=icon][type='image/svg+xml']", "href")
-    assert icon.startswith("/static/")
-    assert page.request.get(f"{live_server.url}{icon}").status == 200
-    ico = page.request.get(f"{live_server.url}/favicon.ico")
-    assert ico.status == 200 and ico.headers["content-type"] in ("image/x-icon", "image/vnd.microsoft.icon")

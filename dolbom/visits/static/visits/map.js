@@ -4,6 +4,7 @@
 (function () {
   "use strict";
   var ZOOM = 1.5;
+  var DESK_WIDTH = 900;  // the map's width in pixels on a 1366-pixel screen
 
   function parse(value) { return value.split(/\s+/).map(Number); }
 
@@ -12,9 +13,42 @@
     var full = parse(svg.getAttribute("data-full"));
     var view = home.slice();
 
+    var labels = Array.prototype.slice.call(svg.querySelectorAll(".stop-label"));
+    var pins = Array.prototype.slice.call(svg.querySelectorAll(".stop-pin"));
+    var pending = false;
+
+    function overlaps(a, b) {
+      return a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
+    }
+
+    function declutter() {
+      // A label that would cover an earlier label or another stop's pin is hidden (its stop keeps its
+      // number, and its name stays in the stop's tooltip); zooming in gives the labels room again.
+      pending = false;
+      labels.forEach(function (label) { label.classList.remove("crowded"); });
+      var kept = [];
+      var pinBoxes = pins.map(function (pin) { return [pin.parentNode, pin.getBoundingClientRect()]; });
+      labels.forEach(function (label) {
+        var box = label.getBoundingClientRect();
+        var crowded = kept.some(function (other) { return overlaps(box, other); }) ||
+          pinBoxes.some(function (pin) { return pin[0] !== label.parentNode && overlaps(box, pin[1]); });
+        if (crowded) label.classList.add("crowded");
+        else kept.push(box);
+      });
+    }
+
     function apply() {
       svg.setAttribute("viewBox", view.map(function (v) { return v.toFixed(1); }).join(" "));
-      svg.style.setProperty("--map-scale", (view[2] / full[2]).toFixed(4));
+      // On a screen narrower than an office PC's map (a phone), the markers and labels grow in map units,
+      // so that they stay readable rather than shrinking with the drawing (halfway, by the square root: a phone's
+      // map is crowded).
+      var width = svg.getBoundingClientRect().width;
+      var narrow = width > 0 ? Math.sqrt(Math.max(1, DESK_WIDTH / width)) : 1;
+      svg.style.setProperty("--map-scale", (view[2] / full[2] * narrow).toFixed(4));
+      if (!pending) {
+        pending = true;
+        window.requestAnimationFrame(declutter);
+      }
     }
 
     function clamp() {
@@ -104,6 +138,7 @@
     svg.addEventListener("pointerup", end);
     svg.addEventListener("pointercancel", end);
     apply();
+    window.addEventListener("resize", apply);
   }
 
   document.addEventListener("DOMContentLoaded", function () {
