@@ -6,8 +6,16 @@
     .venv/bin/python bench/visits.py --solomon bench/data/solomon --time-limit 60   # gaps to best known
     .venv/bin/python bench/visits.py --skip-generated --day-workers 40 --day-visits 600 --day-limit 30
 
+    .venv/bin/python bench/visits.py --suite --time-limit 60        # 27 Solomon C2/R2/RC2 + 60 G&H 200 + days
+    .venv/bin/python bench/visits.py --suite --sets solomon2 --every 3 --time-limit 15   # a third, shorter
+
 The baseline is Solomon's (1987) nearest-neighbour heuristic that respects windows and capacity. Every
 solution, ours and the baseline's, is verified by the independent checker before it is counted.
+
+`--suite` prints one line per benchmark instance (vehicles and distance found, the best known, the
+distance gap, seconds, and the checker's verdict), a summary per set against the targets (Solomon: at
+most the best-known vehicles and distance within 1%; Gehring & Homberger 200: 3% on average), then the
+Jeonju day (40 workers, 600 visits) and a province day (200 workers, 3,000 visits).
 """
 
 from __future__ import annotations
@@ -15,7 +23,9 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import os
 import random
+import re
 import sys
 import time
 from pathlib import Path
@@ -31,7 +41,20 @@ from dolbom.visits.solver.solomon import read_solomon  # noqa: E402
 from dolbom.visits.solver.travel import Place  # noqa: E402
 from dolbom.visits.solver.vrptw import solve_vrptw  # noqa: E402
 
-DONGS_CSV = Path(__file__).resolve().parent.parent / "dolbom" / "areas" / "data" / "jeonju_dongs.csv"
+ROOT = Path(__file__).resolve().parent.parent
+DONGS_CSV = ROOT / "dolbom" / "areas" / "data" / "jeonju_dongs.csv"
+DATA = ROOT / "bench" / "data"
+# name -> (folder, file name prefixes): the long-horizon Solomon classes and Gehring & Homberger's 200.
+SUITES = {
+    "solomon2": (DATA / "solomon", ("C2", "R2", "RC2")),
+    "gh200": (DATA / "homberger200", ("C1_2", "C2_2", "R1_2", "R2_2", "RC1_2", "RC2_2")),
+}
+SOLOMON_TARGET_GAP = 1.0  # %, with at most the best-known number of vehicles
+GH_TARGET_MEAN_GAP = 3.0  # %, on average
+
+
+def load() -> str:
+    return "load {:.2f} {:.2f} {:.2f}".format(*os.getloadavg())
 
 
 def solve_ortools(instance: Instance, time_limit: float) -> list[list[int]]:
@@ -133,6 +156,67 @@ def run_solomon(args: argparse.Namespace) -> None:
               f"{gap:>8.2f}{res.seconds:>6.1f}{flag}", flush=True)
 
 
+def _natural(name: str) -> list:
+    return [int(t) if t.isdigit() else t for t in re.split(r"(\d+)", name)]
+
+
+def suite_instances(name: str) -> list[tuple[Path, dict]]:
+    """The set's instance files in natural order, each with its best-known solution."""
+    folder, prefixes = SUITES[name]
+    bks = json.loads((folder / "bks.json").read_text(encoding="utf-8"))
+    files = sorted((f for f in folder.glob("*.txt") if _class_of(f.stem.upper()) in prefixes),
+                   key=lambda f: _natural(f.stem.upper()))
+    return [(f, bks[f.stem.upper()]) for f in files]
+
+
+def _class_of(name: str) -> str:
+    """C1_2_5 -> C1_2 (Gehring & Homberger), RC207 -> RC2 (Solomon)."""
+    if "_" in name:
+        return "_".join(name.split("_")[:2])
+    m = re.match(r"([A-Z]+)(\d)", name)
+    return m.group(1) + m.group(2) if m else name
+
+
+def run_suite(args: argparse.Namespace) -> None:
+    print(f"Benchmark suite, {args.time_limit:g} s per instance, seed {args.seed}, {load()}", flush=True)
+    for name in args.sets:
+        items = suite_instances(name)
+        if args.only:
+            wanted = {o.upper() for o in args.only}
+            items = [it for it in items if it[0].stem.upper() in wanted]
+        items = items[::args.every]
+        print(f"\n{name}: {len(items)} of {len(suite_instances(name))} instances "
+              f"({SUITES[name][0].relative_to(ROOT)})")
+        print(f"{'instance':<9}{'veh':>5}{'dist':>10}{'BKS veh':>8}{'BKS dist':>10}{'gap %':>8}{'s':>6}  checker")
+        rows = []
+        for f, b in items:
+            inst = read_solomon(f)
+            res = solve_vrptw(inst, time_limit=args.time_limit, seed=args.seed)
+            chk = check_solution(inst, res.routes)
+            gap = 100 * (chk.distance / b["distance"] - 1)
+            verdict = "feasible" if chk.feasible else "INFEASIBLE: " + "; ".join(chk.errors[:2])
+            rows.append((inst.name, chk.vehicles, chk.distance, b, gap, res.seconds, chk.feasible))
+            print(f"{inst.name:<9}{chk.vehicles:>5}{chk.distance:>10.2f}{b['vehicles']:>8}{b['distance']:>10.2f}"
+                  f"{gap:>8.2f}{res.seconds:>6.1f}  {verdict}", flush=True)
+        if not rows:
+            continue
+        feasible = sum(r[6] for r in rows)
+        veh_ok = [r for r in rows if r[6] and r[1] <= r[3]["vehicles"]]
+        mean_gap = sum(r[4] for r in rows) / len(rows)
+        extra = sum(max(0, r[1] - r[3]["vehicles"]) for r in rows)
+        print(f"{name}: {feasible}/{len(rows)} feasible by the checker; {len(veh_ok)}/{len(rows)} with at most the "
+              f"best-known vehicles ({extra} vehicles over in all); mean distance gap {mean_gap:.2f}%", end="")
+        if name == "solomon2":
+            hit = [r for r in veh_ok if r[4] <= SOLOMON_TARGET_GAP]
+            print(f"; target (≤ BKS vehicles, gap ≤ {SOLOMON_TARGET_GAP:g}%) met on {len(hit)}/{len(rows)}")
+        else:
+            same = [r[4] for r in rows if r[1] == r[3]["vehicles"]]
+            same_s = f"{sum(same) / len(same):.2f}% over the {len(same)} with the same fleet" if same else "none"
+            print(f"; {same_s}; target mean gap ≤ {GH_TARGET_MEAN_GAP:g}%: "
+                  f"{'met' if mean_gap <= GH_TARGET_MEAN_GAP else 'not met'}")
+    print(f"suite done, {load()}", flush=True)
+
+
 def jeonju_day(workers: int, visits: int, seed: int) -> tuple[list[DayWorker], list[DayVisit]]:
     rng = random.Random(seed)
     with open(DONGS_CSV, encoding="utf-8") as fh:
@@ -158,10 +242,53 @@ def jeonju_day(workers: int, visits: int, seed: int) -> tuple[list[DayWorker], l
     return ws, vs
 
 
-def run_day(args: argparse.Namespace) -> None:
-    ws, vs = jeonju_day(args.day_workers, args.day_visits, args.seed)
+# The 14 cities and counties of Jeollabuk-do: the seat of each, rounded to 0.01 degree, and its weight in
+# the province day (roughly its share of older residents). Jeonju itself uses its 35 dong centroids.
+JEONBUK = [
+    ("군산시", 126.74, 35.97, 12), ("익산시", 126.96, 35.95, 13), ("정읍시", 126.86, 35.57, 9),
+    ("남원시", 127.39, 35.42, 8), ("김제시", 126.88, 35.80, 8), ("완주군", 127.16, 35.90, 7),
+    ("진안군", 127.42, 35.79, 4), ("무주군", 127.66, 36.01, 4), ("장수군", 127.52, 35.65, 3),
+    ("임실군", 127.29, 35.62, 4), ("순창군", 127.14, 35.37, 4), ("고창군", 126.70, 35.44, 7),
+    ("부안군", 126.73, 35.73, 7),
+]
+
+
+def province_day(workers: int, visits: int, seed: int) -> tuple[list[DayWorker], list[DayVisit]]:
+    """A province day: Jeonju (a third of the work, its dongs) and the 13 other cities and counties, each
+    area's workers starting from its office and its residents spread ~5 km around the seat."""
+    rng = random.Random(seed)
+    jeonju_share = 1 / 3
+    jw = round(workers * jeonju_share)
+    jv = round(visits * jeonju_share)
+    ws, vs = jeonju_day(jw, jv, seed)
+    total = sum(a[3] for a in JEONBUK)
+    skills = ["nurse"] * 6 + ["case_manager"] * 3 + ["social_worker"]
+    left_w, left_v = workers - jw, visits - jv
+    for a, (name, lon, lat, weight) in enumerate(JEONBUK):
+        last = a == len(JEONBUK) - 1
+        nw = left_w if last else round((workers - jw) * weight / total)
+        nv = left_v if last else round((visits - jv) * weight / total)
+        left_w, left_v = left_w - nw, left_v - nv
+        office = Place(key=f"office:{name}", lon=lon, lat=lat)
+        for k in range(nw):
+            ws.append(DayWorker(key=f"{name}-w{k}", skills=frozenset({skills[k % len(skills)]}), start=office,
+                                end=office, shift_start=9 * 3600, shift_end=18 * 3600, break_start=12 * 3600,
+                                break_seconds=3600))
+        for i in range(nv):
+            place = Place(key=f"{name}-hh:{i}", lon=lon + rng.gauss(0, 0.05), lat=lat + rng.gauss(0, 0.04))
+            kind = rng.random()
+            early, late = (9 * 3600, 17 * 3600) if kind < 0.6 else ((9 * 3600, 12 * 3600) if kind < 0.8
+                                                                     else (13 * 3600, 17 * 3600))
+            vs.append(DayVisit(key=f"{name}-v{i}", place=place, duration=rng.choice([15, 20, 30, 40]) * 60,
+                               earliest=early, latest=late, skill=skills[rng.randrange(len(skills))],
+                               mandatory=rng.random() < 0.25, value=rng.choice([1800, 3600, 7200])))
+    return ws, vs
+
+
+def report_day(title: str, ws: list[DayWorker], vs: list[DayVisit], limit: float) -> None:
+    print(f"{title}: {len(ws)} workers, {len(vs)} visits, limit {limit:g} s, {load()}", flush=True)
     t0 = time.perf_counter()
-    plan = plan_day(ws, vs, time_limit=args.day_limit)
+    plan = plan_day(ws, vs, time_limit=limit)
     wall = time.perf_counter() - t0
     planned = sum(len(r.stops) for r in plan.routes)
     travel_h = sum(r.travel for r in plan.routes) / 3600
@@ -170,16 +297,26 @@ def run_day(args: argparse.Namespace) -> None:
     reasons: dict[str, int] = {}
     for why in plan.unassigned.values():
         reasons[why] = reasons.get(why, 0) + 1
-    print(f"Jeonju day: {args.day_workers} workers, {args.day_visits} visits, limit {args.day_limit:g} s")
-    print(f"  wall {wall:.1f} s, planned {planned}, left out {len(plan.unassigned)} {reasons}, "
-          f"mandatory left out {len(missed)}, travel {travel_h:.1f} h, feasible {plan.feasible}")
+    used = sum(1 for r in plan.routes if r.stops)
+    print(f"  time to plan {wall:.1f} s; planned {planned}, left out {len(plan.unassigned)} {reasons}; "
+          f"mandatory left out {len(missed)} of {len(mandatory)}; {used} workers out, travel {travel_h:.1f} h; "
+          f"feasible {plan.feasible}", flush=True)
+
+
+def run_day(args: argparse.Namespace) -> None:
+    ws, vs = jeonju_day(args.day_workers, args.day_visits, args.seed)
+    report_day("Jeonju day", ws, vs, args.day_limit)
+    if args.province_workers:
+        ws, vs = province_day(args.province_workers, args.province_visits, args.seed)
+        report_day("Province day (전라북도)", ws, vs, args.province_limit)
 
 
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--n", type=int, default=100, help="customers per generated instance")
     p.add_argument("--seeds", type=int, nargs="+", default=[1])
-    p.add_argument("--time-limit", type=float, default=10.0)
+    p.add_argument("--time-limit", type=float, default=None,
+                   help="seconds per instance (default 10 for generated instances, 60 for --suite)")
     p.add_argument("--ortools", action="store_true", help="also run OR-Tools routing on the generated instances")
     p.add_argument("--skip-generated", action="store_true")
     p.add_argument("--solomon", default="", help="folder of Solomon .txt files with bks.json")
@@ -188,9 +325,21 @@ def main() -> None:
     p.add_argument("--day-visits", type=int, default=600)
     p.add_argument("--day-limit", type=float, default=30.0)
     p.add_argument("--skip-day", action="store_true")
+    p.add_argument("--province-workers", type=int, default=None, help="default 200 with --suite, else none")
+    p.add_argument("--province-visits", type=int, default=3000)
+    p.add_argument("--province-limit", type=float, default=60.0)
+    p.add_argument("--suite", action="store_true", help="the benchmark suite instead of generated instances")
+    p.add_argument("--sets", nargs="+", choices=sorted(SUITES), default=["solomon2", "gh200"])
+    p.add_argument("--every", type=int, default=1, help="run every k-th instance of each set (a subset)")
     p.add_argument("--seed", type=int, default=1)
     args = p.parse_args()
-    if not args.skip_generated:
+    if args.time_limit is None:
+        args.time_limit = 60.0 if args.suite else 10.0
+    if args.province_workers is None:
+        args.province_workers = 200 if args.suite else 0
+    if args.suite:
+        run_suite(args)
+    elif not args.skip_generated:
         run_generated(args)
     if args.solomon:
         run_solomon(args)
