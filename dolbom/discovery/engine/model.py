@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import logging
 import os
 import platform
 from dataclasses import dataclass, field
@@ -30,6 +31,7 @@ from dolbom.discovery.engine import config
 from dolbom.discovery.engine.schema import CONTEXT_FEATURES, COUNT_FEATURE, HOUSEHOLD_TYPES
 
 TRAIN, CALIBRATION, TEST = 0, 1, 2
+logger = logging.getLogger(__name__)
 
 
 def split_households(household_ids: np.ndarray | pa.Array | pl.Series, seed: int) -> np.ndarray:
@@ -97,7 +99,7 @@ class Model:
     data: bytes = b""  # the artefact it was loaded from, e.g. to ship to Spark workers
     compiled: bool = False  # whether predict_raw runs the trees compiled to machine code (lleaves)
     _native: Any = None
-    _paths: list[np.ndarray] | None = None
+    _paths: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
 
     def probability(self, raw: np.ndarray) -> np.ndarray:
         a, b = self.calibration
@@ -106,55 +108,75 @@ class Model:
     def predict_raw(self, X: np.ndarray, threads: int = 1) -> np.ndarray:
         """The raw margin of every row. Compiled trees give the same sums as LightGBM to ~1e-15; the
         choice is fixed per loaded model, so every engine scoring with it gives identical numbers."""
-        if self.compiled:
-            if self._native is None:
+        if self.compiled and self._native is None:
+            try:
                 self._native = _compile(self)
+            except Exception as e:  # noqa: BLE001 - no LLVM target, an unwritable cache, a broken install
+                logger.warning("compiled trees unavailable (%s: %s); scoring with LightGBM", type(e).__name__, e)
+                self.compiled = False
+        if self.compiled:
             return self._native.predict(np.ascontiguousarray(X, dtype=np.float64), n_jobs=max(threads, 1))
         return self.booster.predict(X, raw_score=True, num_threads=threads)
+
+    @property
+    def backend(self) -> str:
+        """The tree evaluation in use: "lleaves" (compiled) or "lightgbm"."""
+        return "lleaves" if self.compiled else "lightgbm"
 
 
     def path_contributions(self, X: np.ndarray) -> np.ndarray:
         """Per-feature contributions along each row's own path through every tree (Saabas): at each split
         the change in the node's value is credited to the split feature. They add up, with the root
-        values, to the raw margin exactly; they cost a table lookup per tree instead of TreeSHAP."""
-        return self._path_sum(X, None)
+        values, to the raw margin exactly; they cost a few table lookups per tree instead of TreeSHAP."""
+        return self._path_sum(X, np.arange(len(self.feature_names)), len(self.feature_names))
 
     def path_group_contributions(self, X: np.ndarray, G: np.ndarray) -> np.ndarray:
-        """The same summed per reason group (``G``: features x groups of 0/1), from tables grouped once."""
-        return self._path_sum(X, G)
+        """The same summed per reason group (``G``: features x groups of 0/1, each feature in one group)."""
+        return self._path_sum(X, G.argmax(axis=1), G.shape[1])
 
-    def _path_sum(self, X: np.ndarray, G: np.ndarray | None) -> np.ndarray:
+    def _path_sum(self, X: np.ndarray, group: np.ndarray, width: int, chunk: int = 8192) -> np.ndarray:
         if self._paths is None:
-            self._paths = _path_tables(self.booster, len(self.feature_names))
-        tables = self._paths if G is None else [t @ G for t in self._paths]
-        leaves = self.booster.predict(X, pred_leaf=True, num_threads=1).astype(np.int64)
-        out = np.zeros((X.shape[0], tables[0].shape[1] if tables else 0))
-        for t, table in enumerate(tables):
-            out += table[leaves[:, t]]
+            self._paths = _path_tables(self.booster)
+        first, feature, change = self._paths
+        out = np.zeros((X.shape[0], width))
+        for lo in range(0, X.shape[0], chunk):
+            part = X[lo:lo + chunk]
+            leaves = self.booster.predict(part, pred_leaf=True, num_threads=1).astype(np.int64).reshape(len(part), -1)
+            at = leaves + first  # each row's leaf in every tree, in the flat tables
+            rows = np.arange(len(part), dtype=np.int64)[:, None, None]
+            index = rows * width + group[feature[at]]
+            out[lo:lo + len(part)] = np.bincount(index.ravel(), weights=change[at].ravel(),
+                                                 minlength=len(part) * width).reshape(len(part), width)
         return out
 
 
-def _path_tables(booster: lgb.Booster, n_features: int) -> list[np.ndarray]:
-    tables = []
+def _path_tables(booster: lgb.Booster) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Every tree's leaves in one flat table: (first row of each tree, the split features along each leaf's
+    path, the change of the node value at each of those splits), paths padded with zero changes."""
+    paths: list[list[tuple[int, float]]] = []
+    first = []
     for tree in booster.dump_model()["tree_info"]:
-        root = tree["tree_structure"]
-        leaves = tree.get("num_leaves", 1)
-        table = np.zeros((leaves, n_features))
-        stack = [(root, np.zeros(n_features))]
+        first.append(len(paths))
+        leaves: dict[int, list[tuple[int, float]]] = {}
+        stack = [(tree["tree_structure"], [])]
         while stack:
-            node, acc = stack.pop()
-            if "leaf_index" in node:
-                table[node["leaf_index"]] = acc
+            node, path = stack.pop()
+            if "leaf_index" in node or "split_feature" not in node:
+                leaves[node.get("leaf_index", 0)] = path
                 continue
             here = node["internal_value"]
             for side in ("left_child", "right_child"):
                 child = node[side]
                 value = child["leaf_value"] if "leaf_index" in child else child["internal_value"]
-                step = acc.copy()
-                step[node["split_feature"]] += value - here
-                stack.append((child, step))
-        tables.append(table)
-    return tables
+                stack.append((child, [*path, (node["split_feature"], value - here)]))
+        paths += [leaves[i] for i in range(len(leaves))]
+    depth = max((len(p) for p in paths), default=0) or 1
+    feature = np.zeros((len(paths), depth), dtype=np.int64)
+    change = np.zeros((len(paths), depth))
+    for i, path in enumerate(paths):
+        for j, (f, c) in enumerate(path):
+            feature[i, j], change[i, j] = f, c
+    return np.array(first, dtype=np.int64), feature, change
 
 
 def compiled_trees_available() -> bool:

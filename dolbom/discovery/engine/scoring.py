@@ -21,7 +21,7 @@ import polars as pl
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from dolbom.discovery.engine.features import default_value
+from dolbom.discovery.engine.features import default_value, lookup
 from dolbom.discovery.engine.model import Model
 from dolbom.discovery.engine.schema import COUNT_FEATURE, SCORE_SCHEMA
 
@@ -57,14 +57,16 @@ def _fill(template: str, X: np.ndarray, rows: np.ndarray, column: dict[str, int]
     return out
 
 
-def explain(model: Model, X: np.ndarray, top: int = TOP_REASONS, threads: int = 1,
-            method: Explain = "shap") -> tuple[list[list[str]], list[list[str]]]:
-    """(reason codes, Korean reasons) per row, strongest positive contribution first. ``method``:
-    "shap" (TreeSHAP, LightGBM's pred_contrib) or "path" (the row's own tree paths, far cheaper)."""
+def explain_arrays(model: Model, X: np.ndarray, top: int = TOP_REASONS, threads: int = 1,
+                   method: Explain = "shap") -> tuple[pa.ListArray, pa.ListArray]:
+    """(reason codes, Korean reasons) of every row as Arrow lists, strongest positive contribution first.
+    ``method``: "shap" (TreeSHAP, LightGBM's pred_contrib) or "path" (the row's own tree paths, far
+    cheaper; its first reason is TreeSHAP's for nearly every listed household, a test measures how many)."""
     n = X.shape[0]
-    if n == 0:
-        return [], []
     groups = list(dict.fromkeys(model.groups))
+    if n == 0:
+        empty = pa.ListArray.from_arrays(pa.array([0], pa.int32()), pa.array([], pa.string()))
+        return empty, empty
     index = {g: i for i, g in enumerate(groups)}
     G = np.zeros((len(model.groups), len(groups)))
     G[np.arange(len(model.groups)), [index[g] for g in model.groups]] = 1.0
@@ -88,9 +90,18 @@ def explain(model: Model, X: np.ndarray, top: int = TOP_REASONS, threads: int = 
             texts[rows, slots] = [template.get(kinds[int(c)], None) if not np.isnan(c) else None for c in codes]
         elif template:
             texts[rows, slots] = _fill(template, X, rows, column, group)
-    codes_out = [[groups[order[r, s]] for s in range(k) if texts[r, s]] for r in range(n)]
-    texts_out = [[t for t in texts[r] if t] for r in range(n)]
-    return codes_out, texts_out
+    given = np.frompyfunc(bool, 1, 1)(texts).astype(bool)  # a text, not None or empty
+    offsets = pa.array(np.concatenate([[0], np.cumsum(given.sum(axis=1))]).astype(np.int32))
+    names = np.array(groups, dtype=object)[order]
+    return (pa.ListArray.from_arrays(offsets, pa.array(names[given], pa.string())),
+            pa.ListArray.from_arrays(offsets, pa.array(texts[given], pa.string())))
+
+
+def explain(model: Model, X: np.ndarray, top: int = TOP_REASONS, threads: int = 1,
+            method: Explain = "shap") -> tuple[list[list[str]], list[list[str]]]:
+    """``explain_arrays`` as Python lists."""
+    codes, texts = explain_arrays(model, X, top=top, threads=threads, method=method)
+    return codes.to_pylist(), texts.to_pylist()
 
 
 def score_batch(batch: pa.RecordBatch, model: Model, *, reasons: bool = True, threads: int = 1,
@@ -110,9 +121,7 @@ def score_batch(batch: pa.RecordBatch, model: Model, *, reasons: bool = True, th
         present = [j for j, name in enumerate(model.feature_names) if name.endswith("_present")]
         count = X[:, present].sum(axis=1).astype(np.int32)
     if reasons:
-        codes, texts = explain(model, X, threads=threads, method=explain_with)
-        code_array = pa.array(codes, type=pa.list_(pa.string()))
-        text_array = pa.array(texts, type=pa.list_(pa.string()))
+        code_array, text_array = explain_arrays(model, X, threads=threads, method=explain_with)
     else:
         code_array = text_array = pa.ListArray.from_arrays(pa.array(np.zeros(n + 1, dtype=np.int32)),
                                                            pa.array([], pa.string()))
@@ -163,6 +172,16 @@ def score(features: pl.DataFrame | pa.Table | str | Path | Iterable[str | Path],
     return pl.from_arrow(table)  # type: ignore[return-value]
 
 
+def _dong_codes(dong: pl.Series) -> tuple[np.ndarray, list[str]]:
+    """(code of each row's dong, the dong names): the dictionary of a categorical column, no string compared."""
+    arrow = dong.cast(pl.Categorical).to_arrow() if dong.dtype not in (pl.Categorical, pl.Enum) else dong.to_arrow()
+    if isinstance(arrow, pa.ChunkedArray):
+        arrow = arrow.combine_chunks()
+    names = [str(v) for v in arrow.dictionary.to_pylist()]
+    codes = arrow.indices.fill_null(len(names)).to_numpy(zero_copy_only=False).astype(np.int64)
+    return codes, [*names, ""]
+
+
 def rank_by_dong(scores: pl.DataFrame, households: pl.DataFrame | pa.Table, capacity: int | float | dict[str, int],
                  *, exclude: pa.Array | pl.Series | None = None) -> pl.DataFrame:
     """The top ``capacity`` households of each dong by calibrated probability, ranked from 1.
@@ -170,41 +189,46 @@ def rank_by_dong(scores: pl.DataFrame, households: pl.DataFrame | pa.Table, capa
     ``scores`` may carry the ``dong`` already (else it is joined from ``households``). Households in
     ``exclude`` (already in an open case, or objecting to automated processing) are removed before
     ranking so the next household takes their place. Ties are broken by the raw score, then the
-    household id, so the order is stable."""
+    household id, so the order is stable. Only the rows that can still make a list are sorted."""
     hh = households if isinstance(households, pl.DataFrame) else pl.from_arrow(households)
     assert isinstance(hh, pl.DataFrame)
     df = scores if "dong" in scores.columns else scores.join(hh.select("household_id", "dong"), on="household_id")
+    codes, names = _dong_codes(df["dong"])
+    ids = df["household_id"].to_numpy()
+    p, raw = df["probability"].to_numpy(), df["score"].to_numpy()
+    by_name = dict(capacity_table(hh, capacity).iter_rows())
+    cap = np.array([int(by_name.get(name, 0)) for name in names], dtype=np.int64)
+    keep = np.ones(len(ids), dtype=bool)
     if exclude is not None and len(exclude):
-        df = df.filter(~pl.col("household_id").is_in(pl.Series(exclude).cast(pl.Int64).implode()))
-    cap = capacity_table(hh, capacity)
-    df = _candidates(df, cap).with_columns(pl.col("dong").cast(pl.Utf8))
-    ranked = (
-        df.join(cap, on="dong", how="inner")
-        .sort(["dong", "probability", "score", "household_id"], descending=[False, True, True, False])
-        .with_columns(rank=pl.int_range(1, pl.len() + 1, dtype=pl.Int32).over("dong"))
-        .filter(pl.col("rank") <= pl.col("capacity"))
-        .drop("capacity")
-    )
+        at, found = lookup(ids, pl.Series(exclude).cast(pl.Int64).to_numpy())
+        keep[at[found]] = False
+    candidates = _candidates(p, codes, cap, keep)
+    sort_key = np.argsort(np.argsort(np.array(names, dtype=object)))  # each dong's place in name order
+    order = candidates[np.lexsort((ids[candidates], -raw[candidates], -p[candidates], sort_key[codes[candidates]]))]
+    dong = codes[order]
+    starts = np.flatnonzero(np.concatenate([[True], dong[1:] != dong[:-1]])) if len(dong) else np.zeros(0, np.int64)
+    rank = np.arange(len(dong)) - np.repeat(starts, np.diff(np.concatenate([starts, [len(dong)]]))) + 1
+    listed = rank <= cap[dong]
+    ranked = df[order[listed]].with_columns(pl.col("dong").cast(pl.Utf8),
+                                            rank=pl.Series(rank[listed], dtype=pl.Int32))
     return ranked.select("dong", "rank", *[c for c in ranked.columns if c not in ("dong", "rank")])
 
 
-def _candidates(df: pl.DataFrame, cap: pl.DataFrame) -> pl.DataFrame:
+def _candidates(p: np.ndarray, codes: np.ndarray, cap: np.ndarray, keep: np.ndarray) -> np.ndarray:
     """Rows that can still make a list, so only a few per cent of the households are sorted.
 
     A global cut at twice the total capacity keeps every dong's top rows whenever the dong has at
     least its capacity above the cut; a dong that has fewer keeps all its rows. Exact either way."""
-    total = int(cap["capacity"].sum())
-    n = df.height
+    total, n = int(cap.sum()), int(keep.sum())
     if total <= 0 or 4 * total >= n:
-        return df
-    p = df["probability"].to_numpy()
-    cut = np.partition(p, n - 2 * total)[n - 2 * total]
-    above = df.filter(pl.col("probability") >= cut).with_columns(pl.col("dong").cast(pl.Utf8))
-    short = (cap.join(above.group_by("dong").len(), on="dong", how="left").fill_null(0)
-             .filter(pl.col("len") < pl.col("capacity"))["dong"])
-    if short.len() == 0:
-        return above
-    return df.filter((pl.col("probability") >= cut) | pl.col("dong").cast(pl.Utf8).is_in(short.implode()))
+        return np.flatnonzero(keep)
+    kept = p[keep]
+    cut = np.partition(kept, n - 2 * total)[n - 2 * total]
+    above = keep & (p >= cut)
+    short = np.bincount(codes[above], minlength=len(cap)) < cap
+    if short.any():
+        above |= keep & short[codes]
+    return np.flatnonzero(above)
 
 
 def capacity_table(households: pl.DataFrame, capacity: int | float | dict[str, int]) -> pl.DataFrame:
@@ -212,7 +236,10 @@ def capacity_table(households: pl.DataFrame, capacity: int | float | dict[str, i
     if isinstance(capacity, dict):
         return pl.DataFrame({"dong": list(capacity), "capacity": list(capacity.values())},
                             schema={"dong": pl.Utf8, "capacity": pl.Int64})
-    counts = households.group_by("dong").len().with_columns(pl.col("dong").cast(pl.Utf8))
+    codes, names = _dong_codes(households["dong"])
+    n = np.bincount(codes, minlength=len(names))
+    counts = pl.DataFrame({"dong": names, "len": n}, schema={"dong": pl.Utf8, "len": pl.Int64}).filter(
+        (pl.col("len") > 0) & (pl.Series(np.arange(len(names)) < len(names) - 1)))
     if isinstance(capacity, float):
         value = (pl.col("len") * capacity).ceil().cast(pl.Int64)
     else:
