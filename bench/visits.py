@@ -34,7 +34,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from dolbom.visits.solver.baseline import nearest_neighbour  # noqa: E402
 from dolbom.visits.solver.checker import check_solution  # noqa: E402
-from dolbom.visits.solver.day import DayVisit, DayWorker, plan_day  # noqa: E402
+from dolbom.visits.solver.day import DayVisit, DayWorker, plan_day, plan_day_by_area  # noqa: E402
 from dolbom.visits.solver.generator import LAYOUTS, WINDOWS, generate  # noqa: E402
 from dolbom.visits.solver.instance import Instance  # noqa: E402
 from dolbom.visits.solver.solomon import read_solomon  # noqa: E402
@@ -285,10 +285,22 @@ def province_day(workers: int, visits: int, seed: int) -> tuple[list[DayWorker],
     return ws, vs
 
 
-def report_day(title: str, ws: list[DayWorker], vs: list[DayVisit], limit: float) -> None:
-    print(f"{title}: {len(ws)} workers, {len(vs)} visits, limit {limit:g} s, {load()}", flush=True)
+def worker_area(w: DayWorker) -> str:
+    return w.start.key.split(":", 1)[1] if w.start.key.startswith("office:") else "전주시"
+
+
+def visit_area(v: DayVisit) -> str:
+    return v.key.split("-", 1)[0] if "-" in v.key else "전주시"
+
+
+def report_day(title: str, ws: list[DayWorker], vs: list[DayVisit], limit: float, *, by_area: bool = False) -> None:
+    how = "area by area" if by_area else "one model"
+    print(f"{title}: {len(ws)} workers, {len(vs)} visits, {how}, limit {limit:g} s, {load()}", flush=True)
     t0 = time.perf_counter()
-    plan = plan_day(ws, vs, time_limit=limit)
+    if by_area:
+        plan = plan_day_by_area(ws, vs, worker_area=worker_area, visit_area=visit_area, time_limit=limit)
+    else:
+        plan = plan_day(ws, vs, time_limit=limit)
     wall = time.perf_counter() - t0
     planned = sum(len(r.stops) for r in plan.routes)
     travel_h = sum(r.travel for r in plan.routes) / 3600
@@ -308,7 +320,9 @@ def run_day(args: argparse.Namespace) -> None:
     report_day("Jeonju day", ws, vs, args.day_limit)
     if args.province_workers:
         ws, vs = province_day(args.province_workers, args.province_visits, args.seed)
-        report_day("Province day (전라북도)", ws, vs, args.province_limit)
+        report_day("Province day (전라북도)", ws, vs, args.province_limit, by_area=True)
+        if args.province_whole:
+            report_day("Province day (전라북도)", ws, vs, args.province_limit)
 
 
 def main() -> None:
@@ -328,6 +342,7 @@ def main() -> None:
     p.add_argument("--province-workers", type=int, default=None, help="default 200 with --suite, else none")
     p.add_argument("--province-visits", type=int, default=3000)
     p.add_argument("--province-limit", type=float, default=60.0)
+    p.add_argument("--province-whole", action="store_true", help="also plan the province day as one model")
     p.add_argument("--suite", action="store_true", help="the benchmark suite instead of generated instances")
     p.add_argument("--sets", nargs="+", choices=sorted(SUITES), default=["solomon2", "gh200"])
     p.add_argument("--every", type=int, default=1, help="run every k-th instance of each set (a subset)")

@@ -9,6 +9,7 @@ its own routing profile in which the visits it may not do are unreachable.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -21,6 +22,8 @@ UNREACHABLE = 10**8  # seconds; large enough that no feasible route uses the edg
 REASON_NO_SKILL = "no_skilled_worker"
 REASON_OUTSIDE_SHIFTS = "outside_shifts"
 REASON_DAY_FULL = "day_full"
+REASON_NO_WORKER_IN_AREA = "no_worker_in_area"
+MIN_AREA_SECONDS = 0.5
 MANDATORY_PRIZE = 10**7
 
 
@@ -169,6 +172,41 @@ def plan_day(workers: list[DayWorker], visits: list[DayVisit], *, time_limit: fl
             unassigned[visits[i].key] = REASON_DAY_FULL
     return DayPlan(routes=[routes[w.key] for w in workers], unassigned=unassigned,
                    seconds=time.monotonic() - started, feasible=sol.is_feasible())
+
+
+def plan_day_by_area(workers: list[DayWorker], visits: list[DayVisit], *, worker_area: Callable[[DayWorker], str],
+                     visit_area: Callable[[DayVisit], str], time_limit: float = 10.0,
+                     travel: TravelTimes | None = None, seed: int = 1) -> DayPlan:
+    """One plan per area (a city or county whose staff visit only its own residents), solved one after the
+    other with a share of the time limit proportional to the area's visits.
+
+    A province day is many independent days: one model for all of it makes the solver search moves between
+    workers who can never swap visits, and its travel matrix grows with the square of the whole province.
+    Visits of an area with no worker are left out as REASON_NO_WORKER_IN_AREA.
+    """
+    started = time.monotonic()
+    by_area: dict[str, tuple[list[DayWorker], list[DayVisit]]] = {}
+    for w in workers:
+        by_area.setdefault(worker_area(w), ([], []))[0].append(w)
+    for v in visits:
+        by_area.setdefault(visit_area(v), ([], []))[1].append(v)
+    routes: dict[str, WorkerRoute] = {}
+    unassigned: dict[str, str] = {}
+    feasible = True
+    total = max(1, len(visits))
+    for area in sorted(by_area, key=lambda a: -len(by_area[a][1])):
+        ws, vs = by_area[area]
+        if not ws:
+            unassigned.update({v.key: REASON_NO_WORKER_IN_AREA for v in vs})
+            continue
+        left = time_limit - (time.monotonic() - started)
+        share = max(MIN_AREA_SECONDS, min(left, time_limit * len(vs) / total))
+        plan = plan_day(ws, vs, time_limit=share, travel=travel, seed=seed)
+        routes.update({r.worker: r for r in plan.routes})
+        unassigned.update(plan.unassigned)
+        feasible = feasible and plan.feasible
+    return DayPlan(routes=[routes[w.key] for w in workers], unassigned=unassigned,
+                   seconds=time.monotonic() - started, feasible=feasible)
 
 
 def _simulate(w: DayWorker, seq: list[DayVisit], locs: list[int], m: np.ndarray, start_loc: int, end_loc: int,
