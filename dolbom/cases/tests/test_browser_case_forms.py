@@ -208,3 +208,29 @@ def test_the_printable_plan_marks_the_cases_menu_not_the_visit_routes(live_serve
     page.goto(f"{live_server.url}/cases/{case.pk}/plans/1/")
     active = page.locator(".site-nav a.active")
     assert active.count() == 1 and active.inner_text() == "사례"
+
+
+def test_the_case_list_goes_past_200_rows_in_pages_and_says_the_total(live_server, browser_page, officer, resident):
+    first = personas.open_case(officer, resident)
+    # 250 more cases of the dong, copied in one statement (the list, not the workflow, is under test).
+    copies = []
+    for n in range(250):
+        copy = Case.objects.get(pk=first.pk)
+        copy.pk = None
+        copy.number = f"2026-T{n:05d}"
+        copies.append(copy)
+    Case.objects.bulk_create(copies)
+    page = browser_page
+    log_in(page, live_server.url, "minji")
+    page.goto(f"{live_server.url}/cases/")
+    rows = page.locator("[data-testid=case-list] tbody tr")
+    assert "전체 251건" in page.inner_text("[data-testid=total]")
+    first_page = set(rows.all_inner_texts())
+    assert len(first_page) == 50
+    # The last page holds what a list cut at 200 would never have shown.
+    page.goto(f"{live_server.url}/cases/?page=6")
+    assert rows.count() == 1
+    assert "251–251" in page.inner_text("[data-testid=total]").replace(",", "")
+    page.click("[data-testid=pagination] a[rel=prev]")
+    page.wait_for_url("**/cases/?page=5")
+    assert rows.count() == 50 and not first_page & set(rows.all_inner_texts())
