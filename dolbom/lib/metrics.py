@@ -224,12 +224,22 @@ def count_rows(df: Any, by: list[str], **sums: Any) -> list[dict[str, Any]]:
     return df.group_by(by).agg(aggregates).to_dicts()
 
 
+_SHARED_MEMOS: list[dict[Any, Any]] = []
+
+
+def shared_reads_clear() -> None:
+    """Forget every shared read (a benchmark timing a cold run; the stamps already cover changed data)."""
+    for memo in _SHARED_MEMOS:
+        memo.clear()
+
+
 def shared_read(stamp: Callable[[], Any]) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Cache a heavy read several indicators share (the case timeline, the population groups) for as long as
     ``stamp()`` (cheap: the newest row's id and a count, say) and the arguments stay the same. A refresh
     calls a dozen compute functions in a row on the same data; each would otherwise read it again."""
     def decorate(read: Callable[..., Any]) -> Callable[..., Any]:
         memo: dict[Any, Any] = {}
+        _SHARED_MEMOS.append(memo)
 
         def wrapper(*args: Any) -> Any:
             key = (stamp(), args)

@@ -60,7 +60,22 @@ class Cell(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["indicator", "kind", "area", "dim", "start"]),
-                   models.Index(fields=["period", "area", "dim"])]
+                   models.Index(fields=["period", "area", "dim"]),
+                   # The latest month published (every page's default month).
+                   models.Index(fields=["kind", "start"])]
+
+
+class Publication(models.Model):
+    """What one indicator's cells of one year were published from: a digest of its facts, the months and
+    everything else the cells depend on (reports/refresh.py). The incremental refresh leaves a year whose
+    digest has not changed as it is, instead of rebuilding and suppressing its cells again."""
+
+    indicator = models.CharField(max_length=80)
+    year = models.PositiveSmallIntegerField()
+    digest = models.CharField(max_length=64)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["indicator", "year"], name="reports_publication_once")]
 
 
 class Refresh(models.Model):

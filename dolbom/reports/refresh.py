@@ -14,13 +14,17 @@
 ``refresh(full=False)`` recomputes the current and the previous month (a late record, a step recorded
 after the month ended) and republishes the years they fall in; the registered job runs it every few
 minutes, so a dashboard is never more than ``DOLBOM_REPORTS_REFRESH_MINUTES`` plus one run behind the
-data. ``refresh(full=True)`` recomputes the ``DOLBOM_REPORTS_MONTHS`` last months (from the January of the first,
+data. A year of an indicator whose facts (and everything else its cells depend on: the months, the limit,
+the dongs, the running month) are those it was last published from is left as it is (``Publication``
+keeps a digest of them): building and suppressing a year's cells is most of a run, and between two runs
+most indicators do not change. ``refresh(full=True)`` recomputes the ``DOLBOM_REPORTS_MONTHS`` last months (from the January of the first,
 so that every year is whole) and replaces everything.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import time
 import traceback
 from collections import defaultdict
@@ -37,7 +41,7 @@ from django.utils import timezone
 from dolbom.lib.metrics import DIMENSIONS, Indicator, indicators, month_add
 from dolbom.reports.bulk import insert
 from dolbom.reports.geography import Geography
-from dolbom.reports.models import Cell, Fact, Refresh
+from dolbom.reports.models import Cell, Fact, Publication, Refresh
 from dolbom.reports.periods import Period, current_month, month_of, quarter_of, year_of
 from dolbom.reports.suppression import Line, Quantity, suppress
 
@@ -308,6 +312,21 @@ def _stock_copies(cells: list[tuple], periods: list[Period]) -> list[tuple]:
 
 # 3. The run -------------------------------------------------------------------------------------
 
+# Bump when the way cells are built or suppressed changes: every year is then published again.
+PUBLISH_VERSION = 1
+
+
+def _digest(indicator: Indicator, facts: pl.DataFrame, periods: list[Period], geo: Geography, k: int,
+            current: Period) -> str:
+    """What a year's cells of ``indicator`` depend on, as one hash (see the module's docstring)."""
+    h = hashlib.sha256()
+    dongs = sorted((d.id, d.valid_from, d.valid_to, d.successor_id) for d in geo.dongs.values())
+    h.update(repr((PUBLISH_VERSION, indicator.kind, indicator.stock, indicator.suppress, indicator.is_rate,
+                   indicator.dimensions, k, current.code, [p.code for p in periods], dongs)).encode())
+    h.update(facts.sort(list(_FACT_SCHEMA), nulls_last=True).write_csv().encode())
+    return h.hexdigest()
+
+
 def _year_periods(year: int, upto: Period, first: Period) -> list[Period]:
     return [p for p in Period("Y", year, 0).months if first <= p <= upto]
 
@@ -332,7 +351,11 @@ def refresh(*, full: bool = False, out: TextIO | None = None, only: Iterable[str
             if out is not None:
                 out.write(f"  {ind.key:<40} {len(new_facts[ind.key]):>7,} facts  {time.perf_counter() - t:5.2f}s\n")
         years = list(range(first.year, current.year + 1))
+        keys = [i.key for i in chosen]
+        known = {} if full else {(i, y): d for i, y, d in Publication.objects.filter(
+            indicator__in=keys, year__in=years).values_list("indicator", "year", "digest")}
         cells: list[tuple] = []
+        published: dict[tuple[str, int], str] = {}
         for ind in chosen:
             for year in years:
                 periods = _year_periods(year, current, oldest)
@@ -342,25 +365,36 @@ def refresh(*, full: bool = False, out: TextIO | None = None, only: Iterable[str
                 earlier = [p for p in periods if p < first]
                 if earlier and not full:
                     facts = pl.concat([stored_facts(ind.key, earlier[0].start, first.start), facts])
+                digest = _digest(ind, facts, periods, geo, k, current)
+                if known.get((ind.key, year)) == digest:
+                    continue  # published from these very facts: its cells stand
+                published[(ind.key, year)] = digest
                 cells += publish(ind, facts, periods, geo, k)
-        fact_rows = [(key, *row) for key, df in new_facts.items() for row in df.iter_rows()]
-        keys = [i.key for i in chosen]
+        changed = sorted({key for key, _year in published})
+        if out is not None:
+            out.write(f"  republished {len(published)} of {len(chosen) * len(years)} indicator-years "
+                      f"({len(changed)} indicators)\n")
+        fact_rows = [(key, *row) for key in changed for row in new_facts[key].iter_rows()]
         with transaction.atomic():
             if connection.vendor == "postgresql":
                 with connection.cursor() as cursor:
                     cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_LOCK])
-            facts_gone = Fact.objects.filter(month__gte=first.start, month__lt=current.end)
-            cells_gone = Cell.objects.filter(start__year__in=years)
-            if only is not None:
-                facts_gone, cells_gone = facts_gone.filter(indicator__in=keys), cells_gone.filter(indicator__in=keys)
             if full:
                 # Months older than the kept window leave with the full refresh.
-                facts_gone = Fact.objects.all() if only is None else Fact.objects.filter(indicator__in=keys)
-                cells_gone = Cell.objects.all() if only is None else Cell.objects.filter(indicator__in=keys)
-            facts_gone.delete()
-            cells_gone.delete()
+                scope = {} if only is None else {"indicator__in": keys}
+                Fact.objects.filter(**scope).delete()
+                Cell.objects.filter(**scope).delete()
+                Publication.objects.filter(**scope).delete()
+            else:
+                Fact.objects.filter(month__gte=first.start, month__lt=current.end, indicator__in=changed).delete()
+                for year in years:
+                    again = [key for key, y in published if y == year]
+                    Cell.objects.filter(start__year=year, indicator__in=again).delete()
+                    Publication.objects.filter(year=year, indicator__in=again).delete()
             insert(Fact, FACT_FIELDS, fact_rows)
             insert(Cell, CELL_FIELDS, cells)
+            Publication.objects.bulk_create(Publication(indicator=key, year=year, digest=digest)
+                                            for (key, year), digest in published.items())
         run.indicators, run.facts, run.cells = len(chosen), len(fact_rows), len(cells)
     except Exception:
         run.error = traceback.format_exc()[-4000:]

@@ -142,3 +142,15 @@ def test_the_audits_fast_solver_finds_exactly_what_a_rank_test_finds():
         values, lines, _ = _table(rows)
         hidden = rng.random(len(values)) < rng.uniform(0.1, 0.7)
         assert set(determined(hidden, lines).tolist()) == _rank_recoverable(hidden, lines), rows
+
+
+def test_the_sparse_solver_of_large_groups_finds_exactly_what_a_rank_test_finds(monkeypatch):
+    from dolbom.reports import suppression
+
+    monkeypatch.setattr(suppression, "DENSE_LIMIT", 0)  # every group through the random null vectors
+    rng = np.random.default_rng(11)
+    for _ in range(60):
+        rows = rng.choice([0, 1, 2, 6, 9, 40], size=(int(rng.integers(2, 9)), int(rng.integers(2, 8)))).tolist()
+        values, lines, _ = _table(rows)
+        hidden = rng.random(len(values)) < rng.uniform(0.1, 0.8)
+        assert set(determined(hidden, lines).tolist()) == _rank_recoverable(hidden, lines), rows
