@@ -33,7 +33,11 @@ def _health(start_response: StartResponse) -> Iterable[bytes]:
 
 
 def build() -> Callable[[dict[str, Any], StartResponse], Iterable[bytes]]:
-    from dolbom.wsgi import application as django_app  # settings chosen there (DJANGO_SETTINGS_MODULE)
+    # The settings are those of the process that forked the workers (`dolbom serve` sets them up); run any
+    # other way (gunicorn dolbom.ops.wsgi), DJANGO_SETTINGS_MODULE must name them, as for dolbom/wsgi.py.
+    from django.core.wsgi import get_wsgi_application
+
+    django_app = get_wsgi_application()
 
     def application(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         if environ.get("PATH_INFO") == HEALTH_PATH and environ.get("REQUEST_METHOD") in ("GET", "HEAD"):
