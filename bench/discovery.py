@@ -4,18 +4,24 @@
     nice .venv/bin/python bench/discovery.py --households 5000000 --engine local
     nice .venv/bin/python bench/discovery.py --households 23000000 --no-quality
 
-What is timed, for both: read households and every agency's Parquet file -> features -> score every
+What is timed, for each: read households and every agency's Parquet file -> features -> score every
 household -> each dong's ranked visit list (capacity = ``--capacity`` of its households) with the top
-reasons of every listed household -> lists written as Parquet.
+reasons of every listed household -> lists written as Parquet. One run prints three of them:
 
-- engine: ``dolbom.discovery.engine.run_cycle`` (Polars, compiled trees when lleaves is installed,
-  TreeSHAP only for listed households; ``--engine spark`` runs the same kernel under PySpark).
+- engine: ``dolbom.discovery.engine.run_cycle`` as a default install runs it (features scattered from
+  the records straight into each scoring batch, the trees compiled by lleaves with LightGBM as the
+  fallback, TreeSHAP once per tree and cell of rows for the listed households only); the tree backend
+  in use is named. ``--engine spark`` runs the same kernel under PySpark.
+- the same engine with LightGBM's own ``predict`` for the trees (what it gives where compiling fails).
 - baseline: how one would write it without thinking about speed: pandas ``groupby``/``unstack`` for the
   features, the model's own LightGBM ``predict`` in row batches of ``--batch-rows``, pandas sort/groupby
   for the lists, ``pred_contrib`` and a Python loop for the reasons of the listed households. It runs
   on the first ``--baseline-households`` households of the same files (default: all of them, up to
   1,000,000: at 5,000,000 the pandas pipeline grew past 19 GiB and was killed for memory on a 23 GiB
-  machine).
+  machine). It needs pandas (``pip install -e '.[bench]'``); without it the bench says so and skips it.
+
+Each line gives the wall clock, the CPU seconds of the process, the households per second of both and
+the machine's load average, so that a figure taken on a busy machine can be read.
 
 Not timed and printed separately: generating the synthetic sources (streamed in chunks) and training
 the model on another synthetic city. The quality of the model against the indicator-count rule on the
@@ -28,6 +34,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import os
 import resource
 import shutil
 import sys
@@ -46,6 +53,11 @@ def _engine_digest() -> str:
     from dolbom.discovery.engine import model
 
     return hashlib.sha256(Path(model.__file__).read_bytes()).hexdigest()[:8]
+
+
+def _load() -> str:
+    one, five, _ = os.getloadavg()
+    return f"load {one:.1f}/{five:.1f} on {os.cpu_count()} CPUs"
 
 
 def _rss_gib() -> float:
@@ -173,6 +185,8 @@ def main() -> None:
     p.add_argument("--quality", action=argparse.BooleanOptionalAction, default=True)
     p.add_argument("--reasons", choices=["shap", "path"], default="shap",
                    help="contributions behind the reasons: TreeSHAP (pred_contrib) or the rows' own tree paths")
+    p.add_argument("--native", action=argparse.BooleanOptionalAction, default=True,
+                   help="also run the engine with LightGBM's own predict for the trees")
     args = p.parse_args()
 
     import polars as pl
@@ -190,27 +204,31 @@ def main() -> None:
     if gen_s:
         print(f"generated {args.households:,} households in {gen_s:.1f} s ({args.households / gen_s:,.0f}/s), "
               f"peak RSS {_rss_gib():.1f} GiB")
+    catalogue = load_catalogue()
+    out = root / f"out-{args.households}"
+    out.mkdir(exist_ok=True)
     model = load_model(model_data)
     t = time.perf_counter()
     model.predict_raw(pl.DataFrame({n: [0.0] for n in model.feature_names}).to_numpy())  # compile or load the trees
-    print(f"trees: {'compiled (lleaves)' if model.compiled else 'LightGBM'}; warm-up {time.perf_counter() - t:.1f} s")
-    catalogue = load_catalogue()
+    print(f"trees: {model.backend} (the default install's); compiled or loaded from the cache in "
+          f"{time.perf_counter() - t:.1f} s")
 
-    out = root / f"out-{args.households}"
-    out.mkdir(exist_ok=True)
-    t, cpu = time.perf_counter(), time.process_time()
-    result = run_cycle(households=city.households_path, indicators=city.out_dir / "sources", model=model,
-                       catalogue=catalogue, as_of=AS_OF, capacity=args.capacity, out_dir=out, engine=args.engine,
-                       keep_scores=args.quality, explain_with=args.reasons)
-    engine_s, engine_cpu = time.perf_counter() - t, time.process_time() - cpu
-    engine_rate = result.households / engine_s
-    parts = ", ".join(f"{k} {v:.2f}/{result.timings[k + '_cpu']:.2f}" for k, v in result.timings.items()
-                      if not k.endswith("_cpu"))
-    print(f"engine ({args.engine}, reasons by {args.reasons}): {result.households:,} households, "
-          f"{result.lists.height:,} listed, {result.scored_with_records:,} with records, {engine_s:.2f} s "
-          f"(CPU {engine_cpu:.2f} s) = {engine_rate:,.0f} households/s [wall/CPU s: {parts}], "
-          f"peak RSS {_rss_gib():.1f} GiB")
+    def cycle(model, label: str, keep: bool):  # noqa: ANN001, ANN202
+        t, cpu = time.perf_counter(), time.process_time()
+        result = run_cycle(households=city.households_path, indicators=city.out_dir / "sources", model=model,
+                           catalogue=catalogue, as_of=AS_OF, capacity=args.capacity, out_dir=out / label,
+                           engine=args.engine, keep_scores=keep, explain_with=args.reasons)
+        wall, used = time.perf_counter() - t, time.process_time() - cpu
+        parts = ", ".join(f"{k} {v:.2f}/{result.timings[k + '_cpu']:.2f}" for k, v in result.timings.items()
+                          if not k.endswith("_cpu"))
+        print(f"{label} ({args.engine}, trees by {model.backend}, reasons by {args.reasons}): "
+              f"{result.households:,} households, {result.lists.height:,} listed, {result.scored_with_records:,} "
+              f"with records, {wall:.2f} s = {result.households / wall:,.0f} households/s; CPU {used:.2f} s = "
+              f"{result.households / used:,.0f} households per CPU-second [wall/CPU s: {parts}], "
+              f"peak RSS {_rss_gib():.1f} GiB, {_load()}")
+        return result, result.households / wall, result.households / used
 
+    result, engine_rate, engine_cpu_rate = cycle(model, "engine", args.quality)
     if args.quality and result.scores is not None:
         report = quality_report(result.scores, pl.read_parquet(city.truth_path),
                                 pl.read_parquet(city.households_path), args.capacity)
@@ -220,15 +238,27 @@ def main() -> None:
               f"model {o['precision_model']:.3f} vs rule {o['precision_baseline']:.3f}; recall model "
               f"{o['recall_model']:.3f} vs rule {o['recall_baseline']:.3f}; prevalence {o['prevalence']:.3f}")
         del result.scores
+    del result
+    if args.native:
+        _, native_rate, native_cpu_rate = cycle(load_model(model_data, compiled=False), "native", False)
+        print(f"ratio engine / native LightGBM predict: {engine_rate / native_rate:.2f}x wall, "
+              f"{engine_cpu_rate / native_cpu_rate:.2f}x per CPU-second")
 
+    try:
+        import pandas  # noqa: F401
+    except ImportError:
+        print("baseline skipped: pandas is not installed (pip install -e '.[bench]')")
+        return
     limit = args.baseline_households if args.baseline_households is not None else min(args.households, 1_000_000)
     t, cpu = time.perf_counter(), time.process_time()
     done = naive(city, model_data, args.capacity, limit, args.batch_rows, out / "lists-baseline.parquet")
     naive_s, naive_cpu = time.perf_counter() - t, time.process_time() - cpu
-    naive_rate = done / naive_s
+    naive_rate, naive_cpu_rate = done / naive_s, done / naive_cpu
     print(f"baseline (pandas + LightGBM predict in batches of {args.batch_rows:,}): {done:,} households, "
-          f"{naive_s:.2f} s (CPU {naive_cpu:.2f} s) = {naive_rate:,.0f} households/s, peak RSS {_rss_gib():.1f} GiB")
-    print(f"ratio: {engine_rate / naive_rate:.1f}x ({engine_rate:,.0f} vs {naive_rate:,.0f} households/s)")
+          f"{naive_s:.2f} s = {naive_rate:,.0f} households/s; CPU {naive_cpu:.2f} s = {naive_cpu_rate:,.0f} "
+          f"households per CPU-second, peak RSS {_rss_gib():.1f} GiB, {_load()}")
+    print(f"ratio engine / baseline: {engine_rate / naive_rate:.1f}x wall ({engine_rate:,.0f} vs {naive_rate:,.0f} "
+          f"households/s), {engine_cpu_rate / naive_cpu_rate:.1f}x per CPU-second")
 
 
 if __name__ == "__main__":

@@ -221,15 +221,18 @@ def _signal_open_cases(*, actor: User, cycle: Cycle, model: ModelVersion, scored
     return written
 
 
-@transaction.atomic
 def cycle_score(*, actor: User, cycle: Cycle, engine: str = "local") -> ScoreSummary:
     """Scores every household of the cycle's files and writes each dong's ranked visit list.
 
     The model only orders the list: every household with an indicator is listed, none is dropped for a
     low score. Households whose member objected to automated processing (PIPA §37-2) are not scored.
-    Households already in an open case are not listed again; their case timeline gets the new signals."""
+    Households already in an open case are not listed again; their case timeline gets the new signals.
+
+    Scoring a city takes seconds and holds no transaction, so others keep writing meanwhile (on SQLite a
+    transaction holds the one write lock); only writing the result is one transaction, which reads the
+    objections and open cases again: one recorded while the scores were computed still counts."""
     _require_city_team(actor)
-    cycle = Cycle.objects.select_for_update().get(pk=cycle.pk)
+    cycle = Cycle.objects.get(pk=cycle.pk)
     imports = list(cycle.imports.all())
     if not imports:
         raise DomainError(DiscoveryErrorCode.NO_IMPORTS)
@@ -239,20 +242,24 @@ def cycle_score(*, actor: User, cycle: Cycle, engine: str = "local") -> ScoreSum
     objected = objecting_household_ids()
     scored = pipeline.score_imports(imports=imports, model=mv, as_of=cycle.starts_on, exclude=objected,
                                     engine=engine)
-    ids = scored.household_ids
-    open_cases = _open_cases_by_household(set(ids))
-    # Entries already worked on (an outcome, a case, a community report) stay as they are.
-    VisitListEntry.objects.filter(cycle=cycle, source=EntrySource.MODEL, outcome="", case__isnull=True).delete()
-    kept = set(VisitListEntry.objects.filter(cycle=cycle).values_list("household_id", flat=True))
-    now = timezone.now()
-    signalled = _signal_open_cases(actor=actor, cycle=cycle, model=mv, scored=scored, open_cases=open_cases)
-    # Ranked among every household on the list, entries kept from an earlier run included.
-    listed = scored.ranked(not_listed=set(open_cases)).without(kept)
-    _insert_entries(cycle=cycle, model=mv, frame=listed.frame, at=now)
-    cycle.scored_at, cycle.scored_by, cycle.model_version = now, actor, mv
-    cycle.save(update_fields=["scored_at", "scored_by", "model_version"])
+    with transaction.atomic():
+        cycle = Cycle.objects.select_for_update().get(pk=cycle.pk)
+        objected_now = objecting_household_ids()
+        scored = scored.without(objected_now - objected)
+        ids = scored.household_ids
+        open_cases = _open_cases_by_household(set(ids))
+        # Entries already worked on (an outcome, a case, a community report) stay as they are.
+        VisitListEntry.objects.filter(cycle=cycle, source=EntrySource.MODEL, outcome="", case__isnull=True).delete()
+        kept = set(VisitListEntry.objects.filter(cycle=cycle).values_list("household_id", flat=True))
+        now = timezone.now()
+        signalled = _signal_open_cases(actor=actor, cycle=cycle, model=mv, scored=scored, open_cases=open_cases)
+        # Ranked among every household on the list, entries kept from an earlier run included.
+        listed = scored.ranked(not_listed=set(open_cases)).without(kept)
+        _insert_entries(cycle=cycle, model=mv, frame=listed.frame, at=now)
+        cycle.scored_at, cycle.scored_by, cycle.model_version = now, actor, mv
+        cycle.save(update_fields=["scored_at", "scored_by", "model_version"])
     return ScoreSummary(scored=len(ids), listed=listed.frame.height, kept=len(kept), signalled_cases=signalled,
-                        objected=len(objected), model_version=mv.version,
+                        objected=len(objected_now), model_version=mv.version,
                         dongs=listed.frame.get_column("dong_id").n_unique())
 
 

@@ -100,6 +100,7 @@ class Model:
     compiled: bool = False  # whether predict_raw runs the trees compiled to machine code (lleaves)
     _native: Any = None
     _paths: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+    _splits: list[list[tuple[int, np.ndarray, bool]]] | None = None
 
     def probability(self, raw: np.ndarray) -> np.ndarray:
         a, b = self.calibration
@@ -148,6 +149,84 @@ class Model:
             out[lo:lo + len(part)] = np.bincount(index.ravel(), weights=change[at].ravel(),
                                                  minlength=len(part) * width).reshape(len(part), width)
         return out
+
+    def shap_group_contributions(self, X: np.ndarray, G: np.ndarray) -> np.ndarray:
+        """TreeSHAP (LightGBM's own ``pred_contrib``) summed per reason group, computed once per tree and
+        distinct *cell* instead of once per tree and row: a tree's contributions to a row depend only on
+        which side of each of the model's splits the row falls, and the listed rows fall into a few dozen
+        such cells per tree. Identical to ``pred_contrib`` up to float rounding, at a fraction of its cost."""
+        if self._splits is None:
+            self._splits = _split_tables(self.booster)
+        group = G.argmax(axis=1)
+        n, width = X.shape[0], G.shape[1]
+        out = np.zeros((n, width))
+        if n == 0:
+            return out
+        columns: dict[int, tuple[np.ndarray, np.ndarray]] = {}  # feature -> (values, missing * 2 + zero)
+        for t, splits in enumerate(self._splits):
+            if not splits:
+                continue
+            cell, span = np.zeros(n, dtype=np.int64), 1
+            for f, thresholds, categorical in splits:
+                if f not in columns:
+                    x = np.ascontiguousarray(X[:, f])
+                    columns[f] = x, np.isnan(x) * 2 + (x == 0)
+                x, flags = columns[f]
+                if categorical:  # the category itself (0: missing or negative)
+                    code = (np.nan_to_num(x, nan=-1.0) + 1).clip(0).astype(np.int64)
+                else:  # how many of the tree's thresholds on f lie below the value, missing and zero apart
+                    code = np.searchsorted(thresholds, x) * 4 + flags
+                radix = int(code.max()) + 1
+                if span * radix >= 2 ** 62:
+                    cell, span = _renumber(cell)
+                cell = cell * radix + code
+                span *= radix
+            first, inverse = _cells(cell, span)
+            contrib = self.booster.predict(X[first], pred_contrib=True, start_iteration=t, num_iteration=1,
+                                           num_threads=1)
+            used = np.array([f for f, _, _ in splits])
+            touched = np.unique(group[used])
+            per_group = np.zeros((len(first), width))
+            np.add.at(per_group, (slice(None), group[used]), contrib[:, used])
+            out[:, touched] += per_group[:, touched][inverse]
+        return out
+
+def _split_tables(booster: lgb.Booster) -> list[list[tuple[int, np.ndarray, bool]]]:
+    """Each tree's split features: (feature, the tree's thresholds on it ascending, whether categorical)."""
+    out = []
+    for tree in booster.dump_model()["tree_info"]:
+        per_feature: dict[int, tuple[set[float], bool]] = {}
+        stack = [tree["tree_structure"]]
+        while stack:
+            node = stack.pop()
+            if "split_feature" not in node:
+                continue
+            categorical = node["decision_type"] == "=="
+            values, _ = per_feature.setdefault(node["split_feature"], (set(), categorical))
+            if not categorical:
+                values.add(float(node["threshold"]))
+            stack += [node["left_child"], node["right_child"]]
+        out.append([(f, np.array(sorted(v)), c) for f, (v, c) in sorted(per_feature.items())])
+    return out
+
+
+def _cells(cell: np.ndarray, span: int) -> tuple[np.ndarray, np.ndarray]:
+    """(first row of each distinct value, each row's value number): a direct table when the values are
+    few enough, else a sort."""
+    if span <= 8 * len(cell) + 4096:
+        seen = np.full(span, -1, dtype=np.int64)
+        seen[cell[::-1]] = np.arange(len(cell) - 1, -1, -1)  # the first row holding each value wins
+        first = seen[seen >= 0]
+        number = np.full(span, -1, dtype=np.int64)
+        number[cell[first]] = np.arange(len(first))
+        return first, number[cell]
+    _, first, inverse = np.unique(cell, return_index=True, return_inverse=True)
+    return first, inverse
+
+
+def _renumber(cell: np.ndarray) -> tuple[np.ndarray, int]:
+    values, inverse = np.unique(cell, return_inverse=True)
+    return inverse.astype(np.int64), len(values)
 
 
 def _path_tables(booster: lgb.Booster) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

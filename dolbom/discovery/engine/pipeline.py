@@ -219,7 +219,7 @@ def score_households(hh: pl.DataFrame, indicators: IndicatorSource, model: Model
 
 
 def explain_listed(lists: pl.DataFrame, scoring: Scoring, model: Model, *,
-                   engine: Literal["local", "spark"] = "local", explain_with: Explain = "path") -> pl.DataFrame:
+                   engine: Literal["local", "spark"] = "local", explain_with: Explain = "shap") -> pl.DataFrame:
     """Reasons (the model's own contributions) for the listed households only, their feature rows built
     from their own records."""
     hh, records = scoring.households, scoring.records
@@ -262,7 +262,7 @@ def explain_listed(lists: pl.DataFrame, scoring: Scoring, model: Model, *,
 def run_cycle(*, households: HouseholdSource, indicators: IndicatorSource, model: Model, catalogue: Catalogue,
               as_of: dt.date, capacity: int | float | dict[str, int], out_dir: str | Path,
               engine: Literal["local", "spark"] = "local", exclude: pa.Array | None = None,
-              keep_scores: bool = False, explain_with: Explain = "path") -> CycleResult:
+              keep_scores: bool = False, explain_with: Explain = "shap") -> CycleResult:
     """Score every household and write ``lists.parquet`` (dong, rank, household_id, score, probability,
     indicator_count, model_version, reason_codes, reasons) under ``out_dir``."""
     timings: dict[str, float] = {}
