@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
+from functools import cached_property
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -29,8 +30,8 @@ class Period:
     year: int
     index: int  # month 1-12, quarter 1-4, 0 for a year
 
-    @property
-    def code(self) -> str:
+    @cached_property
+    def code(self) -> str:  # read a few thousand times per dashboard
         if self.kind == "M":
             return f"{self.year}-{self.index:02d}"
         if self.kind == "Q":
