@@ -22,6 +22,15 @@ def initials(text: str) -> str:
     return "".join(out)
 
 
+def syllables_starting_with(consonant: str) -> tuple[str, str] | None:
+    """The syllables whose initial is ``consonant`` ('ㅂ' -> '바' to just before '빠'), as a half-open range
+    of characters: one initial's syllables are consecutive in Unicode. None for anything else."""
+    index = _CHOSEONG.find(consonant) if len(consonant) == 1 else -1
+    if index < 0:
+        return None
+    return chr(_SYLLABLE_FIRST + index * 588), chr(_SYLLABLE_FIRST + (index + 1) * 588)
+
+
 def is_initials_query(text: str) -> bool:
     """True when the query is made only of initial consonants (e.g. 'ㄱㅁㅅ')."""
     stripped = text.replace(" ", "")
