@@ -5,10 +5,12 @@
     .venv/bin/python bench/checkins.py --no-split               # skip the training data's test split
 
 Per call on ``dolbom/checkins/devset/calls.jsonl`` (written apart from the training data, labelled by
-the issue-5 rule, see its GUIDELINE.md). A call's prediction is the worst level per signal over the
-client's turns (``analyse_calls``, the batch command's path: the caller's turns are not analysed; the
-analyser takes no context, so a short answer such as "네, 그래요" is read without the question before
-it). A signal counts as positive at medium or high; ``needs_followup`` when any signal does.
+the issue-5 rule, see its GUIDELINE.md). A call's prediction comes from ``analyse_calls``, the batch
+command's path and the same rule as a live call's end: each client turn read with the caller's line
+before it (the caller's turns are not analysed themselves), the worst level per signal, then the
+whole-call rule (``risk.combine_turns``: a lone medium the model is unsure of counts as low; a model
+file without the rule's thresholds, such as issue 5's, gets the plain worst level). A signal counts as
+positive at medium or high; ``needs_followup`` when any signal does.
 
 Systems, measured in the same run on the same calls:
   keyword     a fixed list of danger and health words (KEYWORDS below), no learning, no negation;

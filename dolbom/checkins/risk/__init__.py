@@ -15,7 +15,8 @@ should know; high = a person must act soon. Self-harm and emergency are always h
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
@@ -36,6 +37,9 @@ class Analysis:
     signals: dict[str, Severity | None]  # every kind present as a key
     evidence: dict[str, list[str]]
     needs_followup: bool  # any medium or high
+    # Kinds at medium in this turn that a whole call counts only with another follow-up signal in another
+    # turn (``combine_turns``): the model is not sure enough of them alone. Empty: every medium counts.
+    tentative: frozenset[str] = field(default=frozenset())
 
     def found(self) -> list[Signal]:
         """Signals present, most severe first."""
@@ -47,12 +51,41 @@ class Analysis:
         return sorted(out, key=lambda s: -_RANK[s.severity])
 
 
-def _analysis(signals: dict, evidence: dict) -> Analysis:
+def _analysis(signals: dict, evidence: dict, tentative: frozenset[str] = frozenset()) -> Analysis:
     return Analysis(
         signals=signals,
         evidence=evidence,
         needs_followup=any(_RANK[s] >= 2 for s in signals.values()),
+        tentative=tentative,
     )
+
+
+def combine_turns(turns: Sequence[Analysis]) -> Analysis:
+    """A whole call from its client turns: the worst of each kind, then the whole-call rule.
+
+    The rule: a call needs follow-up on one high, on one medium the model is sure of, or on follow-up
+    signals in two different turns. A medium that one turn raises tentatively (``Analysis.tentative``)
+    and that no other turn backs with any follow-up signal is reported as low: on real calls most
+    single, unsure mediums are a passing ache or a bad night that the person handles. Self-harm and
+    emergency are never tentative.
+    """
+    signals: dict[str, Severity | None] = dict.fromkeys(SIGNALS)
+    evidence: dict[str, list[str]] = {k: [] for k in SIGNALS}
+    firm: set[str] = set()
+    raising = 0  # turns with a medium or high of any kind
+    for a in turns:
+        serious = [k for k in SIGNALS if _RANK[a.signals.get(k)] >= 2]
+        raising += bool(serious)
+        firm.update(k for k in serious if k not in a.tentative)
+        for kind in SIGNALS:
+            if _RANK[a.signals.get(kind)] > _RANK[signals[kind]]:
+                signals[kind] = a.signals.get(kind)
+            evidence[kind].extend(span for span in a.evidence.get(kind, []) if span not in evidence[kind])
+    if raising < 2:
+        for kind in SIGNALS:
+            if signals[kind] == "medium" and kind not in firm:
+                signals[kind] = "low"
+    return _analysis(signals, evidence)
 
 
 def analyse_utterance(text: str, previous_caller_line: str | None = None) -> Analysis:
@@ -61,8 +94,8 @@ def analyse_utterance(text: str, previous_caller_line: str | None = None) -> Ana
     드신 적 있으세요?" it is self-harm)."""
     from .analyser import analyse_many
 
-    signals, evidence = analyse_many([text], [previous_caller_line or ""])[0]
-    return _analysis(signals, evidence)
+    signals, evidence, tentative = analyse_many([text], [previous_caller_line or ""])[0]
+    return _analysis(signals, evidence, tentative)
 
 
 def use_model(path: str | Path | None) -> None:
@@ -95,8 +128,8 @@ def client_turns(turns: list[dict]) -> list[tuple[str, str]]:
 def analyse_calls(calls: list[list[dict]]) -> list[Analysis]:
     """``analyse_turns`` for many calls, with every user turn tokenised in one batch (much faster).
 
-    A call's signals are the worst of each kind over the client's turns, each turn read with the
-    caller's line before it, so ``needs_followup`` is true when any turn raised a medium or high.
+    A call's signals are those of ``combine_turns`` over the client's turns, each turn read with the
+    caller's line before it: the worst of each kind, a lone tentative medium lowered to low.
     """
     from .analyser import analyse_many
 
@@ -105,19 +138,12 @@ def analyse_calls(calls: list[list[dict]]) -> list[Analysis]:
     out: list[Analysis] = []
     pos = 0
     for pairs in per_call:
-        signals: dict[str, Severity | None] = dict.fromkeys(SIGNALS)
-        evidence: dict[str, list[str]] = {k: [] for k in SIGNALS}
-        for sig, ev in flat[pos : pos + len(pairs)]:
-            for kind in SIGNALS:
-                if _RANK[sig[kind]] > _RANK[signals[kind]]:
-                    signals[kind] = sig[kind]
-                evidence[kind].extend(span for span in ev[kind] if span not in evidence[kind])
+        out.append(combine_turns([_analysis(*r) for r in flat[pos : pos + len(pairs)]]))
         pos += len(pairs)
-        out.append(_analysis(signals, evidence))
     return out
 
 
 __all__ = [
-    "SIGNALS", "Analysis", "Severity", "Signal", "analyse_calls", "analyse_turns", "analyse_utterance", "client_turns",
+    "SIGNALS", "Analysis", "Severity", "Signal", "analyse_calls", "combine_turns", "analyse_turns", "analyse_utterance", "client_turns",
     "use_model",
 ]

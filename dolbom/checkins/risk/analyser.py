@@ -61,6 +61,13 @@ def _evidence(p: Parsed, scores: np.ndarray, kind: int, cls: int) -> list[str]:
 
 def severities(parsed: Sequence[Parsed], ids: Sequence[Sequence[int]] | None = None) -> np.ndarray:
     """(n, kinds) severity 0..3: the model's decision, then the rules that hold whatever it learned."""
+    return severities_and_tentative(parsed, ids)[0]
+
+
+def severities_and_tentative(
+    parsed: Sequence[Parsed], ids: Sequence[Sequence[int]] | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """``severities``, and (n, kinds) True where a medium is tentative (``Model.tentative``)."""
     m = model()
     probs = m.probabilities(parsed) if ids is None else m.probabilities_of(ids)
     pred = m.decide(probs, cue_matrix(parsed))
@@ -72,14 +79,15 @@ def severities(parsed: Sequence[Parsed], ids: Sequence[Sequence[int]] | None = N
         capped[:, EMERGENCY] = 0
         pred[past] = capped
     pred[np.array([not p.has_content for p in parsed], dtype=bool)] = 0
-    return pred
+    return pred, m.tentative(probs, pred)
 
 
-Result = tuple[dict[str, str | None], dict[str, list[str]]]
+# Severity per kind, evidence spans per kind, and the kinds whose medium is tentative (``Model.tentative``).
+Result = tuple[dict[str, str | None], dict[str, list[str]], frozenset[str]]
 
 
 def analyse_many(texts: Sequence[str], contexts: Sequence[str] | None = None) -> list[Result]:
-    """Per text: severity per kind and the evidence spans. Texts are tokenised in one batch.
+    """Per text: severity per kind, the evidence spans and the tentative kinds. Texts are tokenised in one batch.
 
     ``contexts``: per text, the caller's line it answers, or "" (a short answer like "네" means
     nothing alone and much after "혹시 죽고 싶다는 생각이 드신 적 있으세요?").
@@ -96,14 +104,14 @@ def analyse_many(texts: Sequence[str], contexts: Sequence[str] | None = None) ->
     if len(unique) == len(keys):
         return _analyse_distinct(texts, ctx)
     done = dict(zip(unique, _analyse_distinct([t for t, _ in unique], [c for _, c in unique]), strict=True))
-    return [({**done[k][0]}, {kind: list(v) for kind, v in done[k][1].items()}) for k in keys]
+    return [({**done[k][0]}, {kind: list(v) for kind, v in done[k][1].items()}, done[k][2]) for k in keys]
 
 
 def _analyse_distinct(texts: Sequence[str], contexts: Sequence[str]) -> list[Result]:
     parsed = parse_many(texts, contexts)
     m = model()
     encoded = [m.encode(p) for p in parsed]
-    pred = severities(parsed, [ids for ids, _ in encoded])
+    pred, tentative = severities_and_tentative(parsed, [ids for ids, _ in encoded])
     flagged = [i for i, row in enumerate(pred) if row.any()]
     scores = m.clause_scores([encoded[i][1] for i in flagged])
     by_text = dict(zip(flagged, scores, strict=True))
@@ -116,5 +124,5 @@ def _analyse_distinct(texts: Sequence[str], contexts: Sequence[str]) -> list[Res
             sev = int(row[i])
             signals[kind] = SEVERITIES[sev]
             evidence[kind] = _evidence(p, clause_scores, i, sev) if sev and clause_scores is not None else []
-        out.append((signals, evidence))
+        out.append((signals, evidence, frozenset(SIGNALS[i] for i in np.flatnonzero(tentative[n]))))
     return out

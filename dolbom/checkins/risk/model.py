@@ -63,6 +63,11 @@ class Model:
     # The urgent threshold when the utterance has a cue for the kind (``features.danger_cues``): lower,
     # because a cue makes the danger plausible. Without a cue ``urgent_threshold`` applies.
     urgent_cue_threshold: np.ndarray | float = 0.5
+    # The whole-call rule (``combine_turns``): a medium that one turn alone raises, below this p(medium) +
+    # p(high), is tentative, and the call counts it only when another turn raises a follow-up signal too.
+    # Per kind, by cross-validation on whole training calls; ``None`` (older files): the follow-up
+    # threshold, i.e. no medium is tentative.
+    single_threshold: np.ndarray | None = None
 
     # ---- inference -------------------------------------------------------------------------
     def encode(self, p: Parsed) -> tuple[list[int], list[list[int]]]:
@@ -121,6 +126,15 @@ class Model:
         urgent = p_any >= np.where(cued, cue_t[None, :], urgent_t[None, :])
         return np.where(ALWAYS_HIGH[None, :], np.where(urgent, 3, 0), sev)
 
+    def tentative(self, probs: np.ndarray, sev: np.ndarray) -> np.ndarray:
+        """(n, kinds) True where the severity is medium and p(medium) + p(high) is below the kind's
+        single-turn threshold: not enough alone to make a whole call need follow-up."""
+        if self.single_threshold is None:
+            return np.zeros(sev.shape, dtype=bool)
+        single = np.broadcast_to(np.asarray(self.single_threshold, dtype=np.float32), (len(SIGNALS),))
+        serious = probs[:, :, 2] + probs[:, :, 3]
+        return (sev == 2) & ~ALWAYS_HIGH[None, :] & (serious < single[None, :])
+
     def clause_scores(self, per_clause: Sequence[Sequence[Sequence[int]]]) -> list[np.ndarray]:
         """Per utterance, (clauses, kinds * 4): what each clause's own features add to each class's score.
 
@@ -157,6 +171,9 @@ class Model:
             urgent_cue_threshold=np.broadcast_to(
                 np.asarray(self.urgent_cue_threshold, dtype=np.float32), ALWAYS_HIGH.shape
             ),
+            single_threshold=np.broadcast_to(
+                np.asarray(self.followup_threshold if self.single_threshold is None else self.single_threshold,
+                           dtype=np.float32), ALWAYS_HIGH.shape),
             data_fingerprint=np.array(self.data_fingerprint),
             extra_fingerprint=np.array(self.extra_fingerprint),
             kiwi_cutoff=np.array(self.kiwi_cutoff, dtype=np.float32),
@@ -174,6 +191,7 @@ class Model:
                 followup_threshold=z["followup_threshold"],
                 urgent_threshold=z["urgent_threshold"],
                 urgent_cue_threshold=z["urgent_cue_threshold"] if "urgent_cue_threshold" in z else z["urgent_threshold"],
+                single_threshold=z["single_threshold"] if "single_threshold" in z else None,
                 data_fingerprint=str(z["data_fingerprint"]),
                 kiwi_cutoff=float(z["kiwi_cutoff"]) if "kiwi_cutoff" in z else 8.0,
                 extra_fingerprint=str(z["extra_fingerprint"]) if "extra_fingerprint" in z else "",

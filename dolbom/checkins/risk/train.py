@@ -54,6 +54,10 @@ F_BETA = 1.5
 # Self-harm and emergency: a miss can cost a life, a false alarm costs a safety script that was not
 # needed, so recall weighs four times (in cross-validation 3 missed more; above 4 nothing changed).
 URGENT_BETA = 4.0
+# The whole-call rule's single-turn thresholds (``Model.single_threshold``) are chosen on whole training
+# calls by F-beta of needs_followup per call, recall weighted twice: the issue asks for recall of at least
+# 0.95 per call, and a threshold that trades a found call for fewer false alerts is not wanted.
+CALL_BETA = 2.0
 
 
 @dataclass(frozen=True)
@@ -62,6 +66,7 @@ class Thresholds:
     followup: np.ndarray  # (kinds,)
     urgent: np.ndarray  # (kinds,), used for the always-high kinds without a cue
     urgent_cue: np.ndarray  # (kinds,), with a cue (features.danger_cues)
+    single: np.ndarray | None = None  # (kinds,), the whole-call rule's; None: no medium is tentative
 
 
 def training_examples() -> tuple[list[Example], list[Call], int]:
@@ -160,17 +165,63 @@ def _decide(probs: np.ndarray, t: Thresholds, content: np.ndarray, cues: np.ndar
     return np.where(content[:, None], m.decide(probs, cues), 0)
 
 
-def _per_call(pred: np.ndarray, labels: np.ndarray, calls: Sequence[Call], start: int) -> tuple[np.ndarray, np.ndarray]:
-    """(calls, kinds) worst predicted and labelled severity over each call's client turns."""
+def _tentative(pred: np.ndarray, probs: np.ndarray, single: np.ndarray | None) -> np.ndarray:
+    m = Model({}, np.zeros((0, 0)), np.zeros(0), np.zeros(0), np.zeros(0), single_threshold=single)
+    return m.tentative(probs, pred)
+
+
+def _call_row(pred: np.ndarray, tentative: np.ndarray | None) -> np.ndarray:
+    """(kinds,) a call's severities from its turns' (turns, kinds): the worst, then the whole-call rule of
+    ``combine_turns`` (a tentative medium that no other turn backs is low)."""
+    if not len(pred):
+        return np.zeros(len(SIGNALS), dtype=np.int64)
+    row = pred.max(axis=0)
+    if tentative is not None and (pred >= 2).any(axis=1).sum() < 2:
+        firm = ((pred >= 2) & ~tentative).any(axis=0)
+        row = np.where((row == 2) & ~firm, 1, row)
+    return row
+
+
+def _per_call(
+    pred: np.ndarray, labels: np.ndarray, calls: Sequence[Call], start: int, tentative: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """(calls, kinds) predicted (the whole-call rule applied when ``tentative`` is given) and labelled
+    severity over each call's client turns."""
     p_rows, g_rows = [], []
     pos = start
     for c in calls:
         n = len(c.examples())
-        p_rows.append(pred[pos : pos + n].max(axis=0) if n else np.zeros(len(SIGNALS), dtype=np.int64))
+        p_rows.append(_call_row(pred[pos : pos + n], None if tentative is None else tentative[pos : pos + n]))
         g_rows.append(labels[pos : pos + n].max(axis=0) if n else np.zeros(len(SIGNALS), dtype=np.int64))
         pos += n
     shape = (len(calls), len(SIGNALS))
     return np.array(p_rows, dtype=np.int64).reshape(shape), np.array(g_rows, dtype=np.int64).reshape(shape)
+
+
+def choose_single(
+    oof: np.ndarray, pred: np.ndarray, labels: np.ndarray, calls: Sequence[Call], start: int, followup: np.ndarray
+) -> np.ndarray:
+    """The whole-call rule's single-turn threshold per kind, by F-beta (``CALL_BETA``) of needs_followup
+    over the held-out whole training calls; one pass of coordinate ascent in the order of SIGNALS, ties
+    to the lower threshold (fewer mediums made tentative). Starts from the follow-up thresholds (no rule)."""
+    single = np.asarray(followup, dtype=np.float32).copy()
+
+    def f_call(candidate: np.ndarray) -> float:
+        cp, cg = _per_call(pred, labels, calls, start, _tentative(pred, oof, candidate))
+        gold = (cg >= 2).any(axis=1)
+        return _weighted_f((cp >= 2).any(axis=1), gold, np.ones(len(gold)), CALL_BETA)
+
+    for i in range(len(SIGNALS)):
+        if ALWAYS_HIGH[i]:
+            continue
+        options = [float(followup[i])] + [t for t in GRID if t > followup[i]] + [1.01]
+        scored = []
+        for t in options:
+            trial = single.copy()
+            trial[i] = t
+            scored.append((f_call(trial), -t))
+        single[i] = -max(scored)[1]
+    return single
 
 
 def _fmt(s: Score) -> str:
@@ -178,7 +229,8 @@ def _fmt(s: Score) -> str:
 
 
 def report_lines(
-    pred: np.ndarray, labels: np.ndarray, calls: Sequence[Call], n_utterances: int, t: Thresholds
+    pred: np.ndarray, labels: np.ndarray, calls: Sequence[Call], n_utterances: int, t: Thresholds,
+    tentative: np.ndarray | None = None,
 ) -> list[str]:
     """Precision and recall of medium-or-high (what raises an alert) on the held-out folds."""
     follow = pred >= 2
@@ -199,8 +251,14 @@ def report_lines(
         routine = ~gold[sl].any(axis=1)
         if routine.any():
             lines.append(f"    false follow-ups per 100 utterances without one: {100 * follow[sl][routine].any(axis=1).mean():.1f}")
-    if calls:
+    if calls and tentative is not None and t.single is not None:
+        lines.append("  whole-call rule, single-turn thresholds  " + "  ".join(
+            f"{kind}={t.single[i]:.2f}" for i, kind in enumerate(SIGNALS) if not ALWAYS_HIGH[i]))
         cp, cg = _per_call(pred, labels, calls, n_utterances)
+        lines.append(f"  per whole training call without the whole-call rule: needs_followup "
+                     f"{_fmt(score((cp >= 2).any(axis=1), (cg >= 2).any(axis=1)))}")
+    if calls:
+        cp, cg = _per_call(pred, labels, calls, n_utterances, tentative)
         lines.append(f"  per whole training call ({len(calls)} calls, {int((cg >= 2).any(axis=1).sum())} need follow-up):")
         for i, kind in enumerate(SIGNALS):
             lines.append(f"    {kind:14s} {_fmt(score(cp[:, i] >= 2, cg[:, i] >= 2))}")
@@ -217,9 +275,12 @@ def report_lines(
     return lines
 
 
-def error_lines(pred: np.ndarray, labels: np.ndarray, examples: Sequence[Example], calls: Sequence[Call], n_utterances: int) -> list[str]:
+def error_lines(
+    pred: np.ndarray, labels: np.ndarray, examples: Sequence[Example], calls: Sequence[Call], n_utterances: int,
+    tentative: np.ndarray | None = None,
+) -> list[str]:
     """The training calls that cross-validation got wrong, with the turns that decided it."""
-    cp, cg = _per_call(pred, labels, calls, n_utterances)
+    cp, cg = _per_call(pred, labels, calls, n_utterances, tentative)
     lines = ["held-out errors on whole training calls (missed follow-ups, false alerts):"]
     pos = n_utterances
     for c, p_row, g_row in zip(calls, cp, cg, strict=True):
@@ -245,6 +306,11 @@ def train(*, out: Path = ARTEFACT, verbose: bool = True, show_errors: bool = Fal
     cues = cue_matrix(parsed)
     oof = cross_validate(parsed, labels, folds_of(examples))
     thresholds = choose_thresholds(oof, labels, base_rate_weights(labels, n_utterances), content, cues)
+    decided = _decide(oof, thresholds, content, cues)
+    if calls:
+        single = choose_single(oof, decided, labels, calls, n_utterances, thresholds.followup)
+        thresholds = Thresholds(thresholds.present, thresholds.followup, thresholds.urgent, thresholds.urgent_cue, single)
+    tentative = _tentative(decided, oof, thresholds.single)
     vocab, w, b = fit(parsed, labels)
     model = Model(
         vocab=vocab,
@@ -254,17 +320,17 @@ def train(*, out: Path = ARTEFACT, verbose: bool = True, show_errors: bool = Fal
         followup_threshold=thresholds.followup,
         urgent_threshold=thresholds.urgent,
         urgent_cue_threshold=thresholds.urgent_cue,
+        single_threshold=thresholds.single,
         data_fingerprint=fingerprint([TRAIN]),
         kiwi_cutoff=KIWI_CUTOFF,
         extra_fingerprint=extra_fingerprint(),
     )
     model.save(out)
     if verbose:
-        decided = _decide(oof, thresholds, content, cues)
-        for line in report_lines(decided, labels, calls, n_utterances, thresholds):
+        for line in report_lines(decided, labels, calls, n_utterances, thresholds, tentative):
             print(line, file=sys.stderr)
         if show_errors:
-            for line in error_lines(decided, labels, examples, calls, n_utterances):
+            for line in error_lines(decided, labels, examples, calls, n_utterances, tentative):
                 print(line, file=sys.stderr)
         print(
             f"trained on {n_utterances} utterances and {len(examples) - n_utterances} turns of {len(calls)} calls, "

@@ -18,3 +18,9 @@ def analyse_calls(calls: list[list[dict]]) -> list[Analysis]:
     """Whole calls (``[{"role": "system"|"user", "text": ...}, ...]`` each): the worst of each kind over
     the client's turns, each read with the caller's line before it."""
     return _risk.analyse_calls(calls)
+
+
+def combine_turns(turns: list[Analysis]) -> Analysis:
+    """A whole call from its client turns' analyses: the worst of each kind, a lone medium the model is
+    unsure of lowered to low (the whole-call rule, ``risk.combine_turns``)."""
+    return _risk.combine_turns(turns)

@@ -226,33 +226,22 @@ def _after_unanswered_try(call: Call, *, actor: User) -> None:
                         excerpt=f"안부전화를 {enrolment.missed_in_row}회 연속 받지 않았습니다.", call=call)
 
 
-def _merge(*maps: dict[str, str | None]) -> dict[str, str | None]:
-    out: dict[str, str | None] = {}
-    for m in maps:
-        for kind, severity in m.items():
-            if _RANK[severity] > _RANK[out.get(kind)]:
-                out[kind] = severity
-    return out
-
-
 def _call_signals(call: Call) -> tuple[dict[str, str | None], dict[str, list[str]]]:
-    """The call's signals: the worst of each kind over the client's turns, each analysed on its own with
-    the caller's line it answers ("네" to "잠은 잘 주무세요?" is nothing; to "혹시 죽고 싶다는 생각이
-    드신 적 있으세요?" it is self-harm). Joining the turns into one text let an answer to one question
-    colour another ("잠은 잘 자요" after "못 자요" asked about meals), so the turn is the unit, as on the line."""
-    signals: dict[str, str | None] = {}
-    evidence: dict[str, list[str]] = {}
+    """The call's signals: each client turn analysed on its own with the caller's line it answers ("네" to
+    "잠은 잘 주무세요?" is nothing; to "혹시 죽고 싶다는 생각이 드신 적 있으세요?" it is self-harm), then
+    combined by the whole-call rule (the worst of each kind; a lone medium the model is unsure of is low).
+    Joining the turns into one text let an answer to one question colour another ("잠은 잘 자요" after
+    "못 자요" asked about meals), so the turn is the unit, as on the line."""
+    analyses = []
     last_caller = ""
     for role, text in call.turns.exclude(text="").order_by("seq").values_list("role", "text"):
         if role != TurnRole.CLIENT:
             last_caller = text
             continue
-        analysis = signal_service.analyse_utterance(text, previous_caller_line=last_caller or None)
-        signals = _merge(signals, analysis.signals)
-        for kind, words in analysis.evidence.items():
-            if analysis.signals.get(kind) and words:
-                evidence.setdefault(kind, []).extend(w for w in words if w not in evidence.get(kind, []))
-    return signals, evidence
+        analyses.append(signal_service.analyse_utterance(text, previous_caller_line=last_caller or None))
+    combined = signal_service.combine_turns(analyses)
+    evidence = {kind: words for kind, words in combined.evidence.items() if combined.signals.get(kind) and words}
+    return dict(combined.signals), evidence
 
 
 def _rule_summary(call: Call, signals: dict[str, str | None], evidence: dict[str, list[str]]) -> str:

@@ -172,7 +172,7 @@ def test_the_shipped_model_carries_the_thresholds_the_analyser_decides_with():
 
     shipped, serving = Model.load(ARTEFACT), model()
     assert serving.kiwi_cutoff == shipped.kiwi_cutoff == KIWI_CUTOFF
-    for name in ("present_threshold", "followup_threshold", "urgent_threshold", "urgent_cue_threshold"):
+    for name in ("present_threshold", "followup_threshold", "urgent_threshold", "urgent_cue_threshold", "single_threshold"):
         assert np.array_equal(np.broadcast_to(getattr(serving, name), (len(SIGNALS),)), getattr(shipped, name)), name
     # Every threshold came from cross-validation's grid, not a default left behind.
     grid = set(training.GRID) | set(training.PRESENT_GRID)
@@ -180,6 +180,11 @@ def test_the_shipped_model_carries_the_thresholds_the_analyser_decides_with():
         used = (shipped.urgent_threshold[i], shipped.urgent_cue_threshold[i]) if kind in ("self_harm", "emergency") \
             else (shipped.followup_threshold[i], shipped.present_threshold[i])
         assert all(any(abs(float(u) - g) < 1e-6 for g in grid) for u in used), kind
+        # The whole-call rule's threshold: from the grid (or 1.01, every lone medium tentative), never
+        # below the follow-up threshold, so a medium stays a medium on the line.
+        single = float(shipped.single_threshold[i])
+        assert single >= float(shipped.followup_threshold[i]) - 1e-6, kind
+        assert any(abs(single - g) < 1e-6 for g in (*grid, 1.01)), kind
 
 
 def test_choosing_thresholds_by_cross_validation_is_deterministic():

@@ -107,3 +107,43 @@ def test_use_model_refuses_a_file_made_with_other_analyser_settings(tmp_path):
     with pytest.raises(ValueError):
         use_model(tmp_path / "other.npz")
     assert analyse_utterance("요새 허리가 계속 아파요").needs_followup
+
+
+def _turn(tentative: frozenset[str] = frozenset(), **levels: str) -> Analysis:
+    signals = {k: levels.get(k) for k in SIGNALS}
+    evidence = {k: ([f"{k} 말"] if levels.get(k) else []) for k in SIGNALS}
+    return Analysis(signals=signals, evidence=evidence, tentative=tentative,
+                    needs_followup=any(v in ("medium", "high") for v in signals.values()))
+
+
+def test_a_call_with_one_unsure_medium_and_nothing_else_is_not_a_follow_up():
+    from dolbom.checkins.risk import combine_turns
+
+    call = combine_turns([_turn(), _turn(frozenset({"health"}), health="medium"), _turn(sleep="low")])
+    assert call.signals["health"] == "low" and call.signals["sleep"] == "low"
+    assert not call.needs_followup and call.evidence["health"] == ["health 말"]
+
+
+def test_an_unsure_medium_counts_when_another_turn_raises_a_follow_up_too():
+    from dolbom.checkins.risk import combine_turns
+
+    call = combine_turns([_turn(frozenset({"health"}), health="medium"), _turn(frozenset({"sleep"}), sleep="medium")])
+    assert call.signals["health"] == "medium" and call.signals["sleep"] == "medium" and call.needs_followup
+
+
+def test_a_sure_medium_or_any_high_makes_the_call_a_follow_up_alone():
+    from dolbom.checkins.risk import combine_turns
+
+    assert combine_turns([_turn(), _turn(mood="medium")]).signals["mood"] == "medium"
+    urgent = combine_turns([_turn(frozenset({"health"}), health="medium", emergency="high")])
+    assert urgent.signals["emergency"] == "high" and urgent.needs_followup
+    assert combine_turns([_turn(health="high")]).signals["health"] == "high"
+
+
+def test_a_whole_call_is_the_rule_applied_to_its_turns_read_one_by_one():
+    from dolbom.checkins.risk import analyse_calls, client_turns, combine_turns
+
+    call = [{"role": "system", "text": "요즘 몸은 좀 어떠세요?"}, {"role": "user", "text": "무릎이 좀 쑤시는데 파스 붙이면 나아요"},
+            {"role": "system", "text": "잠은 잘 주무세요?"}, {"role": "user", "text": "요새 한 달째 잠을 거의 못 자요"}]
+    one_by_one = combine_turns([analyse_utterance(t, previous_caller_line=c) for t, c in client_turns(call)])
+    assert analyse_calls([call])[0] == one_by_one
