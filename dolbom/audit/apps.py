@@ -24,5 +24,14 @@ class AuditConfig(AppConfig):
                              visible=can_read_access_log, order=92, sections=("lockouts",)))
         # The auditor's start page: where the log is; auditors never see personal records.
         dashboard_panel_register(DashboardPanel(key="audit", template="audit/_dashboard.html",
-                                                context=lambda request: {}, visible=can_read_access_log,
+                                                context=_dashboard_context, visible=can_read_access_log,
                                                 slot="top"))
+
+
+def _dashboard_context(request) -> dict:
+    """The auditor's work on the start page: this month's refusals, downloads, revealed numbers and views
+    outside a caseload with no purpose, each a link to those rows, and the accounts locked now."""
+    from dolbom.audit.selectors import access_log_month_to_date, lockouts_current
+
+    return {"month": access_log_month_to_date(viewer=request.user),
+            "lockouts": len(lockouts_current(viewer=request.user))}

@@ -138,6 +138,32 @@ def access_log_monthly_review(*, viewer: User, year: int, month: int) -> Monthly
     )
 
 
+@dataclass(frozen=True)
+class MonthToDate:
+    """What the auditor's start page counts, from the first of the month to now: one aggregate query."""
+    since: dt.date
+    total: int
+    denied: int
+    exports: int
+    reveals: int
+    outside_caseload_without_purpose: int
+
+
+def access_log_month_to_date(*, viewer: User, today: dt.date | None = None) -> MonthToDate:
+    _require_auditor(viewer)
+    today = today or timezone.localdate()
+    since = today.replace(day=1)
+    counts = AccessLog.objects.filter(at__gte=_day_start(since)).aggregate(
+        total=Count("pk"),
+        denied=Count("pk", filter=Q(action=AccessAction.DENIED)),
+        exports=Count("pk", filter=Q(action=AccessAction.EXPORT)),
+        reveals=Count("pk", filter=Q(action=AccessAction.REVEAL_RRN)),
+        outside_caseload_without_purpose=Count("pk", filter=Q(action=AccessAction.VIEW, in_caseload=False,
+                                                               purpose="")),
+    )
+    return MonthToDate(since=since, **counts)
+
+
 # Sign-ins and lockouts (django-axes' records, accounts.SecurityEvent) ---------------------------
 
 @dataclass(frozen=True)

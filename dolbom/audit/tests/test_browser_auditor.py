@@ -1,6 +1,6 @@
 """The auditor's pages in a real browser: Korean names for roles and records, one log row per page a person
-opened (not one per chat turn), a monthly review that prints short and downloads, and a reversed date range
-refused with a message."""
+opened (not one per chat turn), a start page with the month's refusals, a monthly review that prints short and
+downloads, and a reversed date range refused with a message."""
 
 from __future__ import annotations
 
@@ -61,9 +61,24 @@ def test_one_chat_call_is_logged_once_per_page_opened_and_the_auditor_reads_it_i
     assert "통합사례관리사" in table and "안부전화" in table
 
 
-def test_a_reversed_date_range_is_refused_with_a_message(live_server, browser_page, auditor, officer, resident):
+def test_the_start_page_counts_the_months_refusals_and_a_reversed_date_range_is_refused(
+        live_server, browser_page, auditor, officer, resident):
+    AccessLog.objects.create(actor=officer, actor_username="minji", actor_role="dong_officer",
+                             action=AccessAction.DENIED, resident=resident, record_type="case", record_id="9",
+                             at=timezone.now())
+    AccessLog.objects.create(actor=officer, actor_username="minji", actor_role="dong_officer",
+                             action=AccessAction.VIEW, resident=resident, record_type="resident",
+                             record_id=str(resident.pk), in_caseload=False, at=timezone.now())
     page = browser_page
     log_in(page, live_server.url, "youngho")
+    # The start page is the auditor's work this month, not only two buttons.
+    assert page.inner_text("[data-testid=audit-denied] b") == "1"
+    assert page.inner_text("[data-testid=audit-outside] b") == "1"
+    with page.expect_navigation():
+        page.click("[data-testid=audit-denied]")
+    table = page.inner_text("[data-testid=access-log]")
+    assert "거부" in table and "조회" not in table
+
     today = timezone.localdate()
     page.goto(f"{live_server.url}/audit/access-log/?date_from={today.isoformat()}"
               f"&date_to={(today - dt.timedelta(days=7)).isoformat()}")
