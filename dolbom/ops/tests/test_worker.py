@@ -152,6 +152,29 @@ def test_on_sqlite_a_dead_nodes_lease_runs_out(settings):
         assert held is True
 
 
+@pytest.mark.django_db(transaction=True)
+def test_on_postgresql_a_dead_nodes_lock_goes_with_its_connection():
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite's lease is tested above")
+    import psycopg
+
+    job = Job(key="ops.purge", every=dt.timedelta(hours=24), run=lambda: "ok")
+    db = connection.settings_dict
+    other = psycopg.connect(dbname=db["NAME"], host=db["HOST"] or None, port=db["PORT"] or None, user=db["USER"],
+                            password=db["PASSWORD"] or None, autocommit=True)
+    other.execute("SELECT pg_advisory_lock(%s)", [locks.advisory_key(job.key)])  # a node that holds the job
+    with locks.job_lock(job, node="node-b") as held:
+        assert held is False
+    other.close()  # the node dies: its connection, and the lock with it, are gone
+    deadline = time.monotonic() + 5  # the server ends the closed session's backend a moment later
+    while True:
+        with locks.job_lock(job, node="node-b") as held:
+            if held or time.monotonic() > deadline:
+                break
+        time.sleep(0.05)
+    assert held is True
+
+
 @pytest.mark.django_db
 def test_the_worker_command_runs_the_due_jobs_once_and_lists_them():
     call_command("ops", "worker", "--once", "--only", "verification.purge", stdout=open("/dev/null", "w"))
