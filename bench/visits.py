@@ -267,7 +267,9 @@ def province_day(workers: int, visits: int, seed: int) -> tuple[list[DayWorker],
     jv = round(visits * jeonju_share)
     ws, vs = jeonju_day(jw, jv, seed)
     total = sum(a[3] for a in JEONBUK)
-    skills = ["nurse"] * 6 + ["case_manager"] * 3 + ["social_worker"]
+    # The same 6:3:1 mix as Jeonju's, ordered so that even a county of three has one of each role.
+    skills = ["nurse", "case_manager", "social_worker", "nurse", "nurse", "case_manager", "nurse", "nurse",
+              "case_manager", "nurse"]
     left_w, left_v = workers - jw, visits - jv
     for a, (name, lon, lat, weight) in enumerate(JEONBUK):
         last = a == len(JEONBUK) - 1
@@ -314,10 +316,13 @@ def report_day(title: str, ws: list[DayWorker], vs: list[DayVisit], limit: float
     reasons: dict[str, int] = {}
     for why in plan.unassigned.values():
         reasons[why] = reasons.get(why, 0) + 1
+    missed_why: dict[str, int] = {}
+    for k in missed:
+        missed_why[plan.unassigned[k]] = missed_why.get(plan.unassigned[k], 0) + 1
     used = sum(1 for r in plan.routes if r.stops)
     print(f"  time to plan {wall:.1f} s; planned {planned}, left out {len(plan.unassigned)} {reasons}; "
-          f"mandatory left out {len(missed)} of {len(mandatory)}; {used} workers out, travel {travel_h:.1f} h; "
-          f"feasible {plan.feasible}", flush=True)
+          f"mandatory left out {len(missed)} of {len(mandatory)} {missed_why}; {used} workers out, "
+          f"travel {travel_h:.1f} h; feasible {plan.feasible}", flush=True)
 
 
 def run_day(args: argparse.Namespace) -> None:
