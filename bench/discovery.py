@@ -244,6 +244,9 @@ def main() -> None:
         print(f"ratio engine / native LightGBM predict: {engine_rate / native_rate:.2f}x wall, "
               f"{engine_cpu_rate / native_cpu_rate:.2f}x per CPU-second")
 
+    if args.baseline_households == 0:
+        print("baseline skipped (--baseline-households 0)")
+        return
     try:
         import pandas  # noqa: F401
     except ImportError:

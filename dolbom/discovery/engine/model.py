@@ -100,7 +100,7 @@ class Model:
     compiled: bool = False  # whether predict_raw runs the trees compiled to machine code (lleaves)
     _native: Any = None
     _paths: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
-    _splits: list[list[tuple[int, np.ndarray, bool]]] | None = None
+    _splits: tuple[list[list[tuple[int, np.ndarray | None]]], dict[int, tuple[np.ndarray, bool]]] | None = None
 
     def probability(self, raw: np.ndarray) -> np.ndarray:
         a, b = self.calibration
@@ -162,20 +162,23 @@ class Model:
         out = np.zeros((n, width))
         if n == 0:
             return out
-        columns: dict[int, tuple[np.ndarray, np.ndarray]] = {}  # feature -> (values, missing * 2 + zero)
-        for t, splits in enumerate(self._splits):
+        trees, cuts = self._splits
+        # Each split feature's bin once, among every threshold the model has on it, missing and zero apart
+        # (the category itself for a categorical one); each tree then reads its own coarser bin from a table.
+        codes = {}
+        for f, (thresholds, categorical) in cuts.items():
+            x = np.ascontiguousarray(X[:, f])
+            if categorical:  # the category itself (0: missing or negative)
+                codes[f] = (np.nan_to_num(x, nan=-1.0) + 1).clip(0).astype(np.int64)
+            else:
+                codes[f] = np.searchsorted(thresholds, x) * 4 + np.isnan(x) * 2 + (x == 0)
+        totals = np.zeros((width, n))
+        for t, splits in enumerate(trees):
             if not splits:
                 continue
             cell, span = np.zeros(n, dtype=np.int64), 1
-            for f, thresholds, categorical in splits:
-                if f not in columns:
-                    x = np.ascontiguousarray(X[:, f])
-                    columns[f] = x, np.isnan(x) * 2 + (x == 0)
-                x, flags = columns[f]
-                if categorical:  # the category itself (0: missing or negative)
-                    code = (np.nan_to_num(x, nan=-1.0) + 1).clip(0).astype(np.int64)
-                else:  # how many of the tree's thresholds on f lie below the value, missing and zero apart
-                    code = np.searchsorted(thresholds, x) * 4 + flags
+            for f, table in splits:
+                code = codes[f] if table is None else table[codes[f]]
                 radix = int(code.max()) + 1
                 if span * radix >= 2 ** 62:
                     cell, span = _renumber(cell)
@@ -184,30 +187,51 @@ class Model:
             first, inverse = _cells(cell, span)
             contrib = self.booster.predict(X[first], pred_contrib=True, start_iteration=t, num_iteration=1,
                                            num_threads=1)
-            used = np.array([f for f, _, _ in splits])
-            touched = np.unique(group[used])
-            per_group = np.zeros((len(first), width))
-            np.add.at(per_group, (slice(None), group[used]), contrib[:, used])
-            out[:, touched] += per_group[:, touched][inverse]
-        return out
+            used = np.array([f for f, _ in splits])
+            per_group = np.zeros((width, len(first)))
+            np.add.at(per_group, group[used], contrib[:, used].T)
+            for g in np.unique(group[used]):
+                totals[g] += per_group[g][inverse]
+        return totals.T.copy()
 
-def _split_tables(booster: lgb.Booster) -> list[list[tuple[int, np.ndarray, bool]]]:
-    """Each tree's split features: (feature, the tree's thresholds on it ascending, whether categorical)."""
-    out = []
+
+def _split_tables(booster: lgb.Booster) -> tuple[list[list[tuple[int, np.ndarray | None]]],
+                                                  dict[int, tuple[np.ndarray, bool]]]:
+    """(per tree, its split features with the table from the model-wide bin of a value to the tree's own
+    bin, None for a categorical one; per split feature, every threshold on it ascending and whether it is
+    categorical)."""
+    per_tree: list[dict[int, set[float]]] = []
+    cuts: dict[int, tuple[set[float], bool]] = {}
     for tree in booster.dump_model()["tree_info"]:
-        per_feature: dict[int, tuple[set[float], bool]] = {}
+        mine: dict[int, set[float]] = {}
         stack = [tree["tree_structure"]]
         while stack:
             node = stack.pop()
             if "split_feature" not in node:
                 continue
-            categorical = node["decision_type"] == "=="
-            values, _ = per_feature.setdefault(node["split_feature"], (set(), categorical))
+            f, categorical = node["split_feature"], node["decision_type"] == "=="
+            values, _ = cuts.setdefault(f, (set(), categorical))
+            here = mine.setdefault(f, set())
             if not categorical:
                 values.add(float(node["threshold"]))
+                here.add(float(node["threshold"]))
             stack += [node["left_child"], node["right_child"]]
-        out.append([(f, np.array(sorted(v)), c) for f, (v, c) in sorted(per_feature.items())])
-    return out
+        per_tree.append(mine)
+    every = {f: (np.array(sorted(v)), c) for f, (v, c) in cuts.items()}
+    trees = []
+    for mine in per_tree:
+        splits: list[tuple[int, np.ndarray | None]] = []
+        for f in sorted(mine):
+            thresholds, categorical = every[f]
+            if categorical:
+                splits.append((f, None))
+                continue
+            # A value in model-wide bin b lies above thresholds[b - 1]: the tree's thresholds up to that one.
+            own = np.array(sorted(mine[f]))
+            below = np.concatenate([[0], np.searchsorted(own, thresholds, side="right")])
+            splits.append((f, (below[:, None] * 4 + np.arange(4)).ravel()))
+        trees.append(splits)
+    return trees, every
 
 
 def _cells(cell: np.ndarray, span: int) -> tuple[np.ndarray, np.ndarray]:
