@@ -31,6 +31,7 @@ FLEET_SHARE = 0.7
 # and on R2/RC2 a single hopeless try at 2 vehicles used to eat the whole fleet phase (measured on R205 and
 # RC208 at 10 s: 3 vehicles found after 1.1 s, then 6 s spent on 2, leaving 3 s for distance).
 ATTEMPT_SHARE = 0.4
+DISTANCE_RUNS = 3
 
 
 @dataclass
@@ -86,7 +87,8 @@ def solve_vrptw(instance: Instance, *, time_limit: float, seed: int = 1) -> Vrpt
        fewer, stopping at the first feasible solution, each try capped at ATTEMPT_SHARE of the time.
        (Starting from the previous solution minus one route was measured to be slower on R104 and R112:
        it stays near the old local optimum.)
-    3. The rest minimises distance with the smallest fleet, starting from the best solution so far.
+    3. The rest minimises distance with the smallest fleet in DISTANCE_RUNS runs, each with its own seed
+       and starting from the best solution so far.
     """
     started = time.monotonic()
     deadline = started + time_limit
@@ -129,9 +131,15 @@ def solve_vrptw(instance: Instance, *, time_limit: float, seed: int = 1) -> Vrpt
             log.append((best.num_routes(), time.monotonic() - started))
         k = best.num_routes()
         final = data.replace(vehicle_types=[data.vehicle_type(0).replace(num_available=k)])
-        if left() > 0.05:
+        # The rest of the time in DISTANCE_RUNS runs with their own seeds, each from the best so far: one long
+        # run settles in one valley (the 10-s and 30-s runs ended on the same R202, R203 and R206 distances).
+        runs = DISTANCE_RUNS
+        for run in range(runs):
+            if left() <= 0.05:
+                break
             start = Solution(final, [[c - 1 for c in route] for route in solution_routes(best)])
-            r = solve(final, stop=MaxRuntime(left()), seed=seed, collect_stats=False, initial_solution=start)
+            r = solve(final, stop=MaxRuntime(left() / (runs - run)), seed=seed + 100 + run, collect_stats=False,
+                      initial_solution=start)
             if r.best.is_feasible() and (r.best.num_routes(), r.best.distance()) < (k, best.distance()):
                 best = r.best
     routes = [r for r in solution_routes(best) if r]
