@@ -13,7 +13,7 @@ from typing import Any
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import RequestDataTooBig
-from django.db import DataError, OperationalError
+from django.db import DataError, InterfaceError, OperationalError, connection
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Swagger
@@ -163,14 +163,33 @@ def data_error(request: HttpRequest, exc: DataError) -> HttpResponse:
     return _error(request, 422, "invalid_input", _("Some fields are missing or not valid."), errors=[])
 
 
+def _database_gone(exc: Exception) -> bool:
+    """PostgreSQL could not be reached or ended the session (a restart, a failover): SQLSTATE class 08 or
+    57P01-57P03, or a failure of the client library before any answer (no SQLSTATE)."""
+    if connection.vendor != "postgresql":
+        return False
+    state = getattr(exc.__cause__, "sqlstate", None)
+    return state is None or state.startswith("08") or state in {"57P01", "57P02", "57P03"}
+
+
 @api.exception_handler(OperationalError)
 def operational_error(request: HttpRequest, exc: OperationalError) -> HttpResponse:
-    if "locked" in str(exc) or "busy" in str(exc):
-        # SQLite's busy timeout ran out under a burst of writes: nothing was written, try again.
-        response = _error(request, 503, "busy", _("The server is busy. Try again in a moment."))
+    if "locked" in str(exc) or "busy" in str(exc) or _database_gone(exc):
+        # SQLite's busy timeout ran out under a burst of writes, or PostgreSQL is restarting (bench/faults.py):
+        # the transaction rolled back, nothing was written; try again.
+        code = "database_unavailable" if connection.vendor == "postgresql" else "busy"
+        response = _error(request, 503, code, _("The server is busy. Try again in a moment."))
         response["Retry-After"] = "2"
         return response
     return server_error(request, exc)
+
+
+@api.exception_handler(InterfaceError)
+def connection_lost(request: HttpRequest, exc: InterfaceError) -> HttpResponse:
+    # The connection was closed under the request (a database restart): nothing was written; try again.
+    response = _error(request, 503, "database_unavailable", _("The server is busy. Try again in a moment."))
+    response["Retry-After"] = "2"
+    return response
 
 
 @api.exception_handler(OverflowError)
