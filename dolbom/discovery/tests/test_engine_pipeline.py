@@ -57,3 +57,18 @@ def test_the_quality_report_compares_model_and_rule_by_group_on_a_city_never_tra
     assert json.loads(written.read_text(encoding="utf-8"))["model_version"] == data.model.version
     page = write_quality_report(report, tmp_path / "quality.html").read_text(encoding="utf-8")
     assert "<svg" in page and "품질 보고서" in page
+
+
+def test_the_feature_table_spark_is_given_scores_like_the_batches_built_from_the_records(data):  # noqa: F811
+    """Spark scores a feature table; the local engine scatters the records into each batch. Same numbers."""
+    from dolbom.discovery.engine.features import feature_names
+    from dolbom.discovery.engine.pipeline import _records_frame, read_households, score_households
+
+    hh = read_households(data.fresh.households_path)
+    local, scoring = score_households(hh, data.fresh.out_dir / "sources", data.model, data.catalogue, AS_OF)
+    names = [n for n in feature_names(data.catalogue, AS_OF) if n != "indicator_count"]
+    table = _records_frame(scoring.records, scoring.context, names)
+    plain = score(table, data.model, reasons=False).join(local, on="household_id", suffix="_fast")
+    assert plain.height == scoring.records.households == table.height > 0
+    assert (plain["score"] == plain["score_fast"]).all()
+    assert (plain["indicator_count"] == plain["indicator_count_fast"]).all()
