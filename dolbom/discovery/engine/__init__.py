@@ -31,20 +31,22 @@ Features, model, scores
     ``train_model(features, labels, *, seed) -> ModelArtifact`` (``.data`` bytes, ``.version``,
     ``.metrics`` measured on held-out households only, ``.feature_names``); ``load_model(bytes) -> Model``.
     ``score_batch(batch, model, *, reasons=True, explain_with="shap"|"path") -> pyarrow.RecordBatch`` — the
-    per-batch kernel (reasons from TreeSHAP ``pred_contrib``, or from the rows' own tree paths, ~10x
-    cheaper). Reasons cost far more than scores: score everything with ``reasons=False`` and explain only
-    the listed households, as ``run_cycle`` does.
+    per-batch kernel (reasons from TreeSHAP, LightGBM's ``pred_contrib`` evaluated once per tree and distinct
+    cell of rows, the same numbers several times cheaper; or from the rows' own tree paths, cheaper still but
+    naming another first reason for about one listed household in four). Reasons cost far more than scores:
+    score everything with ``reasons=False`` and explain only the listed households, as ``run_cycle`` does.
     ``score(features, model, *, engine="local"|"spark", reasons=True, out=None)`` -> DataFrame or Parquet.
-    Trees run compiled to machine code when lleaves is installed (``pip install 'dolbom[fast]'``; cached
-    by model version under ``DOLBOM_CACHE_DIR``), else through LightGBM; ``DOLBOM_COMPILED_TREES=0``
-    turns it off.
+    Trees run compiled to machine code by lleaves (a regular dependency; cached by model version under
+    ``DOLBOM_CACHE_DIR``), through LightGBM when compiling fails (logged) or ``DOLBOM_COMPILED_TREES=0``;
+    ``Model.backend`` names the one in use.
     ``rank_by_dong(scores, households, capacity, *, exclude=None) -> polars.DataFrame``
     (``dong, rank, household_id, score, probability, …``; ``capacity`` an int per dong, a dict
     dong -> int, or a float share of each dong's households).
     ``run_cycle(households=, indicators=, model=, catalogue=, as_of=, capacity=, out_dir=, engine=,
     exclude=, keep_scores=, explain_with=) -> CycleResult`` — the whole path (read → features → score →
-    ranked lists written to ``out_dir/lists.parquet``), the one the benchmark uses; households without
-    any record are scored once per distinct context, exactly.
+    ranked lists written to ``out_dir/lists.parquet``), the one the benchmark uses; features are scattered
+    from the records straight into each scoring batch (no feature table) and households without any
+    record are scored once per distinct context, exactly.
 
 Quality
     ``quality_report(scores, truth, households, capacity_by_dong) -> dict`` and
