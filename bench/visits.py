@@ -15,7 +15,7 @@ solution, ours and the baseline's, is verified by the independent checker before
 `--suite` prints one line per benchmark instance (vehicles and distance found, the best known, the
 distance gap, seconds, and the checker's verdict), a summary per set against the targets (Solomon: at
 most the best-known vehicles and distance within 1%; Gehring & Homberger 200: 3% on average), then the
-Jeonju day (40 workers, 600 visits) and a province day (200 workers, 3,000 visits).
+Jeonju day (40 workers, 600 visits) and a province day (200 workers, 3,000 visits, planned area by area).
 """
 
 from __future__ import annotations
