@@ -55,11 +55,13 @@ SHORT_QUERY = 3
 _LAST_CHAR = chr(0x10FFFF)
 
 
-def name_match(*, text: str) -> Q:
-    """The condition of a name or initials search for ``text``; see SHORT_QUERY."""
+def name_matches(*, text: str) -> list[Q]:
+    """The conditions of a name or initials search for ``text``, one query each (see SHORT_QUERY): two
+    letters are the start and the end, asked apart so that each has its index (an OR of the two walked the
+    whole name index: 5 s for the city team's ㅂㅇ) and the two first pages merged."""
     field = "name_initials" if is_initials_query(text) else "name"
     if len(text) >= SHORT_QUERY:
-        return Q(**{f"{field}__contains": text})
+        return [Q(**{f"{field}__contains": text})]
     start = Q(**{f"{field}__startswith": text})
     if field == "name":
         start &= Q(name__gte=text, name__lt=text + _LAST_CHAR)
@@ -67,7 +69,7 @@ def name_match(*, text: str) -> Q:
         # Initials that start with ㅂ are names that start with a syllable of ㅂ's block (바..빟): the same
         # walk of the name index from there.
         start &= Q(name__gte=block[0], name__lt=block[1])
-    return start | Q(**{f"{field}__endswith": text}) if len(text) > 1 else start
+    return [start, Q(**{f"{field}__endswith": text})] if len(text) > 1 else [start]
 
 
 def name_order(text: str) -> list[Any]:
@@ -98,12 +100,14 @@ def resident_search(*, viewer: User, query: str, context: AccessContext, limit: 
         except rrn_lib.InvalidRRN as exc:
             raise DomainError(RegistryErrorCode.RRN_QUERY_INVALID) from exc
         # Every key of the index ring: a rotation under way leaves some rows on the old key's index.
-        qs = qs.filter(rrn_index__in=rrn_lib.blind_indexes(number.digits, settings.RRN_INDEX_KEYS))
+        parts = [qs.filter(rrn_index__in=rrn_lib.blind_indexes(number.digits, settings.RRN_INDEX_KEYS))]
         order: list[Any] = ["name", "birth_date", "pk"]
     else:
         text = query.replace(" ", "")
-        qs, order = qs.filter(name_match(text=text)), name_order(text)
-    results = list(qs.order_by(*order)[:limit])
+        parts, order = [qs.filter(q) for q in name_matches(text=text)], name_order(text)
+    # The first page of each part, merged: the first page of them all.
+    found = {r.pk: r for part in parts for r in part.order_by(*order)[:limit]}
+    results = sorted(found.values(), key=lambda r: (r.name, r.birth_date, r.pk))[:limit]
     if results:
         access_log_write(
             actor=viewer, action=AccessAction.SEARCH, record_type="resident", context=context,

@@ -9,7 +9,7 @@ from django.db import connection
 from dolbom.lib.access import AccessContext
 from dolbom.lib.hangul import syllables_starting_with
 from dolbom.registry.models import Resident
-from dolbom.registry.selectors import name_match, name_order, resident_search
+from dolbom.registry.selectors import name_matches, name_order, resident_search
 from dolbom.testing import personas
 
 CTX = AccessContext(ip="127.0.0.1", path="/test")
@@ -53,6 +53,12 @@ def test_the_syllables_of_an_initial_are_one_range():
     assert syllables_starting_with("김") is None and syllables_starting_with("ㅂㅂ") is None
 
 
+def test_two_letters_merge_the_first_pages_of_the_start_and_the_end(officer, people):
+    # Each half is asked on its own; the answer is still the first names of both in order, at most the limit.
+    found = resident_search(viewer=officer, query="민수", context=CTX, limit=2)
+    assert [r.name for r in found] == ["김민수", "남궁민수"]
+
+
 def test_answers_are_in_name_order_whatever_the_query_length(officer, people):
     for query in ("민수", "ㅁㅅ", "궁민수", "김"):
         names = _found(officer, query)
@@ -68,7 +74,8 @@ def test_a_search_of_three_letters_can_be_answered_from_the_trigram_index(office
     # A few test rows are cheaper to scan than any index: sequential scans are priced out so that the plan
     # shows whether the search's condition can use the index at all (a cast or a function would hide it).
     # The whole registry, as the city team searches it (a dong's scope has its own index to start from).
-    qs = Resident.objects.filter(name_match(text=query)).order_by(*name_order(query))[:50]
+    [condition] = name_matches(text=query)
+    qs = Resident.objects.filter(condition).order_by(*name_order(query))[:50]
     sql, params = qs.query.sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")
@@ -79,7 +86,8 @@ def test_a_search_of_three_letters_can_be_answered_from_the_trigram_index(office
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="the planner's choice is PostgreSQL's")
 def test_a_one_letter_search_walks_the_name_index_from_the_letter(officer, people):
-    qs = Resident.objects.filter(name_match(text="김")).order_by(*name_order("김"))[:50]
+    [condition] = name_matches(text="김")
+    qs = Resident.objects.filter(condition).order_by(*name_order("김"))[:50]
     sql, params = qs.query.sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")
