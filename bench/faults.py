@@ -37,6 +37,7 @@ import tempfile
 import threading
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections import Counter
 from pathlib import Path
@@ -255,6 +256,49 @@ class Clients:
     def snapshot(self) -> tuple[int, int]:
         with self.lock:
             return sum(self.ok.values()), sum(self.errors.values())
+
+
+class ApiSteps(Clients):
+    """Staff recording follow-ups through the API of `dolbom serve`: a 201 with the follow-up's id is the
+    acknowledgement; anything else is counted as an error (and was not acknowledged)."""
+
+    def __init__(self, base: str, threads: int, token: str, case_ids: list[int]) -> None:
+        super().__init__(base, threads)
+        self.token, self.case_ids = token, case_ids
+        self.acked: list[int] = []
+
+    def _loop(self, i: int) -> None:
+        import json
+
+        n = 0
+        while not self.stop.is_set():
+            case_id = self.case_ids[(i * 7 + n) % len(self.case_ids)]
+            n += 1
+            body = json.dumps({"done_on": dt.date.today().isoformat(), "outcome": "continue",
+                               "note": f"API 장애 시험 {i}-{n}"}).encode()
+            request = urllib.request.Request(
+                f"{self.base}/api/cases/{case_id}/follow-ups?purpose={urllib.parse.quote('장애 시험 점검')}",
+                data=body, method="POST",
+                headers={"Authorization": f"Bearer {self.token}", "Content-Type": "application/json"})
+            try:
+                with urllib.request.urlopen(request, timeout=15) as r:  # noqa: S310 (loopback)
+                    answer = json.loads(r.read())
+                with self.lock:
+                    self.acked.append(int(answer["id"]))
+                    self.ok["201"] += 1
+                    self.last_ok = time.monotonic()
+            except urllib.error.HTTPError as exc:
+                try:
+                    code = json.loads(exc.read()).get("code", "")
+                except ValueError:
+                    code = "not JSON"
+                with self.lock:
+                    self.errors[f"{exc.code} {code}"] += 1
+                time.sleep(0.05)
+            except (OSError, http.client.HTTPException, ValueError) as exc:
+                with self.lock:
+                    self.errors[type(exc).__name__] += 1
+                time.sleep(0.05)
 
 
 def http_get(url: str) -> int:
@@ -478,7 +522,13 @@ def _prepare_and_run(args: argparse.Namespace, env: dict[str, str], cluster: Clu
                      "--timeout", "30", "--no-access-log", stdout=subprocess.DEVNULL,
                      stderr=open(root / "serve.log", "w"), start_new_session=True)
     report.check(wait_healthy(base, 120) is not None, "dolbom serve answers")
-    with Clients(base, args.threads) as clients:
+    from dolbom.accounts.services import api_token_create
+    from dolbom.cases.models import Case, CaseStatus
+
+    token = api_token_create(user=User.objects.get(username="minji"), name="bench/faults.py")
+    case_ids = list(Case.objects.filter(status=CaseStatus.IN_SERVICE).values_list("pk", flat=True))
+    connection.close()
+    with Clients(base, args.threads) as clients, ApiSteps(base, args.threads, token, case_ids) as api:
         time.sleep(args.load_seconds / 3)
         workers = _children(server.pid)
         if workers:
@@ -491,12 +541,16 @@ def _prepare_and_run(args: argparse.Namespace, env: dict[str, str], cluster: Clu
           f"{err_after} ({err_after - err_before} after the kill): {dict(clients.errors)}", flush=True)
     report.check(bool(workers) and recovered and server.poll() is None,
                  "the server answers again after a worker is killed (gunicorn replaces it)")
+    print(f"  follow-ups through the API: acknowledged (201) {len(api.acked)}, not acknowledged "
+          f"{sum(api.errors.values())} {dict(api.errors)}", flush=True)
+    report.check(len(api.acked) > 0, "follow-ups were recorded through the API around the kill")
+    steps_consistent(api.acked, report, "API steps, worker killed")
 
     # 4. PostgreSQL restart under load --------------------------------------------------------------------------
     print("\n4. PostgreSQL restart during load", flush=True)
     steps = StepProcess(args.load_seconds * 2, args.threads, env)
     steps.wait_for_acks(20, limit=60)
-    with Clients(base, args.threads) as clients:
+    with Clients(base, args.threads) as clients, ApiSteps(base, args.threads, token, case_ids) as api:
         time.sleep(args.load_seconds / 3)
         acked_before = len(steps.acked)
         connection.close()
@@ -515,7 +569,12 @@ def _prepare_and_run(args: argparse.Namespace, env: dict[str, str], cluster: Clu
     report.check(healthy_after is not None and pages_recovered, "the server answers again without being restarted")
     report.check(len(steps.acked) > acked_before and rc == 0,
                  "the step process writes again after the restart without being restarted")
-    steps_consistent(steps.acked, report, "after the restart")
+    print(f"  follow-ups through the API: acknowledged (201) {len(api.acked)}, not acknowledged "
+          f"{sum(api.errors.values())} {dict(api.errors)}", flush=True)
+    report.check(api.last_ok > t_restart + restarted, "the API records follow-ups again after the restart")
+    report.check(not any(k.startswith("5") and not k.startswith("503") for k in api.errors),
+                 "the API answers a restart with 503 (try again), never another 5xx")
+    steps_consistent(steps.acked + api.acked, report, "after the restart")
     return server
 
 
