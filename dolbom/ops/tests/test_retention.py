@@ -11,12 +11,12 @@ from django.utils import timezone
 
 from dolbom.audit.models import AccessAction, AccessLog
 from dolbom.audit.services import denials_flush
-from dolbom.cases.models import Case, CaseEvent, ClosureReason, NeedsSurvey, SupportPlan, SupportPlanLine
+from dolbom.cases.models import Case, CaseEvent, ClosureReason, NeedsSurvey, SupportPlanLine
 from dolbom.cases.services import case_close
 from dolbom.lib.access import AccessContext
 from dolbom.lib.errors import DomainError, Forbidden, NotFound
 from dolbom.ops import retention
-from dolbom.ops.models import Destruction, DestructionKind, DestroyedCaseCount, HoldBasis, RetentionHold
+from dolbom.ops.models import DestroyedCaseCount, Destruction, DestructionKind, HoldBasis, RetentionHold
 from dolbom.referrals.models import Institution, InstitutionKind, Referral, Service
 from dolbom.referrals.services import referral_create
 from dolbom.registry.models import ConsentPurpose, Resident
