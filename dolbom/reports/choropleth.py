@@ -80,21 +80,17 @@ def choropleth(indicator: Indicator, period: Period, figures: dict[int, Figure])
 
 
 def _legend(indicator: Indicator, shown: list[float], bounds: list[float]) -> list[Legend]:
-    if not shown:
-        return []
-    highs: list[float | None] = list(bounds) + ([None] if max(shown) > (bounds[-1] if bounds else -1) else [])
-    lows: list[float | None] = [None] + list(bounds)
+    """One entry per class that has a dong, labelled with the lowest and highest figure shown in it (one
+    figure when they are the same): exact ranges that do not overlap, and the 1-4 a count never shows is
+    no class's edge."""
+    members: dict[int, list[float]] = {}
+    for v in shown:
+        members.setdefault(_class(v, bounds), []).append(v)
     out = []
-    for i, (lo, hi) in enumerate(zip(lows, highs, strict=False)):
-        if lo is None and hi is None:
-            text = format_value(indicator, max(shown))
-        elif lo is None:
-            text = f"~ {format_value(indicator, hi)}"
-        elif hi is None:
-            text = f"{format_value(indicator, lo)} ~"
-        else:
-            text = f"{format_value(indicator, lo)} ~ {format_value(indicator, hi)}"
-        out.append(Legend(PALETTE[i], text))
+    for k in sorted(members):
+        lo, hi = min(members[k]), max(members[k])
+        lo_text, hi_text = format_value(indicator, lo), format_value(indicator, hi)
+        out.append(Legend(PALETTE[k], lo_text if lo_text == hi_text else f"{lo_text} ~ {hi_text}"))
     return out
 
 
