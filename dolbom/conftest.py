@@ -12,6 +12,20 @@ def _transactional(marker: pytest.Mark | None) -> bool:
     return bool(marker and (marker.kwargs.get("transaction") or (marker.args and marker.args[0])))
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):  # noqa: F811  (extends pytest-django's)
+    """The database as migrations left it, serialized once at setup, on every connection object. Django keeps
+    it on the one DatabaseWrapper that created the test database; a browser test's thread context sees another
+    wrapper without it, so its flush re-ran post_migrate (new content-type ids) and restored nothing."""
+    from django.db import connections
+
+    for alias in connections:
+        contents = getattr(connections[alias], "_test_serialized_contents", None)
+        if contents is not None:
+            type(connections[alias])._test_serialized_contents = contents
+    yield
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Every transactional test restores the database it found (serialized_rollback). A transactional test
     without it ends with a flush that re-creates the content types under new ids (SQLite keeps counting),
