@@ -32,7 +32,9 @@ def _selected(slate, officer, city, n: int):
     return apps
 
 
-@pytest.mark.django_db(transaction=True)
+# serialized_rollback like the browser test of this app: a flush after a browser test leaves the content types
+# to the reload, and a plain transactional test after it would add them again (UNIQUE on django_content_type).
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_officers_approving_at_once_cannot_pass_the_budget(slate, officer, city):
     other = personas.make_staff("seoyeon", "윤서연", Role.CITY_TEAM)
     apps = _selected(slate, officer, city, 2)
