@@ -66,7 +66,7 @@ def test_the_caller_never_recalls_an_ailment_the_client_did_not_mention(live_ser
 
     said = "병원 예약을 기다리는 게 힘들고 요즘 속상해서 눈물이 나요"
 
-    def analyse(text: str) -> Analysis:
+    def analyse(text: str, previous_caller_line: str | None = None) -> Analysis:
         signals: dict = {k: None for k in SIGNALS}
         evidence: dict = {k: [] for k in SIGNALS}
         if "속상" in text:

@@ -71,6 +71,9 @@
     Array.prototype.forEach.call(boxes, function (box) { box.scrollTop = box.scrollHeight; });
   }
   document.addEventListener("DOMContentLoaded", function () { scrollToEnd(document); });
+  // At once when the new lines are in (afterSwap), so that no one reads the box scrolled back to the top
+  // for the settle delay; again after the settle, when the box has its final height.
+  document.addEventListener("htmx:afterSwap", function (event) { scrollToEnd(event.target); });
   document.addEventListener("htmx:afterSettle", function (event) {
     scrollToEnd(event.target);
     // htmx replaced the chat: the reply box it held has the focus back, ready for the next line.
