@@ -419,6 +419,8 @@ def main() -> int:
         errors = (data_dir / "server.log").read_text().count("Traceback")
         if errors:
             print(f"server log: {errors} tracebacks (kept in {data_dir / 'server.log'})")
+        else:
+            shutil.rmtree(data_dir, ignore_errors=True)
         return 0 if ok else 1
     finally:
         signal.alarm(0)
