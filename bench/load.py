@@ -382,16 +382,15 @@ def main() -> int:
     parser.add_argument("--prepare-into", type=Path, help=argparse.SUPPRESS)  # the child process's side
     args = parser.parse_args()
 
+    if args.prepare_into:  # the child: its environment is the one the parent made below
+        args.prepare_into.write_text(json.dumps(prepare(args), ensure_ascii=False))
+        return 0
+
     data_dir = Path(tempfile.mkdtemp(prefix="dolbom-bench-load-"))
     env = {**os.environ, "DATABASE_URL": args.database, "DJANGO_SETTINGS_MODULE": "dolbom.settings",
            "DOLBOM_DATA_DIR": os.environ.get("DOLBOM_DATA_DIR", str(data_dir)),
            # Every bench user signs in from 127.0.0.1: the per-address login limit would refuse the 61st post.
            "DOLBOM_LOGIN_POSTS_PER_10_MIN": str(max(60, args.users * 4))}
-    if args.prepare_into:
-        os.environ.update(env)
-        args.prepare_into.write_text(json.dumps(prepare(args), ensure_ascii=False))
-        return 0
-
     signal.signal(signal.SIGALRM, lambda *_: (_ for _ in ()).throw(TimeoutError(f"over --timeout {args.timeout}s")))
     signal.alarm(int(args.timeout))
     server = None
