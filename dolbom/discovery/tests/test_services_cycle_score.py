@@ -164,3 +164,32 @@ def test_an_objection_recorded_while_the_scores_are_computed_still_keeps_the_hou
     services.cycle_score(actor=city, cycle=city_world.cycle)
 
     assert not VisitListEntry.objects.filter(cycle=city_world.cycle, household_id=entry.household_id).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_on_sqlite_another_connection_takes_the_write_lock_while_the_scores_are_computed(city_world, city,
+                                                                                       scoring_spy):
+    import sqlite3
+
+    from django.db import connection
+
+    if connection.vendor != "sqlite":
+        pytest.skip("the one write lock is SQLite's")
+    result = {}
+
+    def another_writer():
+        other = sqlite3.connect(connection.settings_dict["NAME"], timeout=0.5, isolation_level=None)
+        try:
+            other.execute("BEGIN IMMEDIATE")  # refused after 0.5 s while anyone holds the write lock
+            other.execute("ROLLBACK")
+            result["other"] = "wrote"
+        except sqlite3.OperationalError as e:
+            result["other"] = str(e)
+        finally:
+            other.close()
+
+    scoring_spy["during"] = another_writer
+    services.cycle_score(actor=city, cycle=city_world.cycle)
+
+    assert result["other"] == "wrote"
+    assert VisitListEntry.objects.filter(cycle=city_world.cycle).exists()
