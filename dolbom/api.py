@@ -28,6 +28,7 @@ from dolbom.checkins.api import router as checkins_router
 from dolbom.discovery.api import router as discovery_router
 from dolbom.inspections.api import router as inspections_router
 from dolbom.lib.api import ErrorOut, ValidationErrorOut, bound_text_inputs, routers_of
+from dolbom.lib.database import database_unavailable
 from dolbom.lib.errors import DomainError
 from dolbom.meetings.api import router as meetings_router
 from dolbom.programmes.api import router as programmes_router
@@ -163,18 +164,9 @@ def data_error(request: HttpRequest, exc: DataError) -> HttpResponse:
     return _error(request, 422, "invalid_input", _("Some fields are missing or not valid."), errors=[])
 
 
-def _database_gone(exc: Exception) -> bool:
-    """PostgreSQL could not be reached or ended the session (a restart, a failover): SQLSTATE class 08 or
-    57P01-57P03, or a failure of the client library before any answer (no SQLSTATE)."""
-    if connection.vendor != "postgresql":
-        return False
-    state = getattr(exc.__cause__, "sqlstate", None)
-    return state is None or state.startswith("08") or state in {"57P01", "57P02", "57P03"}
-
-
 @api.exception_handler(OperationalError)
 def operational_error(request: HttpRequest, exc: OperationalError) -> HttpResponse:
-    if "locked" in str(exc) or "busy" in str(exc) or _database_gone(exc):
+    if database_unavailable(exc):
         # SQLite's busy timeout ran out under a burst of writes, or PostgreSQL is restarting (bench/faults.py):
         # the transaction rolled back, nothing was written; try again.
         code = "database_unavailable" if connection.vendor == "postgresql" else "busy"

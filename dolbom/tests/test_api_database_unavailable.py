@@ -40,3 +40,21 @@ def test_a_database_restart_answers_503_database_unavailable(monkeypatch, sqlsta
 def test_another_database_error_is_still_a_server_error(monkeypatch):
     monkeypatch.setattr(connection, "vendor", "postgresql")
     assert _answer(_raised_from("42P01", "relation does not exist"))[:2] == (500, "server_error")
+
+
+@pytest.mark.parametrize("sqlstate", ["57P01", "08006"])
+def test_a_page_during_a_database_restart_answers_a_korean_503(monkeypatch, sqlstate):
+    from django.utils import translation
+
+    from dolbom.web.middleware import DatabaseRefusalMiddleware
+
+    monkeypatch.setattr(connection, "vendor", "postgresql")
+    middleware = DatabaseRefusalMiddleware(lambda request: None)
+    request = RequestFactory().post("/cases/1/steps/close/")
+    with translation.override("ko"):
+        for exc in (_raised_from(sqlstate, "terminating connection"), InterfaceError("connection already closed")):
+            response = middleware.process_exception(request, exc)
+            assert (response.status_code, response["Retry-After"]) == (503, "2")
+            assert "잠시 후" in response.content.decode()
+        # A query the database refuses for another reason stays a server error (Django's 500 page).
+        assert middleware.process_exception(request, _raised_from("42P01", "relation does not exist")) is None

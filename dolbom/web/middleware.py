@@ -11,12 +11,14 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.conf import settings
-from django.db import DataError, OperationalError
+from django.db import DataError
 from django.http import HttpRequest, HttpResponse
 from django.middleware.locale import LocaleMiddleware
 from django.shortcuts import render
 from django.utils import translation
 from django.utils.translation import gettext as _
+
+from dolbom.lib.database import database_unavailable
 
 
 class ChosenLanguageMiddleware(LocaleMiddleware):
@@ -32,8 +34,8 @@ class ChosenLanguageMiddleware(LocaleMiddleware):
 class DatabaseRefusalMiddleware:
     """Pages answer a database refusal with a Korean page, not Django's bare 500.
 
-    - SQLite's busy timeout ran out under a burst of writes (settings: immediate transactions): 503, try
-      again; nothing was written.
+    - SQLite's busy timeout ran out under a burst of writes (settings: immediate transactions), or PostgreSQL
+      is restarting or failing over (bench/faults.py): 503, try again; nothing was written.
     - The database refused a value a form let through (too long for its column, a NUL character): 400.
     The API has its own handlers for both (dolbom/api.py)."""
 
@@ -44,7 +46,7 @@ class DatabaseRefusalMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request: HttpRequest, exc: Exception) -> HttpResponse | None:
-        if isinstance(exc, OperationalError) and ("locked" in str(exc) or "busy" in str(exc)):
+        if database_unavailable(exc):
             response = render(request, "web/error.html", {"status": 503, "message": _(
                 "The server is busy. Try again in a moment.")}, status=503)
             response["Retry-After"] = "2"
