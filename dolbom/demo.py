@@ -14,6 +14,7 @@ import importlib
 import importlib.util
 import inspect
 import time
+from collections.abc import Collection
 from dataclasses import dataclass
 from types import ModuleType
 from typing import Any, TextIO
@@ -74,8 +75,10 @@ def _seed(module: ModuleType, *, seed: int, out: TextIO, options: dict[str, Any]
 
 
 def prepare_demo(*, households: int, cases: int, seed: int, out: TextIO,
-                 password: str = DEMO_PASSWORD) -> list[DemoLogin]:
-    """``password``: of the demo logins; production refuses the published one (dolbom/cli.py)."""
+                 password: str = DEMO_PASSWORD, only: Collection[str] | None = None) -> list[DemoLogin]:
+    """``password``: of the demo logins; production refuses the published one (dolbom/cli.py). ``only``: the app
+    labels whose demo data is seeded (a test of the case workflow need not wait for two years of reports history);
+    every app's demo logins are created all the same."""
     modules = demo_modules()
     logins = _ensure_users(modules, password)
     if Resident.objects.exists():
@@ -84,6 +87,7 @@ def prepare_demo(*, households: int, cases: int, seed: int, out: TextIO,
     started = time.perf_counter()
     options = {"households": households, "cases": cases}
     for module in modules:
-        _seed(module, seed=seed, out=out, options=options)
+        if only is None or module.__name__.split(".")[1] in only:
+            _seed(module, seed=seed, out=out, options=options)
     out.write(f"합성 전주시 생성 완료: 가구 {households:,}, 사례 {cases:,} ({time.perf_counter() - started:.1f}초)\n")
     return logins
