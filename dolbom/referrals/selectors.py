@@ -15,6 +15,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.contrib.auth.models import User
+from django.core.paginator import Page
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
@@ -34,6 +35,7 @@ from dolbom.referrals.models import (
     Service,
 )
 from dolbom.registry.models import Consent, ConsentPurpose
+from dolbom.web.paging import page_of
 
 LIST_LIMIT = 200
 
@@ -135,6 +137,16 @@ def referral_list_logged(*, viewer: User, context: AccessContext, filters: Refer
     log_list(viewer=viewer, context=context, record_type="referral_list",
              resident_ids=[r.case.resident_id for r in referrals])
     return referrals
+
+
+def referral_page_logged(*, viewer: User, context: AccessContext, filters: ReferralFilters | None = None,
+                         page: object = None, per_page: int = 50) -> Page:
+    """One page of the referral list with the total of the whole list; only the people on the page shown are
+    logged (a page is what the viewer saw), as for the case list."""
+    rows = page_of(referral_list(viewer=viewer, filters=filters), page, per_page)
+    log_list(viewer=viewer, context=context, record_type="referral_list",
+             resident_ids=[r.case.resident_id for r in rows])
+    return rows
 
 
 def referral_get(*, viewer: User, referral_id: int, context: AccessContext) -> Referral:

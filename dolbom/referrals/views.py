@@ -25,6 +25,7 @@ from dolbom.referrals.errors import ReferralErrorCode
 from dolbom.referrals.models import Institution, Referral, Service
 from dolbom.registry.models import ConsentPurpose
 from dolbom.registry.services import consent_record
+from dolbom.web.paging import paging_query
 from dolbom.web.views.common import access_context, error_page, forbidden_page, personal_data_page
 
 PARTNER_ACTIONS: dict[str, tuple[type, Callable[..., Any]]] = {
@@ -46,6 +47,9 @@ def _city_only(request: HttpRequest) -> HttpResponse | None:
     return None
 
 
+PAGE_SIZE = 50  # rows a list page shows; the total of the whole list is shown beside them
+
+
 # Lists -----------------------------------------------------------------------------------------
 
 @login_required
@@ -59,18 +63,21 @@ def referral_list_page(request: HttpRequest) -> HttpResponse:
     filters = selectors.ReferralFilters(status=data.get("status", ""), dong_id=data.get("dong"),
                                         manager_id=request.user.pk if data.get("mine") else None,
                                         overdue=data.get("overdue", False))
-    rows = selectors.referral_list_logged(viewer=request.user, context=access_context(request), filters=filters)
-    return render(request, "referrals/list.html", {"form": form, "rows": rows, "today": timezone.localdate(),
-                                                   "at_limit": len(rows) >= selectors.LIST_LIMIT})
+    rows = selectors.referral_page_logged(viewer=request.user, context=access_context(request), filters=filters,
+                                          page=request.GET.get("page"), per_page=PAGE_SIZE)
+    return render(request, "referrals/list.html", {"form": form, "rows": rows, "page": rows,
+                                                   "query": paging_query(request), "today": timezone.localdate()})
 
 
 @login_required
 def partner_list_page(request: HttpRequest) -> HttpResponse:
     if not selectors.is_partner(request.user):
         return forbidden_page(request)
-    rows = selectors.referral_list_logged(viewer=request.user, context=access_context(request))
+    rows = selectors.referral_page_logged(viewer=request.user, context=access_context(request),
+                                          page=request.GET.get("page"), per_page=PAGE_SIZE)
     return render(request, "referrals/partner_list.html", {
-        "rows": rows, "today": timezone.localdate(), "institution": selectors.institution_of(request.user),
+        "rows": rows, "page": rows, "query": paging_query(request), "today": timezone.localdate(),
+        "institution": selectors.institution_of(request.user),
     })
 
 

@@ -90,3 +90,27 @@ def test_staff_outside_their_caseload_state_a_purpose_to_open_a_referral(officer
     page = Client()
     page.force_login(officer)
     assert page.get(f"/referrals/{referral.pk}/")["Location"] == f"/cases/{case.pk}/"
+
+
+def test_the_list_pages_past_its_page_size_with_the_total_and_logs_only_the_page_shown(
+        officer, manager, web, nursing, nursing_service, monkeypatch):
+    from dolbom.referrals import views
+    from dolbom.referrals.tests.conftest import share_with
+
+    monkeypatch.setattr(views, "PAGE_SIZE", 2)  # 50 in use; a list of five shows the same behaviour
+    names = []
+    for i in range(5):
+        r = personas.make_resident(officer, name=f"나열{i}")
+        share_with(officer, r, nursing)
+        services.referral_create(actor=manager, case=personas.open_case(officer, r, manager=manager),
+                                 service=nursing_service)
+        names.append(r.name)
+    first = web.get("/referrals/").content.decode()
+    assert "5" in first.split('data-testid="total"')[1].split("</span>")[0]
+    assert 'rel="next"' in first and sum(n in first for n in names) == 2
+    last = web.get("/referrals/?page=3").content.decode()
+    assert sum(n in last for n in names) == 1 and 'rel="prev"' in last and 'rel="next"' not in last
+    # Newest first: the oldest referral is on the last page, and the log names only that page's client.
+    assert names[0] in last
+    entry = AccessLog.objects.filter(record_type="referral_list", actor=manager).latest("pk")
+    assert len(entry.subject_ids) == 1
