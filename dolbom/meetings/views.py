@@ -28,6 +28,7 @@ from dolbom.meetings import forms as f
 from dolbom.meetings import selectors, services
 from dolbom.meetings.errors import MeetingErrorCode
 from dolbom.meetings.models import AgendaItem, Decision, Meeting, MeetingKind
+from dolbom.web.paging import page_of, paging_query
 from dolbom.web.views.common import access_context, error_page, forbidden_page
 
 
@@ -77,6 +78,9 @@ def _back(meeting_id: int, anchor: str = "") -> HttpResponse:
     return redirect(reverse("meetings:meeting", args=[meeting_id]) + (f"#{anchor}" if anchor else ""))
 
 
+PAGE_SIZE = 50  # meetings a list page shows, with the total beside them
+
+
 # Lists ------------------------------------------------------------------------------------------
 
 @meetings_page
@@ -84,11 +88,13 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
     kind = request.GET.get("kind", "")
     past = request.GET.get("past") == "1"
     filters = selectors.MeetingFilters(kind=kind if kind in MeetingKind.values else "", upcoming=not past)
-    meetings = list(selectors.meeting_list(viewer=request.user, filters=filters)[:200])
-    if past:
-        meetings.reverse()
+    qs = selectors.meeting_list(viewer=request.user, filters=filters)
+    # Upcoming: soonest first; every meeting ("past"): newest first, in pages with the total (a list cut at
+    # 200 showed the oldest 200).
+    meetings = page_of(qs.reverse() if past else qs, request.GET.get("page"), PAGE_SIZE)
     return render(request, "meetings/list.html", {
-        "meetings": meetings, "kind": kind, "past": past, "kinds": MeetingKind.choices,
+        "meetings": meetings, "page": meetings, "query": paging_query(request),
+        "kind": kind, "past": past, "kinds": MeetingKind.choices,
         "can_schedule": role_of(request.user) in services.CHAIR_ROLES,
         "my_actions": selectors.my_open_action_items(viewer=request.user),
         "today": timezone.localdate(),

@@ -140,3 +140,21 @@ def test_pages_render_in_korean(officer, url):
     services.councils_seed()
     r = _as(officer).get(url)
     assert r.status_code == 200 and 'lang="ko"' in r.content.decode()
+
+
+def test_every_meeting_is_listed_newest_first_in_pages_with_the_total(officer, monkeypatch):
+    from dolbom.meetings import views
+
+    monkeypatch.setattr(views, "PAGE_SIZE", 2)  # 50 in use
+    start = timezone.localtime().replace(hour=10, minute=0, second=0, microsecond=0)
+    for i in range(5):
+        services.meeting_schedule(actor=officer, title=f"회의{i}", scheduled_at=start + dt.timedelta(days=i),
+                                  place="주민센터", chair=officer, dong=officer.staff.dong)
+    web = _as(officer)
+    first = web.get("/meetings/?past=1").content.decode()
+    assert "회의4" in first and "회의3" in first and "회의2" not in first and 'rel="next"' in first
+    assert "5" in first.split('data-testid="total"')[1].split("</span>")[0]
+    last = web.get("/meetings/?past=1&page=3").content.decode()
+    assert "회의0" in last and "회의1" not in last and 'rel="next"' not in last
+    upcoming = web.get("/meetings/").content.decode()
+    assert "회의0" in upcoming and "회의1" in upcoming and "회의2" not in upcoming
