@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.auth.models import User
+from django.core.paginator import Page
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
@@ -39,6 +40,7 @@ from dolbom.checkins.models import (
     Slot,
 )
 from dolbom.lib.access import AccessContext
+from dolbom.web.paging import page_of
 
 
 def enrolment_visible(viewer: User) -> QuerySet[Enrolment]:
@@ -78,14 +80,26 @@ def _get(visible: QuerySet, pk: int, *, viewer: User, context: AccessContext, re
 
 # Enrolments ------------------------------------------------------------------------------------
 
-def enrolment_list(*, viewer: User, context: AccessContext, status: str = "", mine: bool = False,
-                   limit: int = 200) -> list[Enrolment]:
+def _enrolments(viewer: User, status: str, mine: bool) -> QuerySet[Enrolment]:
     qs = enrolment_visible(viewer).select_related("resident", "case__manager__staff", "case__dong")
     if status:
         qs = qs.filter(status=status)
     if mine:
         qs = qs.filter(case__manager=viewer)
-    rows = list(qs.order_by("status", "next_due_at", "pk")[:limit])
+    return qs.order_by("status", "next_due_at", "pk")
+
+
+def enrolment_list(*, viewer: User, context: AccessContext, status: str = "", mine: bool = False,
+                   limit: int = 200) -> list[Enrolment]:
+    rows = list(_enrolments(viewer, status, mine)[:limit])
+    _log_list(viewer, "checkin_enrolment_list", [e.resident_id for e in rows], context)
+    return rows
+
+
+def enrolment_page(*, viewer: User, context: AccessContext, status: str = "", mine: bool = False,
+                   page: object = None, per_page: int = 50) -> Page:
+    """One page of the enrolments with the total; only the people on the page shown are logged."""
+    rows = page_of(_enrolments(viewer, status, mine), page, per_page)
     _log_list(viewer, "checkin_enrolment_list", [e.resident_id for e in rows], context)
     return rows
 

@@ -36,6 +36,7 @@ from dolbom.checkins.services.calls import client_address
 from dolbom.lib.errors import DomainError
 from dolbom.registry.errors import RegistryErrorCode
 from dolbom.web.forms import PurposeForm
+from dolbom.web.paging import paging_query
 from dolbom.web.views.common import (
     access_context,
     error_page,
@@ -123,6 +124,9 @@ def alert_step(request: HttpRequest, alert_id: int, step: str) -> HttpResponse:
     return redirect(back)
 
 
+PAGE_SIZE = 50  # enrolments a list page shows, with the total beside them
+
+
 # Enrolments -----------------------------------------------------------------------------------
 
 @personal_data_page
@@ -151,8 +155,10 @@ def enrolment_list(request: HttpRequest) -> HttpResponse:
                 messages.success(request, _("Enrolled in check-in calls."))
                 return redirect("checkins:enrolment", enrolment.pk)
     status = request.GET.get("status", "")
-    rows = selectors.enrolment_list(viewer=request.user, context=context, status=status)
-    return render(request, "checkins/enrolments.html", {"form": form, "rows": rows, "status": status})
+    rows = selectors.enrolment_page(viewer=request.user, context=context, status=status,
+                                    page=request.GET.get("page"), per_page=PAGE_SIZE)
+    return render(request, "checkins/enrolments.html", {"form": form, "rows": rows, "page": rows,
+                                                        "query": paging_query(request), "status": status})
 
 
 @login_required

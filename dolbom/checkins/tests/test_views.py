@@ -66,6 +66,21 @@ def test_the_enrolment_list_does_not_grow_queries_with_rows(manager, officer, ca
     assert len(many) == len(one)
 
 
+def test_the_enrolment_list_pages_past_its_page_size_with_the_total(manager, officer, case, monkeypatch):
+    from dolbom.checkins import views
+
+    monkeypatch.setattr(views, "PAGE_SIZE", 2)  # 50 in use
+    enrol(manager, case)
+    for name in ("이순자", "박말순"):
+        enrol(manager, personas.open_case(officer, personas.make_resident(officer, name=name), manager=manager))
+    c = _client(manager)
+    first = c.get("/checkins/enrolments/").content.decode()
+    assert "3" in first.split('data-testid="total"')[1].split("</span>")[0] and 'rel="next"' in first
+    assert first.count('href="/checkins/enrolments/') - first.count('href="/checkins/enrolments/?') >= 2
+    second = c.get("/checkins/enrolments/?page=2").content.decode()
+    assert 'rel="prev"' in second and 'rel="next"' not in second
+
+
 def test_a_case_manager_enrols_through_the_form_and_corrects_memory(manager, case):
     c = _client(manager)
     form = c.get("/checkins/enrolments/").content.decode()
