@@ -33,8 +33,9 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     failed: django_content_type' at the setup of every browser test after a concurrency test."""
     for item in items:
         marker = item.get_closest_marker("django_db")
-        if _transactional(marker) and not marker.kwargs.get("serialized_rollback"):
-            kwargs = {**marker.kwargs, "transaction": True, "serialized_rollback": True}
+        by_fixture = bool({"transactional_db", "live_server"} & set(getattr(item, "fixturenames", ())))
+        if (_transactional(marker) or by_fixture) and not (marker and marker.kwargs.get("serialized_rollback")):
+            kwargs = {**(marker.kwargs if marker else {}), "transaction": True, "serialized_rollback": True}
             item.add_marker(pytest.mark.django_db(**kwargs), append=False)
 
 
