@@ -12,6 +12,16 @@ def _transactional(marker: pytest.Mark | None) -> bool:
     return bool(marker and (marker.kwargs.get("transaction") or (marker.args and marker.args[0])))
 
 
+@pytest.fixture(autouse=True)
+def _no_refusal_kept_from_another_test():
+    """Refusals are kept aside until the end of a request or command (audit/services.py); one a test left
+    unflushed would be written in the next test's name."""
+    from dolbom.audit.services import denials_discard
+
+    denials_discard()
+    yield
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):  # noqa: F811  (extends pytest-django's)
     """The database as migrations left it, serialized once at setup, on every connection object. Django keeps
