@@ -22,7 +22,8 @@ from dolbom.registry.services import consent_record
 from dolbom.testing import personas
 from dolbom.tests.test_security_matrix import STRING_PARAMS, _pages
 
-XSS = "김<script>alert('돌봄')</script><img src=x onerror=alert(1)>"
+# Fits a name (50 characters; PostgreSQL enforces it, SQLite does not) and still carries both kinds of markup.
+XSS = "김<script>alert('돌봄')<img src=x onerror=alert(1)>"
 FORMULA = '=HYPERLINK("http://example.invalid","김영숙")'
 RAW_MARKUP = ("<script>alert('돌봄')", "<img src=x onerror")
 
