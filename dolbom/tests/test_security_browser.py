@@ -39,6 +39,7 @@ def test_an_officer_enrols_at_first_sign_in_and_no_page_breaks_the_policy(office
     page.wait_for_selector("[data-testid=search-results]")
     # The language switch works by script from this origin (no inline handler).
     page.select_option("#lang-select", "en")
-    page.wait_for_load_state("load")
+    # The switch reloads the page; wait for the English heading rather than for a load that may be the old one.
+    page.locator("h1", has_text="Resident search").wait_for()
     assert "Resident search" in page.inner_text("h1")
     assert violations == []
