@@ -8,6 +8,8 @@
 
     .venv/bin/python bench/visits.py --suite --time-limit 60        # 27 Solomon C2/R2/RC2 + 60 G&H 200 + days
     .venv/bin/python bench/visits.py --suite --sets solomon2 --every 3 --time-limit 15   # a third, shorter
+    nice -n 5 .venv/bin/python bench/visits.py --suite --budget cpu --shard 1/2 --skip-day > var/suite_1.txt &
+    nice -n 5 .venv/bin/python bench/visits.py --suite --budget cpu --shard 2/2 > var/suite_2.txt   # two halves
 
 The baseline is Solomon's (1987) nearest-neighbour heuristic that respects windows and capacity. Every
 solution, ours and the baseline's, is verified by the independent checker before it is counted.
@@ -164,9 +166,16 @@ def suite_instances(name: str) -> list[tuple[Path, dict]]:
     """The set's instance files in natural order, each with its best-known solution."""
     folder, prefixes = SUITES[name]
     bks = json.loads((folder / "bks.json").read_text(encoding="utf-8"))
-    files = sorted((f for f in folder.glob("*.txt") if _class_of(f.stem.upper()) in prefixes),
-                   key=lambda f: _natural(f.stem.upper()))
+    files = [f for f in folder.glob("*.txt") if _class_of(f.stem.upper()) in prefixes]
+    # Round robin over the classes (C1_2_1, C2_2_1, ..., RC2_2_1, C1_2_2, ...): a run cut short, or a part
+    # of one, is a sample of every class rather than all of the first ones.
+    files.sort(key=lambda f: (_number_in_class(f.stem.upper()), prefixes.index(_class_of(f.stem.upper()))))
     return [(f, bks[f.stem.upper()]) for f in files]
+
+
+def _number_in_class(name: str) -> int:
+    """C1_2_5 -> 5, RC207 -> 7."""
+    return int(name.rsplit("_", 1)[1]) if "_" in name else int(re.sub(r"^[A-Z]+\d", "", name))
 
 
 def _class_of(name: str) -> str:
@@ -177,26 +186,38 @@ def _class_of(name: str) -> str:
     return m.group(1) + m.group(2) if m else name
 
 
+def choose_budget(budget: str) -> str:
+    """'auto' is CPU time when the machine is busier than one runnable task per core, else wall clock."""
+    if budget != "auto":
+        return budget
+    return "cpu" if os.getloadavg()[0] > (os.cpu_count() or 1) else "wall"
+
+
 def run_suite(args: argparse.Namespace) -> None:
-    print(f"Benchmark suite, {args.time_limit:g} s per instance, seed {args.seed}, {load()}", flush=True)
+    budget = choose_budget(args.budget)
+    clock = time.process_time if budget == "cpu" else time.monotonic
+    what = ("CPU seconds of this process (the same computation a quiet core gives in that many seconds)"
+            if budget == "cpu" else "wall-clock seconds")
+    print(f"Benchmark suite, {args.time_limit:g} {what} per instance (--budget {args.budget} -> {budget}), "
+          f"seed {args.seed}, {load()}", flush=True)
+    shard, shards = (int(t) for t in args.shard.split("/"))
     for name in args.sets:
         items = suite_instances(name)
         if args.only:
             wanted = {o.upper() for o in args.only}
             items = [it for it in items if it[0].stem.upper() in wanted]
-        items = items[::args.every]
+        items = items[::args.every][shard - 1::shards]
         print(f"\n{name}: {len(items)} of {len(suite_instances(name))} instances "
-              f"({SUITES[name][0].relative_to(ROOT)})")
-        # "cpu s" is the processor time the solver got within the wall-clock limit: on a loaded machine
-        # it is a fraction of "s", and the search did that much less work.
+              f"({SUITES[name][0].relative_to(ROOT)}, part {args.shard})")
+        # "s" is wall clock, "cpu s" the processor time the solver got: under a wall-clock budget on a loaded
+        # machine the second is a fraction of the first, and the search did that much less work.
         print(f"{'instance':<9}{'veh':>5}{'dist':>10}{'BKS veh':>8}{'BKS dist':>10}{'gap %':>8}{'s':>6}{'cpu s':>7}"
               "  checker")
         rows = []
         for f, b in items:
             inst = read_solomon(f)
-            cpu0 = time.process_time()
-            res = solve_vrptw(inst, time_limit=args.time_limit, seed=args.seed)
-            cpu = time.process_time() - cpu0
+            res = solve_vrptw(inst, time_limit=args.time_limit, seed=args.seed, clock=clock)
+            cpu = res.cpu_seconds
             chk = check_solution(inst, res.routes)
             gap = 100 * (chk.distance / b["distance"] - 1)
             verdict = "feasible" if chk.feasible else "INFEASIBLE: " + "; ".join(chk.errors[:2])
@@ -357,6 +378,11 @@ def main() -> None:
     p.add_argument("--sets", nargs="+", choices=sorted(SUITES), default=["solomon2", "gh200"])
     p.add_argument("--every", type=int, default=1, help="run every k-th instance of each set (a subset)")
     p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--budget", choices=["auto", "cpu", "wall"], default="auto",
+                   help="--suite time limit on this process's CPU time or on the wall clock (auto: CPU time when "
+                        "the 1-minute load exceeds the number of cores)")
+    p.add_argument("--shard", default="1/1", help="k/n: run the k-th of n interleaved parts of each set, so n "
+                                                  "processes can share a suite")
     args = p.parse_args()
     if args.time_limit is None:
         args.time_limit = 60.0 if args.suite else 10.0

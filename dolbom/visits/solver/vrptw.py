@@ -11,13 +11,14 @@ from __future__ import annotations
 import math
 import time
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 from pyvrp import Client, Depot, Location, ProblemData, Solution, VehicleType
 from pyvrp import solve as pyvrp_solve
 from pyvrp.exceptions import PenaltyBoundWarning
-from pyvrp.stop import FirstFeasible, MaxRuntime, MultipleCriteria
+from pyvrp.stop import FirstFeasible, MultipleCriteria
 
 from dolbom.visits.solver.baseline import nearest_neighbour
 from dolbom.visits.solver.instance import Instance, total_distance
@@ -34,13 +35,36 @@ ATTEMPT_SHARE = 0.4
 DISTANCE_RUNS = 3
 
 
+Clock = Callable[[], float]
+
+
+class MaxTime:
+    """PyVRP's MaxRuntime on any clock: stops once `clock` has advanced `seconds` since the first call.
+
+    With time.process_time the budget is the processor time this process got, so on a machine shared with
+    other work the search does the same amount of computation as on a quiet core (it just takes longer).
+    PyVRP runs in the calling thread, so the process's CPU time is the search's.
+    """
+
+    def __init__(self, seconds: float, clock: Clock) -> None:
+        self.seconds = seconds
+        self.clock = clock
+        self.start: float | None = None
+
+    def __call__(self, best_cost: float) -> bool:
+        if self.start is None:
+            self.start = self.clock()
+        return self.clock() - self.start > self.seconds
+
+
 @dataclass
 class VrptwResult:
     routes: list[list[int]]
     vehicles: int
     distance: float
-    seconds: float
+    seconds: float  # wall clock
     fleet_log: list[tuple[int, float]]
+    cpu_seconds: float = 0.0
 
 
 def to_problem_data(instance: Instance, vehicles: int) -> ProblemData:
@@ -79,7 +103,7 @@ def _lower_bound(instance: Instance) -> int:
     return max(1, math.ceil(sum(instance.demand) / instance.capacity))
 
 
-def solve_vrptw(instance: Instance, *, time_limit: float, seed: int = 1) -> VrptwResult:
+def solve_vrptw(instance: Instance, *, time_limit: float, seed: int = 1, clock: Clock = time.monotonic) -> VrptwResult:
     """Best solution found within `time_limit` seconds: fewest vehicles, then least distance.
 
     1. A short distance-minimising run with the whole fleet: its route count is a good first bound.
@@ -89,21 +113,24 @@ def solve_vrptw(instance: Instance, *, time_limit: float, seed: int = 1) -> Vrpt
        it stays near the old local optimum.)
     3. The rest minimises distance with the smallest fleet in DISTANCE_RUNS runs, each with its own seed
        and starting from the best solution so far.
+
+    `time_limit` is measured on `clock`: wall-clock time by default, time.process_time for a CPU budget.
     """
-    started = time.monotonic()
+    wall0, cpu0 = time.monotonic(), time.process_time()
+    started = clock()
     deadline = started + time_limit
     n = len(instance.x) - 1
     data = to_problem_data(instance, min(instance.vehicles or n, n))
 
     def left() -> float:
-        return max(0.0, deadline - time.monotonic())
+        return max(0.0, deadline - clock())
 
     log: list[tuple[int, float]] = []
-    res = solve(data, stop=MaxRuntime(max(0.05, time_limit * FIRST_SHARE)), seed=seed, collect_stats=False)
+    res = solve(data, stop=MaxTime(max(0.05, time_limit * FIRST_SHARE), clock), seed=seed, collect_stats=False)
     if not res.best.is_feasible():
         # The given fleet may be too small: fall back to one vehicle per customer.
         data = data.replace(vehicle_types=[data.vehicle_type(0).replace(num_available=n)])
-        res = solve(data, stop=MultipleCriteria([FirstFeasible(), MaxRuntime(max(0.05, left() * 0.5))]),
+        res = solve(data, stop=MultipleCriteria([FirstFeasible(), MaxTime(max(0.05, left() * 0.5), clock)]),
                     seed=seed, collect_stats=False)
     best = res.best
     # The nearest-neighbour baseline is cheap and sometimes packs wide windows into fewer routes than a
@@ -114,21 +141,21 @@ def solve_vrptw(instance: Instance, *, time_limit: float, seed: int = 1) -> Vrpt
         if nn.is_feasible() and (not best.is_feasible() or nn.num_routes() < best.num_routes()):
             best = nn
     if best.is_feasible():
-        log.append((best.num_routes(), time.monotonic() - started))
+        log.append((best.num_routes(), clock() - started))
         fleet_end = started + time_limit * FLEET_SHARE
         lb = _lower_bound(instance)
         attempt = 0
-        while best.num_routes() > lb and time.monotonic() < fleet_end:
+        while best.num_routes() > lb and clock() < fleet_end:
             attempt += 1
             k = best.num_routes() - 1
             trial = data.replace(vehicle_types=[data.vehicle_type(0).replace(num_available=k)])
-            budget = min(fleet_end - time.monotonic(), time_limit * ATTEMPT_SHARE)
-            r = solve(trial, stop=MultipleCriteria([FirstFeasible(), MaxRuntime(max(0.05, budget))]),
+            budget = min(fleet_end - clock(), time_limit * ATTEMPT_SHARE)
+            r = solve(trial, stop=MultipleCriteria([FirstFeasible(), MaxTime(max(0.05, budget), clock)]),
                       seed=seed + attempt, collect_stats=False)
             if not r.best.is_feasible():
                 break
             best = r.best
-            log.append((best.num_routes(), time.monotonic() - started))
+            log.append((best.num_routes(), clock() - started))
         k = best.num_routes()
         final = data.replace(vehicle_types=[data.vehicle_type(0).replace(num_available=k)])
         # The rest of the time in DISTANCE_RUNS runs with their own seeds, each from the best so far: one long
@@ -138,10 +165,10 @@ def solve_vrptw(instance: Instance, *, time_limit: float, seed: int = 1) -> Vrpt
             if left() <= 0.05:
                 break
             start = Solution(final, [[c - 1 for c in route] for route in solution_routes(best)])
-            r = solve(final, stop=MaxRuntime(left() / (runs - run)), seed=seed + 100 + run, collect_stats=False,
+            r = solve(final, stop=MaxTime(left() / (runs - run), clock), seed=seed + 100 + run, collect_stats=False,
                       initial_solution=start)
             if r.best.is_feasible() and (r.best.num_routes(), r.best.distance()) < (k, best.distance()):
                 best = r.best
     routes = [r for r in solution_routes(best) if r]
     return VrptwResult(routes=routes, vehicles=len(routes), distance=total_distance(instance, routes),
-                       seconds=time.monotonic() - started, fleet_log=log)
+                       seconds=time.monotonic() - wall0, fleet_log=log, cpu_seconds=time.process_time() - cpu0)
