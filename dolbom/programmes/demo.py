@@ -31,7 +31,7 @@ from dolbom.programmes.models import (
     Source,
 )
 from dolbom.programmes.services.common import session_lock
-from dolbom.programmes.services.signups import _enter
+from dolbom.programmes.services.signups import enter
 from dolbom.verification.services import phone_hash
 
 DEMO_DONG = "서신동"
@@ -56,8 +56,8 @@ def _public(session_id: int, rng: random.Random, n: int) -> None:
     with transaction.atomic():
         session = session_lock(session_id)
         assert session is not None
-        _enter(session, name=name, phone=phone, family_key=phone_hash(phone),
-               party_size=rng.randint(1, session.programme.max_party_size), source=Source.PUBLIC, now=timezone.now())
+        enter(session, name=name, phone=phone, family_key=phone_hash(phone),
+              party_size=rng.randint(1, session.programme.max_party_size), source=Source.PUBLIC, now=timezone.now())
 
 
 def seed_demo(*, seed: int, out: TextIO) -> None:

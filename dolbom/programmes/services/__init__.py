@@ -1,7 +1,8 @@
-"""Writes of the programmes app: ``programmes.py`` (definitions, sessions, lottery), ``signups.py`` (sign-ups,
-waiting list, offers, attendance), ``consultations.py`` (advisers, slots, bookings, referrals to the dong),
-``retention.py``. Every write is one transaction that names its actor (none: the resident, identified by a
-one-time code or their link) and writes its event row (models.ProgrammeEvent)."""
+"""Writes of the programmes app: ``programmes.py`` (definitions, sessions, lottery), ``signups.py`` (entering a
+session: sign-ups, cancelling, attendance), ``waitlist.py`` (the waiting list, offers and their expiry),
+``places.py`` (the counters and locks both share), ``consultations.py`` (advisers, slots, bookings, referrals
+to the dong), ``retention.py``. Every write is one transaction that names its actor (none: the resident,
+identified by a one-time code or their link) and writes its event row (models.ProgrammeEvent)."""
 
 from dolbom.programmes.services.consultations import (
     adviser_create,
@@ -34,13 +35,15 @@ from dolbom.programmes.services.signups import (
     checkin,
     checkin_by_code,
     checkin_undo,
-    offer_accept,
-    offers_expire,
     signup_apply,
     signup_cancel,
-    signup_confirm_override,
     signup_register,
     signup_start,
+)
+from dolbom.programmes.services.waitlist import (
+    offer_accept,
+    offers_expire,
+    signup_confirm_override,
     waitlist_move,
 )
 

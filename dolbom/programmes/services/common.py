@@ -1,9 +1,11 @@
 """What every write of the programmes app shares: the row locks, the links sent to residents, the event
-log, the texts sent on commit, and the answer a writer gets when SQLite is busy."""
+log, the texts sent on commit and how they write a moment, and the answer a writer gets when SQLite is
+busy."""
 
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import hashlib
 import hmac
 import logging
@@ -90,6 +92,12 @@ def token_hash(token: str) -> str:
 
 def public_url(name: str, *args: Any) -> str:
     return settings.DOLBOM_PUBLIC_URL + reverse(name, args=args)
+
+
+def moment_text(moment: dt.datetime) -> str:
+    """A moment as the texts to residents write it, in local time: "05/03 (토) 10:00"."""
+    local = timezone.localtime(moment)
+    return f"{local:%m/%d} ({'월화수목금토일'[local.weekday()]}) {local:%H:%M}"
 
 
 # Phones ----------------------------------------------------------------------------------------

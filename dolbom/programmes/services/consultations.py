@@ -48,6 +48,7 @@ from dolbom.programmes.services.common import (
     event,
     link_token,
     mobile_or_blank,
+    moment_text,
     new_nonce,
     notify,
     public_url,
@@ -55,7 +56,6 @@ from dolbom.programmes.services.common import (
     slot_lock,
     token_hash,
 )
-from dolbom.programmes.services.signups import _fmt
 from dolbom.registry.models import CITY_RECIPIENT, ConsentPurpose, Resident
 from dolbom.verification.services import challenge_consume, challenge_start, phone_hash
 
@@ -201,7 +201,7 @@ def _book(slot: ConsultationSlot, *, name: str, phone: str, topic: str, source: 
         raise DomainError(E.ALREADY_BOOKED) from exc
     event(EventKind.BOOKED, actor=actor, booking=booking, at=now, slot=slot.pk, source=source)
     link = public_url("programmes:public_booking", token)
-    notify(phone, f"[{slot.adviser.get_kind_display()} 상담] {_fmt(slot.starts_at)} {slot.venue} 예약되었습니다. "
+    notify(phone, f"[{slot.adviser.get_kind_display()} 상담] {moment_text(slot.starts_at)} {slot.venue} 예약되었습니다. "
                   f"변경·취소: {link}", reference=f"programmes-booking-{booking.pk}")
     return booking, token
 
@@ -290,7 +290,7 @@ def booking_cancel(*, token: str = "", actor: User | None = None, booking: Consu
     row.status, row.cancelled_at, row.cancel_reason = BookingStatus.CANCELLED, now, (reason or "본인 취소")[:300]
     row.save(update_fields=["status", "cancelled_at", "cancel_reason"])
     event(EventKind.BOOKING_CANCELLED, actor=actor, booking=row, reason=row.cancel_reason, at=now)
-    notify(row.phone, f"[{row.adviser.get_kind_display()} 상담] {_fmt(row.slot.starts_at)} 예약이 취소되었습니다.",
+    notify(row.phone, f"[{row.adviser.get_kind_display()} 상담] {moment_text(row.slot.starts_at)} 예약이 취소되었습니다.",
            reference=f"programmes-booking-cancel-{row.pk}")
     return row
 
@@ -326,7 +326,7 @@ def booking_reschedule(*, slot: ConsultationSlot, token: str = "", actor: User |
         raise DomainError(E.SLOT_TAKEN) from exc
     event(EventKind.RESCHEDULED, actor=actor, booking=row, at=now, before=before.starts_at.isoformat(),
           after=target.starts_at.isoformat())
-    notify(row.phone, f"[{target.adviser.get_kind_display()} 상담] 예약이 {_fmt(target.starts_at)} {target.venue}(으)로 "
+    notify(row.phone, f"[{target.adviser.get_kind_display()} 상담] 예약이 {moment_text(target.starts_at)} {target.venue}(으)로 "
                       "변경되었습니다.", reference=f"programmes-booking-move-{row.pk}-{row.rescheduled}")
     return row
 
@@ -446,7 +446,7 @@ def reminders_send(*, now: dt.datetime | None = None) -> int:
                     **{field_name: now}) != 1:
                 continue
             when = "내일" if kind == "day_before" else "2시간 뒤"
-            notify(row.phone, f"[{row.adviser.get_kind_display()} 상담] {when} {_fmt(starts)} {row.slot.venue}. "
+            notify(row.phone, f"[{row.adviser.get_kind_display()} 상담] {when} {moment_text(starts)} {row.slot.venue}. "
                               f"변경은 {row.adviser.contact}", reference=f"programmes-booking-{row.pk}-{kind}",
                    purpose=MessagePurpose.REMINDER)
             event(EventKind.REMINDED, booking=row, at=now, reminder=kind)

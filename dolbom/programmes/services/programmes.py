@@ -29,8 +29,16 @@ from dolbom.programmes.models import (
     Signup,
     SignupStatus,
 )
-from dolbom.programmes.services.common import busy_answer, event, notify, require_reason, session_lock
-from dolbom.programmes.services.signups import _end, _fmt, _promote, _take
+from dolbom.programmes.services.common import (
+    busy_answer,
+    event,
+    moment_text,
+    notify,
+    require_reason,
+    session_lock,
+)
+from dolbom.programmes.services.places import end_signup, take_places
+from dolbom.programmes.services.waitlist import offers_expire, promote
 
 MAX_SEASON = dt.timedelta(days=731)
 
@@ -200,7 +208,7 @@ def session_capacity_set(*, actor: User, session: Session, capacity: int, reserv
     locked.capacity, locked.reserved = capacity, reserved
     event(EventKind.CAPACITY_CHANGED, actor=actor, session=locked, reason=reason, at=now, before=before,
           after={"capacity": capacity, "reserved": reserved})
-    _promote(locked, now)
+    promote(locked, now)
     return locked
 
 
@@ -214,9 +222,9 @@ def session_cancel(*, actor: User, session: Session, reason: str) -> Session:
     if locked.status == SessionStatus.CANCELLED:
         return locked
     for row in Signup.objects.select_for_update().filter(session=locked, status__in=ACTIVE):
-        _end(locked, row, status=SignupStatus.CANCELLED, now=now, reason=f"회차 취소: {reason}", actor=actor,
+        end_signup(locked, row, status=SignupStatus.CANCELLED, now=now, reason=f"회차 취소: {reason}", actor=actor,
              kind=EventKind.CANCELLED)
-        notify(row.phone, f"[{locked.programme.name}] {_fmt(locked.starts_at)} 회차가 취소되었습니다 ({reason}). "
+        notify(row.phone, f"[{locked.programme.name}] {moment_text(locked.starts_at)} 회차가 취소되었습니다 ({reason}). "
                           "불편을 드려 죄송합니다.", reference=f"programmes-session-cancel-{row.pk}")
     Session.objects.filter(pk=locked.pk).update(status=SessionStatus.CANCELLED, cancelled_reason=reason[:300])
     locked.status = SessionStatus.CANCELLED
@@ -238,7 +246,7 @@ def reserve_release(*, session_id: int, now: dt.datetime | None = None) -> bool:
     Session.objects.filter(pk=locked.pk).update(reserved=used, reserve_released_at=now)
     locked.reserved, locked.reserve_released_at = used, now
     event(EventKind.RESERVE_RELEASED, session=locked, at=now, released=released)
-    _promote(locked, now)
+    promote(locked, now)
     return True
 
 
@@ -258,7 +266,7 @@ def lottery_draw(*, session_id: int, actor: User | None = None, now: dt.datetime
     if locked.drawn_at is not None:
         raise DomainError(E.ALREADY_DRAWN)
     if now < locked.signup_closes_at:
-        raise DomainError(E.DRAW_NOT_DUE, closes=_fmt(locked.signup_closes_at))
+        raise DomainError(E.DRAW_NOT_DUE, closes=moment_text(locked.signup_closes_at))
     applicants = {s.number: s for s in Signup.objects.select_for_update().filter(session=locked,
                                                                                  status=SignupStatus.APPLIED)}
     order = lottery.order(locked.lottery_seed, list(applicants))
@@ -266,7 +274,7 @@ def lottery_draw(*, session_id: int, actor: User | None = None, now: dt.datetime
     for rank, number in enumerate(order, start=1):
         row = applicants[number]
         row.drawn_rank = rank
-        if locked.status == SessionStatus.SCHEDULED and _take(locked, row.places, Pool.GENERAL):
+        if locked.status == SessionStatus.SCHEDULED and take_places(locked, row.places, Pool.GENERAL):
             row.status, row.drawn_confirmed, row.confirmed_at = SignupStatus.CONFIRMED, True, now
             text = f"추첨 결과 당첨되었습니다. 입장 코드 {row.checkin_code}."
         else:
@@ -276,7 +284,7 @@ def lottery_draw(*, session_id: int, actor: User | None = None, now: dt.datetime
         row.save(update_fields=["drawn_rank", "status", "drawn_confirmed", "confirmed_at", "queue_rank",
                                 "was_waiting"])
         event(EventKind.DRAWN, actor=actor, session=locked, signup=row, at=now, rank=rank, result=row.status)
-        notify(row.phone, f"[{locked.programme.name}] {_fmt(locked.starts_at)} {text}",
+        notify(row.phone, f"[{locked.programme.name}] {moment_text(locked.starts_at)} {text}",
                reference=f"programmes-draw-{row.pk}")
     Session.objects.filter(pk=locked.pk).update(drawn_at=now)
     locked.drawn_at = now
@@ -286,8 +294,6 @@ def lottery_draw(*, session_id: int, actor: User | None = None, now: dt.datetime
 
 def tick(*, now: dt.datetime | None = None) -> dict[str, int]:
     """The periodic job: expire offers, release reserved places, draw lotteries that are due."""
-    from dolbom.programmes.services.signups import offers_expire
-
     now = now or timezone.now()
     expired = offers_expire(now=now)
     released = sum(reserve_release(session_id=pk, now=now) for pk in Session.objects.filter(

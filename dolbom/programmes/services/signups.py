@@ -1,14 +1,10 @@
-"""Sign-ups, the waiting list, offers and attendance.
+"""Entering a session: signing up (the public form after a one-time code, or staff from the registry), the
+place that comes with it, cancelling, attendance and the reminder the day before.
 
-Capacity is the database's: every write that changes a session's places locks the session row first
-(``session_lock``; on SQLite the lock is the database's write lock, taken before any read) and changes
-its counters with one UPDATE that the CHECK constraints of ``Session`` refuse when it would take a place
-too many (``_take``). A refused UPDATE is the answer "full", so even a code path that forgot the lock could
-not overbook. The lock gives the order: sign-ups are served one after the other, and a freed place is
-offered to the waiting list before anyone else can take it.
-
-Lock order, everywhere: the session, then its sign-ups, then the one-time code (verification), so that
-no two writers wait for each other.
+A sign-up takes a place when one is free and nobody is waiting (places.take_places, which the database's
+CHECK constraints refuse when the session is full); otherwise the family joins the waiting list
+(waitlist.py), or applies for the lottery. Every write locks the session row first (``session_lock``);
+the lock order is in places.py.
 """
 
 from __future__ import annotations
@@ -49,6 +45,7 @@ from dolbom.programmes.services.common import (
     family_mac,
     link_token,
     mobile_or_blank,
+    moment_text,
     new_nonce,
     notify,
     public_url,
@@ -56,6 +53,14 @@ from dolbom.programmes.services.common import (
     session_lock,
     token_hash,
 )
+from dolbom.programmes.services.places import (
+    end_signup,
+    lock_pair,
+    require_manager,
+    signup_id_by_token,
+    take_places,
+)
+from dolbom.programmes.services.waitlist import has_waiting, next_rank, promote
 from dolbom.registry.models import ConsentPurpose, Resident
 from dolbom.verification.services import challenge_consume, challenge_start, phone_hash
 
@@ -65,48 +70,11 @@ PURPOSE = "programmes.signup"
 # a burst is stopped here first; an address is shared by a library PC or an apartment block's router.
 PER_PHONE = Limit("programmes.signup.phone", per=4, seconds=600)
 PER_ADDRESS = Limit("programmes.signup.address", per=20, seconds=600)
-# Offers: a freed place is offered for the programme's hours, but never closer to the start than this,
-# and not at all when fewer than OFFER_MIN would be left (the place stays for the door).
-OFFER_LAST_CALL = dt.timedelta(hours=3)
-OFFER_MIN = dt.timedelta(minutes=30)
 CODE_ALPHABET = "ACDEFGHJKLMNPQRTUVWXY"  # letters only: told apart from a phone number at the door
 
 
 def subject(session: Session | int) -> str:
     return f"session:{session if isinstance(session, int) else session.pk}"
-
-
-def _fmt(moment: dt.datetime) -> str:
-    local = timezone.localtime(moment)
-    return f"{local:%m/%d} ({'월화수목금토일'[local.weekday()]}) {local:%H:%M}"
-
-
-# Counters ---------------------------------------------------------------------------------------
-
-def _take(session: Session, places: int, pool: str) -> bool:
-    """Take places in the session's counters; False when the database's CHECK constraints refuse (full)."""
-    fields = {"taken": F("taken") + places}
-    if pool == Pool.GENERAL:
-        fields["taken_general"] = F("taken_general") + places
-    try:
-        with transaction.atomic():
-            Session.objects.filter(pk=session.pk).update(**fields)
-    except IntegrityError:
-        return False
-    session.taken += places
-    if pool == Pool.GENERAL:
-        session.taken_general += places
-    return True
-
-
-def _give_back(session: Session, signup: Signup) -> None:
-    fields = {"taken": F("taken") - signup.places}
-    if signup.pool == Pool.GENERAL:
-        fields["taken_general"] = F("taken_general") - signup.places
-    Session.objects.filter(pk=session.pk).update(**fields)
-    session.taken -= signup.places
-    if signup.pool == Pool.GENERAL:
-        session.taken_general -= signup.places
 
 
 # Checks -----------------------------------------------------------------------------------------
@@ -121,7 +89,7 @@ def _check_public_window(session: Session, now: dt.datetime) -> None:
     if window.state == "cancelled":
         raise DomainError(E.SESSION_CANCELLED)
     if window.state == "not_open":
-        raise DomainError(E.NOT_OPEN_YET, opens=_fmt(session.signup_opens_at))
+        raise DomainError(E.NOT_OPEN_YET, opens=moment_text(session.signup_opens_at))
     if window.state != "open":
         raise DomainError(E.CLOSED)
 
@@ -159,10 +127,13 @@ def _checkin_code(session: Session) -> str:
 
 # Entering a session -------------------------------------------------------------------------------
 
-def _enter(session: Session, *, name: str, phone: str, family_key: str, party_size: int, source: str,
+def enter(session: Session, *, name: str, phone: str, family_key: str, party_size: int, source: str,
            now: dt.datetime, actor: User | None = None, resident: Resident | None = None, consent=None,
            referred: bool = False) -> tuple[Signup, str]:
-    """The sign-up row and its place: confirmed, waiting, or applied for the lottery. Returns the link token."""
+    """The sign-up row and its place: confirmed, waiting, or applied for the lottery. Returns the link token.
+
+    The caller holds the session's lock (``session_lock``) in its transaction: signup_apply, signup_register,
+    and the demo's public sign-ups."""
     programme = session.programme
     if Signup.objects.filter(session=session, family_key=family_key, status__in=ACTIVE).exists():
         raise DomainError(E.ALREADY_SIGNED_UP)
@@ -173,15 +144,15 @@ def _enter(session: Session, *, name: str, phone: str, family_key: str, party_si
     session.next_number += 1
 
     status, pool, rank = SignupStatus.WAITING, Pool.GENERAL, None
-    if referred and session.reserved and _take(session, places, Pool.RESERVED):
+    if referred and session.reserved and take_places(session, places, Pool.RESERVED):
         status, pool = SignupStatus.CONFIRMED, Pool.RESERVED
     elif programme.allocation == Allocation.LOTTERY and session.drawn_at is None:
         status = SignupStatus.APPLIED
-    elif not _has_waiting(session) and _take(session, places, Pool.GENERAL):
+    elif not has_waiting(session) and take_places(session, places, Pool.GENERAL):
         # First come: a place, unless families are already waiting (they come first when one frees).
         status = SignupStatus.CONFIRMED
     if status == SignupStatus.WAITING:
-        rank = _next_rank(session)
+        rank = next_rank(session)
     nonce = new_nonce()
     token = link_token(nonce)
     try:
@@ -211,26 +182,16 @@ def _enter(session: Session, *, name: str, phone: str, family_key: str, party_si
                        data={"pool": pool, "rank": rank})])
     if status == SignupStatus.WAITING and session.free_general > 0:
         # A free place that the families ahead do not fit in is offered to whoever fits, this one included.
-        if signup.pk in {s.pk for s in _promote(session, now)}:
+        if signup.pk in {s.pk for s in promote(session, now)}:
             signup.refresh_from_db()
     if signup.status != SignupStatus.OFFERED:
         _tell_entered(signup, token)
     return signup, token
 
 
-def _has_waiting(session: Session) -> bool:
-    return Signup.objects.filter(session=session, status=SignupStatus.WAITING).exists()
-
-
-def _next_rank(session: Session) -> int:
-    last = Signup.objects.filter(session=session, queue_rank__isnull=False).order_by("-queue_rank") \
-        .values_list("queue_rank", flat=True).first()
-    return (last or 0) + 1
-
-
 def _tell_entered(signup: Signup, token: str) -> None:
     session = signup.session
-    head = f"[{session.programme.name}] {_fmt(session.starts_at)}"
+    head = f"[{session.programme.name}] {moment_text(session.starts_at)}"
     link = public_url("programmes:public_signup", token)
     if signup.status == SignupStatus.CONFIRMED:
         text = f"{head} 신청이 확정되었습니다. 입장 코드 {signup.checkin_code}. 확인·취소: {link}"
@@ -241,6 +202,7 @@ def _tell_entered(signup: Signup, token: str) -> None:
             return (f"{head} 정원이 차서 대기 {selectors.waiting_position(signup)}번으로 접수되었습니다. "
                     f"자리가 나면 문자로 알려 드립니다. {link}")
     notify(signup.phone, text, reference=f"programmes-signup-{signup.pk}-{signup.status}")
+
 
 
 # Public sign-up --------------------------------------------------------------------------------
@@ -283,7 +245,7 @@ def signup_apply(*, session_id: int, challenge_token: str, name: str, phone: str
     _check_party(session.programme, party_size)
     if not name.strip():
         raise DomainError(E.NAME_REQUIRED)
-    return _enter(session, name=name.strip()[:50], phone=number, family_key=phone_hash(number),
+    return enter(session, name=name.strip()[:50], phone=number, family_key=phone_hash(number),
                   party_size=party_size, source=Source.PUBLIC, now=now)
 
 
@@ -328,87 +290,11 @@ def signup_register(*, actor: User, session: Session, resident: Resident, party_
     consent = _consent_for(actor, person, locked.programme, consent_method)
     number = mobile_or_blank(phone or person.phone)
     key = phone_hash(number) if number else family_mac("household", str(person.household_id))
-    return _enter(locked, name=person.name, phone=number, family_key=key, party_size=party_size,
+    return enter(locked, name=person.name, phone=number, family_key=key, party_size=party_size,
                   source=Source.STAFF, now=now, actor=actor, resident=person, consent=consent, referred=referred)
 
 
-# The waiting list -----------------------------------------------------------------------------------
-
-def _offer_deadline(session: Session, now: dt.datetime) -> dt.datetime | None:
-    deadline = min(now + dt.timedelta(hours=session.programme.offer_hours), session.starts_at - OFFER_LAST_CALL)
-    return deadline if deadline - now >= OFFER_MIN else None
-
-
-def _promote(session: Session, now: dt.datetime) -> list[Signup]:
-    """Offer free places down the waiting list: the first entry whose whole party fits gets a timed offer,
-    then the next that fits what is left. The offered places are held in the counters until the family
-    answers, so nobody else takes them meanwhile."""
-    if session.status != SessionStatus.SCHEDULED or (session.is_lottery and session.drawn_at is None):
-        return []
-    deadline = _offer_deadline(session, now)
-    if deadline is None or session.free_general <= 0:
-        return []
-    offered = []
-    for entry in Signup.objects.select_for_update().filter(session=session, status=SignupStatus.WAITING).order_by(
-            "queue_rank", "number"):
-        if entry.places > session.free_general:
-            continue
-        if not _take(session, entry.places, Pool.GENERAL):
-            break
-        entry.status = SignupStatus.OFFERED
-        entry.offered_at, entry.offer_expires_at = now, deadline
-        entry.save(update_fields=["status", "offered_at", "offer_expires_at"])
-        event(EventKind.OFFERED, session=session, signup=entry, at=now, expires_at=deadline.isoformat())
-        link = public_url("programmes:public_signup", link_token(entry.manage_nonce))
-        notify(entry.phone, f"[{session.programme.name}] {_fmt(session.starts_at)} 자리가 났습니다. "
-                            f"{_fmt(deadline)}까지 수락해 주세요: {link}",
-               reference=f"programmes-offer-{entry.pk}-{int(now.timestamp())}")
-        offered.append(entry)
-        if session.free_general <= 0:
-            break
-    return offered
-
-
-def _end(session: Session, signup: Signup, *, status: str, now: dt.datetime, reason: str,
-         actor: User | None, kind: EventKind) -> None:
-    if signup.status in (SignupStatus.CONFIRMED, SignupStatus.OFFERED):
-        _give_back(session, signup)
-    signup.status = status
-    signup.cancelled_at = now
-    signup.cancel_reason = reason[:300]
-    signup.month_slot = None  # frees the family's monthly sign-up
-    signup.save(update_fields=["status", "cancelled_at", "cancel_reason", "month_slot"])
-    event(kind, actor=actor, session=session, signup=signup, reason=reason, at=now)
-
-
-def _locked_signup(session: Session, signup_id: int) -> Signup:
-    signup = Signup.objects.select_for_update().filter(pk=signup_id, session=session).first()
-    if signup is None:
-        raise NotFound(E.SIGNUP_NOT_FOUND)
-    return signup
-
-
-def _lock_pair(signup_id: int) -> tuple[Session, Signup]:
-    session_id = Signup.objects.filter(pk=signup_id).values_list("session_id", flat=True).first()
-    if session_id is None:
-        raise NotFound(E.SIGNUP_NOT_FOUND)
-    session = session_lock(session_id)
-    assert session is not None
-    return session, _locked_signup(session, signup_id)
-
-
-def _by_token(token: str) -> int:
-    signup_id = Signup.objects.filter(manage_token_hash=token_hash(token or ""), purged_at__isnull=True) \
-        .values_list("pk", flat=True).first()
-    if signup_id is None:
-        raise NotFound(E.SIGNUP_NOT_FOUND)
-    return signup_id
-
-
-def _require_manager(actor: User, session: Session) -> None:
-    if not selectors.can_manage(actor, session.programme):
-        raise Forbidden(E.NOT_ALLOWED)
-
+# Cancelling ---------------------------------------------------------------------------------------
 
 @busy_answer
 @transaction.atomic
@@ -420,128 +306,24 @@ def signup_cancel(*, token: str = "", actor: User | None = None, signup: Signup 
     if actor is not None:
         assert signup is not None
         reason = require_reason(reason)
-        session, row = _lock_pair(signup.pk)
+        session, row = lock_pair(signup.pk)
         if not (selectors.can_manage(actor, session.programme) or row.created_by_id == actor.pk):
             raise Forbidden(E.NOT_ALLOWED)
     else:
-        session, row = _lock_pair(_by_token(token))
+        session, row = lock_pair(signup_id_by_token(token))
         reason = reason.strip() or "본인 취소"
         if now >= session.starts_at:
             raise DomainError(E.CLOSED)
     if not row.is_active:
         raise DomainError(E.NOT_ACTIVE)
     declined = row.status == SignupStatus.OFFERED and actor is None
-    _end(session, row, status=SignupStatus.CANCELLED, now=now, reason=reason, actor=actor,
+    end_signup(session, row, status=SignupStatus.CANCELLED, now=now, reason=reason, actor=actor,
          kind=EventKind.OFFER_DECLINED if declined else EventKind.CANCELLED)
-    notify(row.phone, f"[{session.programme.name}] {_fmt(session.starts_at)} 신청이 취소되었습니다.",
+    notify(row.phone, f"[{session.programme.name}] {moment_text(session.starts_at)} 신청이 취소되었습니다.",
            reference=f"programmes-cancel-{row.pk}")
-    _promote(session, now)
+    promote(session, now)
     return row
 
-
-@busy_answer
-def offer_accept(*, token: str) -> Signup:
-    """The family takes the offered place. An offer past its time is passed over first (committed), and
-    the family is told it expired."""
-    now = timezone.now()
-    with transaction.atomic():
-        session, row = _lock_pair(_by_token(token))
-        if row.status != SignupStatus.OFFERED:
-            raise DomainError(E.NOT_OFFERED)
-        expired = row.offer_expires_at is not None and now > row.offer_expires_at
-        if expired:
-            _pass_over(session, row, now)
-            _promote(session, now)
-        else:
-            row.status = SignupStatus.CONFIRMED
-            row.confirmed_at = now
-            row.save(update_fields=["status", "confirmed_at"])
-            event(EventKind.OFFER_ACCEPTED, session=session, signup=row, at=now)
-            notify(row.phone, f"[{session.programme.name}] {_fmt(session.starts_at)} 신청이 확정되었습니다. "
-                              f"입장 코드 {row.checkin_code}.", reference=f"programmes-accepted-{row.pk}")
-    if expired:
-        raise DomainError(E.OFFER_EXPIRED)
-    return row
-
-
-def _pass_over(session: Session, row: Signup, now: dt.datetime) -> None:
-    _end(session, row, status=SignupStatus.PASSED_OVER, now=now, reason="수락 기한 경과", actor=None,
-         kind=EventKind.PASSED_OVER)
-    notify(row.phone, f"[{session.programme.name}] {_fmt(session.starts_at)} 수락 기한이 지나 다음 대기 가족에게 "
-                      "자리가 넘어갔습니다.", reference=f"programmes-passed-{row.pk}")
-
-
-def offers_expire(*, now: dt.datetime | None = None) -> int:
-    """The periodic job's part: pass over every offer past its time and offer the place to the next
-    family. One transaction per session, so one busy session does not hold up the others."""
-    now = now or timezone.now()
-    count = 0
-    for session_id in set(Signup.objects.filter(status=SignupStatus.OFFERED, offer_expires_at__lt=now)
-                          .values_list("session_id", flat=True)):
-        count += _expire_session(session_id, now)
-    return count
-
-
-@busy_answer
-@transaction.atomic
-def _expire_session(session_id: int, now: dt.datetime) -> int:
-    session = session_lock(session_id)
-    assert session is not None
-    rows = list(Signup.objects.select_for_update().filter(session=session, status=SignupStatus.OFFERED,
-                                                          offer_expires_at__lt=now))
-    for row in rows:
-        _pass_over(session, row, now)
-    _promote(session, now)
-    return len(rows)
-
-
-@busy_answer
-@transaction.atomic
-def waitlist_move(*, actor: User, signup: Signup, position: int, reason: str) -> Signup:
-    """Move a waiting entry to ``position`` (1 = first), with a reason; the whole order is renumbered."""
-    reason = require_reason(reason)
-    now = timezone.now()
-    session, row = _lock_pair(signup.pk)
-    _require_manager(actor, session)
-    if row.status != SignupStatus.WAITING:
-        raise DomainError(E.NOT_WAITING)
-    entries = list(Signup.objects.select_for_update().filter(session=session, status=SignupStatus.WAITING)
-                   .order_by("queue_rank", "number"))
-    if not 1 <= position <= len(entries):
-        raise DomainError(E.POSITION_INVALID)
-    before = [e.pk for e in entries].index(row.pk) + 1
-    entries = [e for e in entries if e.pk != row.pk]
-    entries.insert(position - 1, row)
-    for rank, entry in enumerate(entries, start=1):
-        if entry.queue_rank != rank:
-            Signup.objects.filter(pk=entry.pk).update(queue_rank=rank)
-    event(EventKind.MOVED, actor=actor, session=session, signup=row, reason=reason, at=now,
-          position_before=before, position_after=position)
-    _promote(session, now)
-    row.refresh_from_db()
-    return row
-
-
-@busy_answer
-@transaction.atomic
-def signup_confirm_override(*, actor: User, signup: Signup, reason: str) -> Signup:
-    """Give a waiting (or lottery) entry a place out of order, with a reason. The capacity still holds:
-    the database refuses when the party does not fit."""
-    reason = require_reason(reason)
-    now = timezone.now()
-    session, row = _lock_pair(signup.pk)
-    _require_manager(actor, session)
-    if row.status not in (SignupStatus.WAITING, SignupStatus.APPLIED):
-        raise DomainError(E.NOT_WAITING)
-    pool = Pool.RESERVED if row.referred and session.free_reserved >= row.places else Pool.GENERAL
-    if not _take(session, row.places, pool):
-        raise DomainError(E.DOES_NOT_FIT)
-    row.status, row.pool, row.confirmed_at = SignupStatus.CONFIRMED, pool, now
-    row.save(update_fields=["status", "pool", "confirmed_at"])
-    event(EventKind.OVERRIDE_CONFIRMED, actor=actor, session=session, signup=row, reason=reason, at=now, pool=pool)
-    notify(row.phone, f"[{session.programme.name}] {_fmt(session.starts_at)} 신청이 확정되었습니다. "
-                      f"입장 코드 {row.checkin_code}.", reference=f"programmes-override-{row.pk}")
-    return row
 
 
 # Attendance -------------------------------------------------------------------------------------
@@ -551,7 +333,7 @@ def checkin(*, actor: User, signup: Signup) -> Signup:
     row = Signup.objects.select_for_update().select_related("session__programme").filter(pk=signup.pk).first()
     if row is None:
         raise NotFound(E.SIGNUP_NOT_FOUND)
-    _require_manager(actor, row.session)
+    require_manager(actor, row.session)
     if row.status != SignupStatus.CONFIRMED:
         raise DomainError(E.NOT_CONFIRMED)
     if row.attendance == Attendance.ATTENDED:
@@ -574,7 +356,7 @@ def checkin_by_code(*, actor: User, session: Session, code: str) -> Signup:
 def checkin_undo(*, actor: User, signup: Signup, reason: str) -> Signup:
     reason = require_reason(reason)
     row = Signup.objects.select_for_update().select_related("session__programme").get(pk=signup.pk)
-    _require_manager(actor, row.session)
+    require_manager(actor, row.session)
     if row.attendance == Attendance.UNKNOWN:
         raise DomainError(E.NOT_CHECKED_IN)
     row.attendance, row.checked_in_at = Attendance.UNKNOWN, None
@@ -590,7 +372,7 @@ def attendance_close(*, actor: User, session: Session) -> int:
     now = timezone.now()
     locked = session_lock(session.pk)
     assert locked is not None
-    _require_manager(actor, locked)
+    require_manager(actor, locked)
     if now < locked.starts_at:
         raise DomainError(E.SESSION_NOT_STARTED)
     count = Signup.objects.filter(session=locked, status=SignupStatus.CONFIRMED,
@@ -620,7 +402,7 @@ def reminders_send(*, now: dt.datetime | None = None) -> int:
             if Signup.objects.filter(pk=row.pk, reminded_at__isnull=True).update(reminded_at=now) != 1:
                 continue
             session = row.session
-            notify(row.phone, f"[{session.programme.name}] 내일 {_fmt(session.starts_at)} {session.programme.venue}. "
+            notify(row.phone, f"[{session.programme.name}] 내일 {moment_text(session.starts_at)} {session.programme.venue}. "
                               f"입장 코드 {row.checkin_code}. 못 오시면 문자 링크에서 취소해 주세요.",
                    reference=f"programmes-remind-{row.pk}", purpose=MessagePurpose.REMINDER)
             event(EventKind.REMINDED, session=session, signup=row, at=now)

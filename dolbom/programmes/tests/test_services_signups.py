@@ -25,6 +25,7 @@ from dolbom.programmes.models import (
     SignupStatus,
 )
 from dolbom.programmes.services import signups as signup_services
+from dolbom.programmes.services import waitlist
 from dolbom.registry.models import Consent, ConsentPurpose
 from dolbom.testing import personas
 from dolbom.verification.errors import VerificationErrorCode
@@ -243,7 +244,7 @@ def test_the_offer_is_shortened_close_to_the_session(city, message_outbox):
     services.signup_cancel(token=token)
     waiting.refresh_from_db()
     assert waiting.status == SignupStatus.OFFERED
-    assert waiting.offer_expires_at <= session.starts_at - signup_services.OFFER_LAST_CALL
+    assert waiting.offer_expires_at <= session.starts_at - waitlist.OFFER_LAST_CALL
 
 
 def test_no_offer_is_made_when_too_little_time_is_left(city, message_outbox):
