@@ -10,6 +10,7 @@
     .venv/bin/python bench/visits.py --suite --sets solomon2 --every 3 --time-limit 15   # a third, shorter
     nice -n 5 .venv/bin/python bench/visits.py --suite --budget cpu --shard 1/2 --skip-day > var/suite_1.txt &
     nice -n 5 .venv/bin/python bench/visits.py --suite --budget cpu --shard 2/2 > var/suite_2.txt   # two halves
+    .venv/bin/python bench/visits.py --summary var/suite_*.txt          # both halves' summaries, as far as they got
 
 The baseline is Solomon's (1987) nearest-neighbour heuristic that respects windows and capacity. Every
 solution, ours and the baseline's, is verified by the independent checker before it is counted.
@@ -207,6 +208,9 @@ def run_suite(args: argparse.Namespace) -> None:
             wanted = {o.upper() for o in args.only}
             items = [it for it in items if it[0].stem.upper() in wanted]
         items = items[::args.every][shard - 1::shards]
+        if args.skip_done:
+            done = {r[0].upper() for r in read_tables(args.skip_done)[name]}
+            items = [it for it in items if it[0].stem.upper() not in done]
         print(f"\n{name}: {len(items)} of {len(suite_instances(name))} instances "
               f"({SUITES[name][0].relative_to(ROOT)}, part {args.shard})")
         # "s" is wall clock, "cpu s" the processor time the solver got: under a wall-clock budget on a loaded
@@ -224,23 +228,56 @@ def run_suite(args: argparse.Namespace) -> None:
             rows.append((inst.name, chk.vehicles, chk.distance, b, gap, res.seconds, chk.feasible))
             print(f"{inst.name:<9}{chk.vehicles:>5}{chk.distance:>10.2f}{b['vehicles']:>8}{b['distance']:>10.2f}"
                   f"{gap:>8.2f}{res.seconds:>6.1f}{cpu:>7.1f}  {verdict}", flush=True)
-        if not rows:
-            continue
-        feasible = sum(r[6] for r in rows)
-        veh_ok = [r for r in rows if r[6] and r[1] <= r[3]["vehicles"]]
-        mean_gap = sum(r[4] for r in rows) / len(rows)
-        extra = sum(max(0, r[1] - r[3]["vehicles"]) for r in rows)
-        print(f"{name}: {feasible}/{len(rows)} feasible by the checker; {len(veh_ok)}/{len(rows)} with at most the "
-              f"best-known vehicles ({extra} vehicles over in all); mean distance gap {mean_gap:.2f}%", end="")
-        if name == "solomon2":
-            hit = [r for r in veh_ok if r[4] <= SOLOMON_TARGET_GAP]
-            print(f"; target (≤ BKS vehicles, gap ≤ {SOLOMON_TARGET_GAP:g}%) met on {len(hit)}/{len(rows)}")
-        else:
-            same = [r[4] for r in rows if r[1] == r[3]["vehicles"]]
-            same_s = f"{sum(same) / len(same):.2f}% over the {len(same)} with the same fleet" if same else "none"
-            print(f"; {same_s}; target mean gap ≤ {GH_TARGET_MEAN_GAP:g}%: "
-                  f"{'met' if mean_gap <= GH_TARGET_MEAN_GAP else 'not met'}")
+        summarise(name, rows)
     print(f"suite done, {load()}", flush=True)
+
+
+def summarise(name: str, rows: list[tuple]) -> None:
+    """One set's line against the targets; rows are (name, vehicles, distance, best known, gap %, s, feasible)."""
+    if not rows:
+        return
+    feasible = sum(r[6] for r in rows)
+    veh_ok = [r for r in rows if r[6] and r[1] <= r[3]["vehicles"]]
+    mean_gap = sum(r[4] for r in rows) / len(rows)
+    extra = sum(max(0, r[1] - r[3]["vehicles"]) for r in rows)
+    print(f"{name}: {feasible}/{len(rows)} feasible by the checker; {len(veh_ok)}/{len(rows)} with at most the "
+          f"best-known vehicles ({extra} vehicles over in all); mean distance gap {mean_gap:.2f}%", end="")
+    if name == "solomon2":
+        hit = [r for r in veh_ok if r[4] <= SOLOMON_TARGET_GAP]
+        missed = ", ".join(r[0] for r in rows if r not in hit) or "none"
+        print(f"; target (≤ BKS vehicles, gap ≤ {SOLOMON_TARGET_GAP:g}%) met on {len(hit)}/{len(rows)} "
+              f"(missed: {missed})")
+    else:
+        same = [r[4] for r in rows if r[1] == r[3]["vehicles"]]
+        same_s = f"{sum(same) / len(same):.2f}% over the {len(same)} with the same fleet" if same else "none"
+        print(f"; {same_s}; target mean gap ≤ {GH_TARGET_MEAN_GAP:g}%: "
+              f"{'met' if mean_gap <= GH_TARGET_MEAN_GAP else 'not met'}")
+
+
+ROW = re.compile(r"^(\S+)\s+(\d+)\s+([\d.]+)\s+(\d+)\s+([\d.]+)\s+(-?[\d.]+)\s+([\d.]+)\s+([\d.]+)\s+(\S+)")
+
+
+def read_tables(paths: list[str]) -> dict[str, list[tuple]]:
+    """The instance lines of --suite tables written to files (by parallel parts, or a run cut short), by set."""
+    names = {f.stem.upper(): name for name in SUITES for f, _b in suite_instances(name)}
+    found: dict[str, dict[str, tuple]] = {name: {} for name in SUITES}
+    for path in paths:
+        for line in Path(path).read_text(encoding="utf-8").splitlines():
+            m = ROW.match(line)
+            if not m or m.group(1).upper() not in names:
+                continue
+            n, veh, dist, bveh, bdist, gap, wall, _cpu, verdict = m.groups()
+            best = {"vehicles": int(bveh), "distance": float(bdist)}
+            found[names[n.upper()]][n.upper()] = (n, int(veh), float(dist), best, float(gap), float(wall),
+                                                  verdict == "feasible")
+    return {name: list(rows.values()) for name, rows in found.items()}
+
+
+def run_summary(paths: list[str]) -> None:
+    tables = read_tables(paths)
+    for name, rows in tables.items():
+        print(f"{name}: {len(rows)} of {len(suite_instances(name))} instances in {', '.join(paths)}")
+        summarise(name, rows)
 
 
 def jeonju_day(workers: int, visits: int, seed: int) -> tuple[list[DayWorker], list[DayVisit]]:
@@ -324,12 +361,12 @@ def visit_area(v: DayVisit) -> str:
 def report_day(title: str, ws: list[DayWorker], vs: list[DayVisit], limit: float, *, by_area: bool = False) -> None:
     how = "area by area" if by_area else "one model"
     print(f"{title}: {len(ws)} workers, {len(vs)} visits, {how}, limit {limit:g} s, {load()}", flush=True)
-    t0 = time.perf_counter()
+    t0, cpu0 = time.perf_counter(), time.process_time()
     if by_area:
         plan = plan_day_by_area(ws, vs, worker_area=worker_area, visit_area=visit_area, time_limit=limit)
     else:
         plan = plan_day(ws, vs, time_limit=limit)
-    wall = time.perf_counter() - t0
+    wall, cpu = time.perf_counter() - t0, time.process_time() - cpu0
     planned = sum(len(r.stops) for r in plan.routes)
     travel_h = sum(r.travel for r in plan.routes) / 3600
     mandatory = {v.key for v in vs if v.mandatory}
@@ -341,7 +378,9 @@ def report_day(title: str, ws: list[DayWorker], vs: list[DayVisit], limit: float
     for k in missed:
         missed_why[plan.unassigned[k]] = missed_why.get(plan.unassigned[k], 0) + 1
     used = sum(1 for r in plan.routes if r.stops)
-    print(f"  time to plan {wall:.1f} s; planned {planned}, left out {len(plan.unassigned)} {reasons}; "
+    # The day planner's limit is wall clock (a user waits for it): on a loaded machine "cpu" shows how much
+    # search it actually got.
+    print(f"  time to plan {wall:.1f} s ({cpu:.1f} s cpu); planned {planned}, left out {len(plan.unassigned)} {reasons}; "
           f"mandatory left out {len(missed)} of {len(mandatory)} {missed_why}; {used} workers out, "
           f"travel {travel_h:.1f} h; feasible {plan.feasible}", flush=True)
 
@@ -383,7 +422,14 @@ def main() -> None:
                         "the 1-minute load exceeds the number of cores)")
     p.add_argument("--shard", default="1/1", help="k/n: run the k-th of n interleaved parts of each set, so n "
                                                   "processes can share a suite")
+    p.add_argument("--skip-done", nargs="+", default=[], metavar="TABLE",
+                   help="--suite: leave out the instances already in these table files (to finish a cut run)")
+    p.add_argument("--summary", nargs="+", default=[], metavar="TABLE",
+                   help="only print the per-set summaries of --suite tables written to files")
     args = p.parse_args()
+    if args.summary:
+        run_summary(args.summary)
+        return
     if args.time_limit is None:
         args.time_limit = 60.0 if args.suite else 10.0
     if args.province_workers is None:
