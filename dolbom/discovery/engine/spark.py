@@ -40,12 +40,21 @@ def spark_unavailable() -> str | None:
     return None
 
 
+def submitted() -> bool:
+    """Whether this driver was started by ``spark-submit`` (the JVM came first and handed its gateway over):
+    then the master, the memory and the workers' Python are the submitter's, and are not set here."""
+    return "PYSPARK_GATEWAY_PORT" in os.environ
+
+
 def spark_session(master: str | None = None) -> Any:
     reason = spark_unavailable()
     if reason:
         raise RuntimeError(reason)
     from pyspark.sql import SparkSession
 
+    builder = SparkSession.builder.appName("dolbom-discovery")
+    if submitted():
+        return builder.getOrCreate()
     # The Python workers must import this very package with the same interpreter. PySpark takes the
     # interpreter from these variables of its own (they are passed on to the workers' environment), so they
     # are set here rather than read from settings; a value the operator set is kept.
@@ -53,8 +62,7 @@ def spark_session(master: str | None = None) -> Any:
     os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
     engine = config.current()
     return (
-        SparkSession.builder.master(master or engine.spark_master)
-        .appName("dolbom-discovery")
+        builder.master(master or engine.spark_master)
         .config("spark.ui.enabled", "false")
         .config("spark.sql.shuffle.partitions", "4")
         .config("spark.sql.execution.arrow.pyspark.enabled", "true")
