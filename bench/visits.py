@@ -49,6 +49,7 @@ DONGS_CSV = ROOT / "dolbom" / "areas" / "data" / "jeonju_dongs.csv"
 DATA = ROOT / "bench" / "data"
 # name -> (folder, file name prefixes): the long-horizon Solomon classes and Gehring & Homberger's 200.
 SUITES = {
+    "solomon1": (DATA / "solomon", ("C1", "R1", "RC1")),  # only the 5 bundled of the 29
     "solomon2": (DATA / "solomon", ("C2", "R2", "RC2")),
     "gh200": (DATA / "homberger200", ("C1_2", "C2_2", "R1_2", "R2_2", "RC1_2", "RC2_2")),
 }
@@ -242,7 +243,7 @@ def summarise(name: str, rows: list[tuple]) -> None:
     extra = sum(max(0, r[1] - r[3]["vehicles"]) for r in rows)
     print(f"{name}: {feasible}/{len(rows)} feasible by the checker; {len(veh_ok)}/{len(rows)} with at most the "
           f"best-known vehicles ({extra} vehicles over in all); mean distance gap {mean_gap:.2f}%", end="")
-    if name == "solomon2":
+    if name.startswith("solomon"):
         hit = [r for r in veh_ok if r[4] <= SOLOMON_TARGET_GAP]
         missed = ", ".join(r[0] for r in rows if r not in hit) or "none"
         print(f"; target (≤ BKS vehicles, gap ≤ {SOLOMON_TARGET_GAP:g}%) met on {len(hit)}/{len(rows)} "
@@ -414,7 +415,7 @@ def main() -> None:
     p.add_argument("--province-limit", type=float, default=60.0)
     p.add_argument("--province-whole", action="store_true", help="also plan the province day as one model")
     p.add_argument("--suite", action="store_true", help="the benchmark suite instead of generated instances")
-    p.add_argument("--sets", nargs="+", choices=sorted(SUITES), default=["solomon2", "gh200"])
+    p.add_argument("--sets", nargs="+", choices=sorted(SUITES), default=["solomon2", "gh200", "solomon1"])
     p.add_argument("--every", type=int, default=1, help="run every k-th instance of each set (a subset)")
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--budget", choices=["auto", "cpu", "wall"], default="auto",
