@@ -24,6 +24,7 @@ from dolbom.lib.metrics import indicators
 from dolbom.reports import charts, exports, plan, selectors, services
 from dolbom.reports.choropleth import choropleth
 from dolbom.reports.forms import ExportForm, PeopleExportForm, PlanCreateForm, PlanEditForm
+from dolbom.reports.fragments import fragment
 from dolbom.reports.labels import APP_LABELS, DIMENSION_LABELS, value_label
 from dolbom.reports.periods import Period, current_month, month_of, parse
 from dolbom.reports.refresh import last_refresh, min_cell
@@ -94,21 +95,26 @@ def _trend(item: selectors.Overview, *, compare: bool, counts: dict[str, int] | 
 def city(request: HttpRequest) -> HttpResponse:
     """The whole city: the headline figures with their trend, every indicator, a map."""
     period = _month(request)
+    map_key = request.GET.get("map") or "cases.open"
+    selectors.indicator_for(map_key)  # an unknown one is a 404 before anything is cached
+    body = fragment("city", (period.code, map_key), "reports/_city_body.html",
+                    lambda: _city_body(request, period, map_key))
+    return render(request, "reports/city.html", {
+        **_common(request, period), "body": body, "map_key": map_key, "home": selectors.home_dong(request.user)})
+
+
+def _city_body(request: HttpRequest, period: Period, map_key: str) -> dict[str, Any]:
     items = selectors.overview(viewer=request.user, period=period, months=TREND_MONTHS)
     headline = [i for i in items if "headline" in i.indicator.tags]
     for item in headline:
         item.chart = _trend(item, compare=False)
     for item in items:
         item.spark = charts.sparkline([f.value for f in item.trend[-13:]])
-    map_key = request.GET.get("map") or "cases.open"
     map_ind = selectors.indicator_for(map_key)
     table = selectors.figure_table(viewer=request.user, key=map_key, period=period)
-    return render(request, "reports/city.html", {
-        **_common(request, period), "headline": headline, "groups": _grouped(items),
-        "map": choropleth(map_ind, period, {d.pk: f for d, f in table.rows}), "map_key": map_key,
-        "map_choices": [i for i in indicators() if "dong" in i.dimensions],
-        "dongs": selectors.dongs_of(period), "home": selectors.home_dong(request.user),
-    })
+    return {"period": period, "headline": headline, "groups": _grouped(items),
+            "map": choropleth(map_ind, period, {d.pk: f for d, f in table.rows}), "map_key": map_key,
+            "map_choices": [i for i in indicators() if "dong" in i.dimensions], "dongs": selectors.dongs_of(period)}
 
 
 @_reports_page
@@ -116,6 +122,13 @@ def dong(request: HttpRequest, dong_id: int) -> HttpResponse:
     """One dong beside the city: every figure, the city's average, the trend of both."""
     period = _month(request)
     place = selectors.dong_get(dong_id)
+    body = fragment("dong", (period.code, place.pk), "reports/_dong_body.html",
+                    lambda: _dong_body(request, period, place))
+    return render(request, "reports/dong.html", {
+        **_common(request, period), "dong": place, "body": body})
+
+
+def _dong_body(request: HttpRequest, period: Period, place: Any) -> dict[str, Any]:
     items = selectors.overview(viewer=request.user, period=period, dong_id=place.pk, months=TREND_MONTHS)
     items = [i for i in items if "dong" in i.indicator.dimensions]
     headline = [i for i in items if "headline" in i.indicator.tags]
@@ -126,11 +139,9 @@ def dong(request: HttpRequest, dong_id: int) -> HttpResponse:
         item.spark = charts.sparkline([f.value for f in item.trend[-13:]])
         item.average_text = selectors.format_value(item.indicator, item.average)
     predecessors = [selectors.dong_get(p) for p in _predecessors(place.pk)]
-    return render(request, "reports/dong.html", {
-        **_common(request, period), "dong": place, "headline": headline, "groups": _grouped(items),
-        "valid": place.is_valid_on(period.last_day), "predecessors": predecessors,
-        "dongs": selectors.dongs_of(period),
-    })
+    return {"period": period, "dong": place, "headline": headline, "groups": _grouped(items),
+            "valid": place.is_valid_on(period.last_day), "predecessors": predecessors,
+            "dongs": selectors.dongs_of(period)}
 
 
 def _predecessors(dong_id: int) -> list[int]:
@@ -203,11 +214,16 @@ def map_page(request: HttpRequest) -> HttpResponse:
     key = request.GET.get("indicator") or "cases.open"
     ind = selectors.indicator_for(key)
     period = parse(request.GET.get("period"), default=selectors.latest_month() or current_month())
-    table = selectors.figure_table(viewer=request.user, key=key, period=period)
+
+    def body() -> dict[str, Any]:
+        table = selectors.figure_table(viewer=request.user, key=key, period=period)
+        return {"period": period, "indicator": ind, "table": table,
+                "average_text": selectors.format_value(ind, table.average),
+                "map": choropleth(ind, period, {d.pk: f for d, f in table.rows})}
+
     return render(request, "reports/map.html", {
         **_common(request, period if period.kind == "M" else period.months[-1]), "period": period,
-        "indicator": ind, "table": table, "average_text": selectors.format_value(ind, table.average),
-        "map": choropleth(ind, period, {d.pk: f for d, f in table.rows}),
+        "indicator": ind, "body": fragment("map", (period.code, key), "reports/_map_body.html", body),
         "choices": [i for i in indicators() if "dong" in i.dimensions], "periods": _period_choices(period),
     })
 

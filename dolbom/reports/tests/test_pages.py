@@ -168,3 +168,33 @@ def test_the_catalogue_lists_every_registered_indicator(login, officer):
 
     text = login(officer).get("/reports/indicators/").content.decode()
     assert all(f'data-indicator="{i.key}"' in text for i in indicators())
+
+
+def test_the_city_dashboard_is_rendered_once_per_snapshot(login, city, officer, published):
+    client = login(city)
+    client.get("/reports/?period=2025-06")
+    with CaptureQueriesContext(connection) as queries:
+        again = login(officer).get("/reports/?period=2025-06")
+    assert again.status_code == 200 and "시험 건수" in again.content.decode()
+    cells = [q["sql"] for q in queries if "reports_cell" in q["sql"]]
+    assert len(cells) <= 1, cells  # the latest month only: the figures came from the cached fragment
+
+
+def test_a_refresh_that_publishes_new_figures_shows_on_the_cached_dashboards(login, city, test_indicator, publish):
+    ind, rows = test_indicator("test.moving", label="움직이는 지표", tags=("headline",))
+    for name in DONGS:
+        rows.add("2025-06", name, 40)
+    publish(ind.key)
+    client = login(city)
+    dong = personas.dong("서신동")
+    pages = ["/reports/?period=2025-06&map=test.moving", f"/reports/dongs/{dong.pk}/?period=2025-06",
+             "/reports/map/?indicator=test.moving&period=2025-06"]
+    for page in pages:
+        assert "400건" in client.get(page).content.decode(), page  # the city's total
+    rows.rows = []
+    for name in DONGS:
+        rows.add("2025-06", name, 77)
+    publish(ind.key)
+    for page in pages:
+        text = client.get(page).content.decode()
+        assert "770건" in text and "400건" not in text, page
