@@ -7,6 +7,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
+import os
+import shutil
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -285,6 +287,8 @@ def score_imports(*, imports: list[Any], model: Any, as_of: dt.date, exclude: se
     if exclude:
         present = present.filter(~present.is_in(pl.Series(sorted(exclude), dtype=pl.Int64).implode()))
     loaded = eng.load_model(bytes(model.artefact))
+    if engine == "spark":
+        return _score_on_spark(paths=paths, household_ids=present, model=loaded, as_of=as_of)
     features, households = features_for(paths=paths, as_of=as_of, household_ids=present,
                                         catalogue_version=loaded.catalogue_version)
     scores = eng.score(features, loaded, engine=engine)
@@ -294,6 +298,60 @@ def score_imports(*, imports: list[Any], model: Any, as_of: dt.date, exclude: se
                        how="inner")
     return Scored(frame=frame.select("household_id", "dong_id", "representative_id", "score", "probability",
                                      "reasons"))
+
+
+def spark_work_dir() -> Path:
+    """Where the Spark engine's inputs and lists are written for one run: under DATA_DIR, which a cluster's
+    workers reach as shared storage (NFS) like the imported files themselves."""
+    return Path(settings.DATA_DIR) / "discovery" / "spark"
+
+
+def _score_on_spark(*, paths: list[Path], household_ids: pl.Series, model: Any, as_of: dt.date) -> Scored:
+    """The whole cycle as Spark jobs (``engine.spark_cycle``): the registry's households that have a record,
+    the stored files, every one of them listed (a share of 1.0: the model only orders the list), with
+    reasons. The same scores and reasons as the local path."""
+    from dolbom.discovery import engine as eng
+    from dolbom.discovery.engine.schema import HOUSEHOLD_SCHEMA
+    from dolbom.discovery.engine.spark_cycle import run_cycle_spark
+
+    households = households_frame(as_of=as_of).filter(pl.col("household_id").is_in(household_ids.implode()))
+    spark_work_dir().mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="cycle-", dir=spark_work_dir()) as tmp:
+        source = Path(tmp) / "households.parquet"
+        households.select(HOUSEHOLD_SCHEMA.names).write_parquet(source)
+        result = run_cycle_spark(households=source, indicators=[str(p) for p in paths], model=model,
+                                 catalogue=eng.load_catalogue(model.catalogue_version or None), as_of=as_of,
+                                 capacity=1.0, out_dir=Path(tmp) / "out")
+        lists = result.lists
+    frame = lists.join(households.select("household_id", "dong_id", "representative_id"), on="household_id",
+                       how="inner")
+    return Scored(frame=frame.select("household_id", "dong_id", "representative_id", "score", "probability",
+                                     "reasons"))
+
+
+def cycle_export(*, imports: list[Any], model: Any, as_of: dt.date, exclude: set[int], out_dir: Path,
+                 ) -> dict[str, Path]:
+    """What ``engine/spark_cycle.py`` takes on a cluster, written under ``out_dir`` (to be copied to shared
+    storage): the registry's households, the cycle's stored files, the model artefact and the households to
+    leave out (objections, open cases)."""
+    from dolbom.discovery.engine.schema import HOUSEHOLD_SCHEMA
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    sources = out_dir / "sources"
+    sources.mkdir(exist_ok=True)
+    for i, path in zip(imports, stored_paths(imports), strict=True):
+        target = sources / f"{i.source or 'source'}_{i.pk}.parquet"
+        target.unlink(missing_ok=True)
+        try:  # the stored files never change (content-addressed): a link is enough where one can be made
+            os.link(path, target)
+        except OSError:
+            shutil.copyfile(path, target)
+    paths = {"households": out_dir / "households.parquet", "sources": sources, "model": out_dir / "model.json",
+             "exclude": out_dir / "exclude.parquet"}
+    households_frame(as_of=as_of).select(HOUSEHOLD_SCHEMA.names).write_parquet(paths["households"])
+    paths["model"].write_bytes(bytes(model.artefact))
+    pl.DataFrame({"household_id": sorted(exclude)}, schema={"household_id": pl.Int64}).write_parquet(paths["exclude"])
+    return paths
 
 
 # Training ----------------------------------------------------------------------------------------

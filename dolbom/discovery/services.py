@@ -221,6 +221,17 @@ def _signal_open_cases(*, actor: User, cycle: Cycle, model: ModelVersion, scored
     return written
 
 
+def _scoring_inputs(cycle: Cycle) -> tuple[list[SourceImport], ModelVersion]:
+    """The cycle's imported files and the model in force; refused when either is missing."""
+    imports = list(cycle.imports.all())
+    if not imports:
+        raise DomainError(DiscoveryErrorCode.NO_IMPORTS)
+    mv = model_version_current()
+    if mv is None:
+        raise DomainError(DiscoveryErrorCode.NO_MODEL)
+    return imports, mv
+
+
 def cycle_score(*, actor: User, cycle: Cycle, engine: str = "local") -> ScoreSummary:
     """Scores every household of the cycle's files and writes each dong's ranked visit list.
 
@@ -233,12 +244,7 @@ def cycle_score(*, actor: User, cycle: Cycle, engine: str = "local") -> ScoreSum
     objections and open cases again: one recorded while the scores were computed still counts."""
     _require_city_team(actor)
     cycle = Cycle.objects.get(pk=cycle.pk)
-    imports = list(cycle.imports.all())
-    if not imports:
-        raise DomainError(DiscoveryErrorCode.NO_IMPORTS)
-    mv = model_version_current()
-    if mv is None:
-        raise DomainError(DiscoveryErrorCode.NO_MODEL)
+    imports, mv = _scoring_inputs(cycle)
     objected = objecting_household_ids()
     scored = pipeline.score_imports(imports=imports, model=mv, as_of=cycle.starts_on, exclude=objected,
                                     engine=engine)
@@ -261,6 +267,17 @@ def cycle_score(*, actor: User, cycle: Cycle, engine: str = "local") -> ScoreSum
     return ScoreSummary(scored=len(ids), listed=listed.frame.height, kept=len(kept), signalled_cases=signalled,
                         objected=len(objected_now), model_version=mv.version,
                         dongs=listed.frame.get_column("dong_id").n_unique())
+
+
+def cycle_export(*, actor: User, cycle: Cycle, out_dir: Path) -> dict[str, Path]:
+    """The cycle's inputs for ``engine/spark_cycle.py`` on a cluster (``docs/SPARK.md``): households,
+    stored agency files, the current model, and the households to leave out (objections and open cases,
+    which the cluster's lists then skip as the service's lists do). Writes files only, no rows."""
+    _require_city_team(actor)
+    imports, mv = _scoring_inputs(cycle)
+    in_case = set(Case.objects.filter(status__in=OPEN_STATUSES).values_list("resident__household_id", flat=True))
+    return pipeline.cycle_export(imports=imports, model=mv, as_of=cycle.starts_on,
+                                 exclude=objecting_household_ids() | in_case, out_dir=Path(out_dir))
 
 
 # Outcomes and cases -----------------------------------------------------------------------------

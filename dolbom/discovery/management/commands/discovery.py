@@ -4,7 +4,8 @@
     dolbom discovery sources --cycle 2026-6차 --out DIR [--seed 1]   (synthetic agency files for this registry)
     dolbom discovery import --cycle 2026-6차 FILE [FILE …]
     dolbom discovery retrain [--truth truth.parquet --cycle 2026-6차] [--seed 0]
-    dolbom discovery score --cycle 2026-6차 [--engine local|spark]
+    dolbom discovery score --cycle 2026-6차 [--engine local|spark]   (spark: the whole cycle as Spark jobs)
+    dolbom discovery export --cycle 2026-6차 --out DIR   (the cycle's inputs for spark-submit, docs/SPARK.md)
 
 Writes run as a city-team user (``--as USERNAME``; default: the first active one) and go through the same
 services as the pages, so the same rules and the same audit rows apply.
@@ -55,6 +56,12 @@ def _retrain_arguments(r: CommandParser) -> None:
 def _score_arguments(sc: CommandParser) -> None:
     sc.add_argument("--cycle", required=True)
     sc.add_argument("--engine", choices=["local", "spark"], default="local")
+
+
+def _export_arguments(e: CommandParser) -> None:
+    e.add_argument("--cycle", required=True)
+    e.add_argument("--out", type=Path, required=True)
+    e.add_argument("--capacity", default="0.01", help="for the printed spark-submit line")
 
 
 class Command(AppCommand):
@@ -138,3 +145,14 @@ class Command(AppCommand):
         self.stdout.write(f"{cycle.name}: {s.scored:,}가구 점수 산출 (모델 {s.model_version}), 명단 {s.listed:,}가구 "
                           f"({s.dongs}개 동), 기존 유지 {s.kept:,}, 진행 중 사례 알림 {s.signalled_cases}, "
                           f"자동처리 거부 제외 {s.objected}")
+
+    @verb("export", "write a cycle's inputs for spark-submit on a cluster", arguments=_export_arguments)
+    def export(self, *, actor: User, **o: Any) -> None:
+        cycle = self._get_cycle(o["cycle"])
+        paths = services.cycle_export(actor=actor, cycle=cycle, out_dir=o["out"])
+        self.stdout.write(f"{cycle.name}: 가구, 기관 자료, 모델, 제외 가구를 {o['out']} 에 썼습니다. 공유 저장소에 "
+                          "복사한 뒤 (docs/SPARK.md):")
+        self.stdout.write(
+            f"  spark-submit --master … dolbom/discovery/engine/spark_cycle.py --households {paths['households']} "
+            f"--indicators {paths['sources']} --model {paths['model']} --as-of {cycle.starts_on} "
+            f"--capacity {o['capacity']} --exclude {paths['exclude']} --out {Path(o['out']) / 'run'}")
