@@ -9,7 +9,10 @@ its configuration with the kernel (``spark.py``).
 
 from __future__ import annotations
 
+import os
 import tempfile
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -41,3 +44,27 @@ def use(config: EngineConfig) -> None:
     """Put a whole configuration in force (a Spark worker, with the driver's)."""
     global _current
     _current = config
+
+
+def default_threads() -> int:
+    """Every core this process may run on."""
+    try:
+        return max(len(os.sched_getaffinity(0)), 1)
+    except AttributeError:  # not Linux
+        return max(os.cpu_count() or 1, 1)
+
+
+_pools: dict[int, ThreadPoolExecutor] = {}
+_pools_lock = threading.Lock()
+
+
+def pool(threads: int) -> ThreadPoolExecutor | None:
+    """The engine's workers for ``threads`` at once (None for one: the caller does the work). Kept for the
+    life of the process, so that what a worker keeps for itself (its copy of the trees) is made once. A task
+    on it must never wait for another task on it."""
+    if threads <= 1:
+        return None
+    with _pools_lock:
+        if threads not in _pools:
+            _pools[threads] = ThreadPoolExecutor(threads, thread_name_prefix="dolbom-discovery")
+        return _pools[threads]

@@ -17,7 +17,8 @@ Context features: ``household_type`` (index in ``HOUSEHOLD_TYPES``), ``head_age`
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable
+from concurrent.futures import Executor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -194,17 +195,20 @@ def _grouped(household_ids: np.ndarray, register_rows: np.ndarray | None, codes:
                    meets=meets[order], starts=starts, batch=batch)
 
 
-def _record_tables(source: IndicatorSource) -> Iterator[pa.Table]:
-    """The records as Arrow tables, Parquet read with the indicator code dictionary-encoded (a few dozen
-    distinct codes over millions of rows: no string is compared per row)."""
+def _record_tables(source: IndicatorSource) -> list[Callable[[], pa.Table]]:
+    """Readers of the records as Arrow tables, one per file, Parquet read with the indicator code
+    dictionary-encoded (a few dozen distinct codes over millions of rows: no string is compared per row)."""
     if isinstance(source, pl.LazyFrame | pl.DataFrame | pa.Table):
-        yield read_indicators(source).select(list(SOURCE_POLARS)).cast(SOURCE_POLARS).collect().to_arrow()  # type: ignore[arg-type]
-        return
-    for path in _files(source):
+        frame = source
+        return [lambda: read_indicators(frame).select(list(SOURCE_POLARS)).cast(SOURCE_POLARS)  # type: ignore[arg-type]
+                .collect().to_arrow()]
+
+    def reader(path: Path) -> Callable[[], pa.Table]:
         if path.suffix == ".parquet":
-            yield pq.read_table(path, columns=list(SOURCE_POLARS), read_dictionary=["indicator_code"])
-        else:
-            yield pl.scan_csv(path, schema=SOURCE_POLARS).collect().to_arrow()  # type: ignore[arg-type]
+            return lambda: pq.read_table(path, columns=list(SOURCE_POLARS), read_dictionary=["indicator_code"])
+        return lambda: pl.scan_csv(path, schema=SOURCE_POLARS).collect().to_arrow()  # type: ignore[arg-type]
+
+    return [reader(path) for path in _files(source)]
 
 
 def _kind_index(column: pa.ChunkedArray, codes: list[str]) -> np.ndarray:
@@ -226,32 +230,55 @@ def _numbers(column: pa.ChunkedArray, fill: float) -> np.ndarray:
     return column.cast(pa.float64()).fill_null(fill).to_numpy()
 
 
-def read_records(indicators: IndicatorSource, catalogue: Catalogue, as_of: dt.date,
-                 register: np.ndarray | None = None, batch: int = 32_768) -> Records:
-    """The usable records of every household having at least one, ready to scatter into features by batch
-    of households (``Records.dense``). With ``register`` (household ids), records of households not in it
-    are dropped and each household knows its row in the register."""
-    active = catalogue.active(as_of)
-    codes = [i.code for i in active]
-    within = np.array([i.within_days for i in active], dtype=np.float64)
-    tmonths = np.array([np.nan if i.threshold_months is None else i.threshold_months for i in active])
-    amin = np.array([np.nan if i.amount_min is None else i.amount_min for i in active])
-    amax = np.array([np.nan if i.amount_max is None else i.amount_max for i in active])
-    day = float((as_of - dt.date(1970, 1, 1)).days)
-    parts: list[list[np.ndarray]] = [[], [], [], [], []]
-    for table in _record_tables(indicators):
-        kind = _kind_index(table.column("indicator_code"), codes)
-        days = day - _numbers(table.column("reference_date").cast(pa.int32()), np.nan)
+@dataclass(frozen=True)
+class _Rules:
+    """Each active kind's window and thresholds, by kind position."""
+
+    codes: list[str]
+    within: np.ndarray
+    tmonths: np.ndarray
+    amin: np.ndarray
+    amax: np.ndarray
+    day: float
+
+    @classmethod
+    def of(cls, catalogue: Catalogue, as_of: dt.date) -> _Rules:
+        active = catalogue.active(as_of)
+        return cls(codes=[i.code for i in active], within=np.array([i.within_days for i in active], dtype=np.float64),
+                   tmonths=np.array([np.nan if i.threshold_months is None else i.threshold_months for i in active]),
+                   amin=np.array([np.nan if i.amount_min is None else i.amount_min for i in active]),
+                   amax=np.array([np.nan if i.amount_max is None else i.amount_max for i in active]),
+                   day=float((as_of - dt.date(1970, 1, 1)).days))
+
+    def usable(self, table: pa.Table) -> tuple[np.ndarray, ...]:
+        """(household id, kind, days ago, months, amount) of the records of ``table`` within their window."""
+        kind = _kind_index(table.column("indicator_code"), self.codes)
+        days = self.day - _numbers(table.column("reference_date").cast(pa.int32()), np.nan)
         usable = kind >= 0
-        usable[usable] = (days[usable] >= 0) & (days[usable] <= within[kind[usable]])
-        for out, values in zip(parts, (table.column("household_id").cast(pa.int64()).to_numpy(), kind, days,
-                                       _numbers(table.column("months"), np.nan),
-                                       _numbers(table.column("amount"), 0.0)), strict=True):
-            out.append(values[usable])
+        usable[usable] = (days[usable] >= 0) & (days[usable] <= self.within[kind[usable]])
+        return tuple(values[usable] for values in (table.column("household_id").cast(pa.int64()).to_numpy(), kind,
+                                                   days, _numbers(table.column("months"), np.nan),
+                                                   _numbers(table.column("amount"), 0.0)))
+
+
+def read_records(indicators: IndicatorSource, catalogue: Catalogue, as_of: dt.date,
+                 register: np.ndarray | Callable[[], np.ndarray] | None = None, batch: int = 32_768, *,
+                 pool: Executor | None = None) -> Records:
+    """The usable records of every household having at least one, ready to scatter into features by batch
+    of households (``Records.matrix``). With ``register`` (household ids, or a function giving them, called
+    once the files are read so that the households can be read meanwhile), records of households not in it
+    are dropped and each household knows its row in the register. With ``pool``, the files are read and
+    filtered by its workers (Parquet decoding and numpy leave the GIL)."""
+    rules = _Rules.of(catalogue, as_of)
+    readers = _record_tables(indicators)
+    parts = list(pool.map(lambda read: rules.usable(read()), readers)) if pool is not None else \
+        [rules.usable(read()) for read in readers]
     empty = (np.int64, np.int32, np.float64, np.float64, np.float64)
-    ids, kind, days, months, amount = (np.concatenate(p) if p else np.zeros(0, dtype=t)
-                                       for p, t in zip(parts, empty, strict=True))
+    ids, kind, days, months, amount = (np.concatenate([p[i] for p in parts]) if parts else np.zeros(0, dtype=t)
+                                       for i, t in enumerate(empty))
     register_rows = None
+    if callable(register):
+        register = register()
     if register is None:
         households, row = np.unique(ids, return_inverse=True)
     else:
@@ -266,9 +293,10 @@ def read_records(indicators: IndicatorSource, catalogue: Catalogue, as_of: dt.da
         households = np.asarray(register)[register_rows]
     m = np.nan_to_num(months)
     with np.errstate(invalid="ignore"):
-        meets = ((np.isnan(tmonths[kind]) | (m >= tmonths[kind])) & (np.isnan(amin[kind]) | (amount >= amin[kind]))
-                 & (np.isnan(amax[kind]) | (amount <= amax[kind])))
-    return _grouped(households, register_rows, tuple(codes), row.astype(np.int64), kind.astype(np.int64), days,
+        meets = ((np.isnan(rules.tmonths[kind]) | (m >= rules.tmonths[kind]))
+                 & (np.isnan(rules.amin[kind]) | (amount >= rules.amin[kind]))
+                 & (np.isnan(rules.amax[kind]) | (amount <= rules.amax[kind])))
+    return _grouped(households, register_rows, tuple(rules.codes), row.astype(np.int64), kind.astype(np.int64), days,
                     months, amount, meets, batch)
 
 

@@ -17,6 +17,7 @@ import json
 import logging
 import os
 import platform
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -32,6 +33,7 @@ from dolbom.discovery.engine.schema import CONTEXT_FEATURES, COUNT_FEATURE, HOUS
 
 TRAIN, CALIBRATION, TEST = 0, 1, 2
 logger = logging.getLogger(__name__)
+_COMPILING = threading.Lock()
 
 
 def split_households(household_ids: np.ndarray | pa.Array | pl.Series, seed: int) -> np.ndarray:
@@ -100,7 +102,21 @@ class Model:
     compiled: bool = False  # whether predict_raw runs the trees compiled to machine code (lleaves)
     _native: Any = None
     _paths: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
-    _splits: tuple[list[list[tuple[int, np.ndarray | None]]], dict[int, tuple[np.ndarray, bool]]] | None = None
+    _splits: tuple[list[list[tuple[int, np.ndarray | None, int]]], dict[int, tuple[np.ndarray, bool]]] | None = None
+    _per_thread: threading.local = field(default_factory=threading.local)
+    _text: str | None = None
+
+    def _booster(self) -> lgb.Booster:
+        """This thread's own copy of the booster: LightGBM sets the iterations to predict with on the booster
+        itself, so two threads predicting different trees of one booster at once would mix them up."""
+        if threading.current_thread() is threading.main_thread():
+            return self.booster
+        mine = getattr(self._per_thread, "booster", None)
+        if mine is None:
+            if self._text is None:
+                self._text = self.booster.model_to_string()
+            mine = self._per_thread.booster = lgb.Booster(model_str=self._text)
+        return mine
 
     def probability(self, raw: np.ndarray) -> np.ndarray:
         a, b = self.calibration
@@ -110,14 +126,17 @@ class Model:
         """The raw margin of every row. Compiled trees give the same sums as LightGBM to ~1e-15; the
         choice is fixed per loaded model, so every engine scoring with it gives identical numbers."""
         if self.compiled and self._native is None:
-            try:
-                self._native = _compile(self)
-            except Exception as e:  # noqa: BLE001 - no LLVM target, an unwritable cache, a broken install
-                logger.warning("compiled trees unavailable (%s: %s); scoring with LightGBM", type(e).__name__, e)
-                self.compiled = False
+            with _COMPILING:  # the first batches may arrive from several workers at once: compile once
+                if self.compiled and self._native is None:
+                    try:
+                        self._native = _compile(self)
+                    except Exception as e:  # noqa: BLE001 - no LLVM target, an unwritable cache, a broken install
+                        logger.warning("compiled trees unavailable (%s: %s); scoring with LightGBM",
+                                       type(e).__name__, e)
+                        self.compiled = False
         if self.compiled:
             return self._native.predict(np.ascontiguousarray(X, dtype=np.float64), n_jobs=max(threads, 1))
-        return self.booster.predict(X, raw_score=True, num_threads=threads)
+        return self._booster().predict(X, raw_score=True, num_threads=threads)
 
     @property
     def backend(self) -> str:
@@ -150,11 +169,13 @@ class Model:
                                                  minlength=len(part) * width).reshape(len(part), width)
         return out
 
-    def shap_group_contributions(self, X: np.ndarray, G: np.ndarray) -> np.ndarray:
+    def shap_group_contributions(self, X: np.ndarray, G: np.ndarray, threads: int = 1) -> np.ndarray:
         """TreeSHAP (LightGBM's own ``pred_contrib``) summed per reason group, computed once per tree and
         distinct *cell* instead of once per tree and row: a tree's contributions to a row depend only on
-        which side of each of the model's splits the row falls, and the listed rows fall into a few dozen
-        such cells per tree. Identical to ``pred_contrib`` up to float rounding, at a fraction of its cost."""
+        which side of each of the model's splits the row falls, and the listed rows fall into a few hundred
+        such cells per tree. Identical to ``pred_contrib`` up to float rounding, at a fraction of its cost.
+        With ``threads`` > 1 the trees are shared among workers (LightGBM and numpy leave the GIL); their
+        contributions are still added up tree by tree in order, so the sums are the same bits."""
         if self._splits is None:
             self._splits = _split_tables(self.booster)
         group = G.argmax(axis=1)
@@ -165,41 +186,54 @@ class Model:
         trees, cuts = self._splits
         # Each split feature's bin once, among every threshold the model has on it, missing and zero apart
         # (the category itself for a categorical one); each tree then reads its own coarser bin from a table.
-        codes = {}
+        codes: dict[int, np.ndarray] = {}
+        radix: dict[int, int] = {}
         for f, (thresholds, categorical) in cuts.items():
             x = np.ascontiguousarray(X[:, f])
             if categorical:  # the category itself (0: missing or negative)
                 codes[f] = (np.nan_to_num(x, nan=-1.0) + 1).clip(0).astype(np.int64)
+                radix[f] = int(codes[f].max()) + 1
             else:
                 codes[f] = np.searchsorted(thresholds, x) * 4 + np.isnan(x) * 2 + (x == 0)
-        totals = np.zeros((width, n))
-        for t, splits in enumerate(trees):
+        limit = 8 * n + 4096  # the largest direct table a cell number may index
+
+        def tree(t: int) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+            splits = trees[t]
             if not splits:
-                continue
+                return None
             cell, span = np.zeros(n, dtype=np.int64), 1
-            for f, table in splits:
+            for f, table, size in splits:
                 code = codes[f] if table is None else table[codes[f]]
-                radix = int(code.max()) + 1
-                if span * radix >= 2 ** 62:
-                    cell, span = _renumber(cell)
-                cell = cell * radix + code
-                span *= radix
+                size = radix[f] if table is None else size
+                if span * size > limit:  # number the cells so far 0..m-1 before they outgrow a table
+                    cell, span = _dense(cell, span)
+                cell = cell * size + code
+                span *= size
             first, inverse = _cells(cell, span)
-            contrib = self.booster.predict(X[first], pred_contrib=True, start_iteration=t, num_iteration=1,
+            contrib = self._booster().predict(X[first], pred_contrib=True, start_iteration=t, num_iteration=1,
                                            num_threads=1)
-            used = np.array([f for f, _ in splits])
+            used = np.array([f for f, _, _ in splits])
             per_group = np.zeros((width, len(first)))
             np.add.at(per_group, group[used], contrib[:, used].T)
-            for g in np.unique(group[used]):
+            return per_group, inverse, np.unique(group[used])
+
+        totals = np.zeros((width, n))
+        workers = config.pool(threads)
+        results = workers.map(tree, range(len(trees))) if workers is not None else map(tree, range(len(trees)))
+        for result in results:  # in tree order, whichever worker computed it
+            if result is None:
+                continue
+            per_group, inverse, used_groups = result
+            for g in used_groups:
                 totals[g] += per_group[g][inverse]
         return totals.T.copy()
 
 
-def _split_tables(booster: lgb.Booster) -> tuple[list[list[tuple[int, np.ndarray | None]]],
+def _split_tables(booster: lgb.Booster) -> tuple[list[list[tuple[int, np.ndarray | None, int]]],
                                                   dict[int, tuple[np.ndarray, bool]]]:
     """(per tree, its split features with the table from the model-wide bin of a value to the tree's own
-    bin, None for a categorical one; per split feature, every threshold on it ascending and whether it is
-    categorical)."""
+    bin, None for a categorical one, and how many bins the tree has; per split feature, every threshold on
+    it ascending and whether it is categorical)."""
     per_tree: list[dict[int, set[float]]] = []
     cuts: dict[int, tuple[set[float], bool]] = {}
     for tree in booster.dump_model()["tree_info"]:
@@ -220,16 +254,17 @@ def _split_tables(booster: lgb.Booster) -> tuple[list[list[tuple[int, np.ndarray
     every = {f: (np.array(sorted(v)), c) for f, (v, c) in cuts.items()}
     trees = []
     for mine in per_tree:
-        splits: list[tuple[int, np.ndarray | None]] = []
+        splits: list[tuple[int, np.ndarray | None, int]] = []
         for f in sorted(mine):
             thresholds, categorical = every[f]
             if categorical:
-                splits.append((f, None))
+                splits.append((f, None, 0))
                 continue
             # A value in model-wide bin b lies above thresholds[b - 1]: the tree's thresholds up to that one.
             own = np.array(sorted(mine[f]))
             below = np.concatenate([[0], np.searchsorted(own, thresholds, side="right")])
-            splits.append((f, (below[:, None] * 4 + np.arange(4)).ravel()))
+            table = (below[:, None] * 4 + np.arange(4)).ravel()
+            splits.append((f, table, int(table.max()) + 1))
         trees.append(splits)
     return trees, every
 
@@ -248,7 +283,14 @@ def _cells(cell: np.ndarray, span: int) -> tuple[np.ndarray, np.ndarray]:
     return first, inverse
 
 
-def _renumber(cell: np.ndarray) -> tuple[np.ndarray, int]:
+def _dense(cell: np.ndarray, span: int) -> tuple[np.ndarray, int]:
+    """The cells numbered 0..m-1 (m distinct values), by a direct table when ``span`` allows."""
+    if span <= 8 * len(cell) + 4096:
+        number = np.full(span, -1, dtype=np.int64)
+        number[cell] = 0
+        present = np.flatnonzero(number == 0)
+        number[present] = np.arange(len(present))
+        return number[cell], len(present)
     values, inverse = np.unique(cell, return_inverse=True)
     return inverse.astype(np.int64), len(values)
 

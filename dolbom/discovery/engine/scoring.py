@@ -19,6 +19,7 @@ from typing import Literal
 import numpy as np
 import polars as pl
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from dolbom.discovery.engine.features import default_value, lookup
@@ -41,28 +42,33 @@ def feature_matrix(batch: pa.RecordBatch | pa.Table | pl.DataFrame, names: list[
     return df.select(cols).to_numpy(order="c")
 
 
-def _fill(template: str, X: np.ndarray, rows: np.ndarray, column: dict[str, int], prefix: str) -> np.ndarray:
-    """Template texts for ``rows``, vectorised: literal parts and formatted values concatenated."""
-    parts = _FIELD.split(template)
-    out = np.full(len(rows), "", dtype=object)
-    for i, part in enumerate(parts):
+def _fill(template: str, X: np.ndarray, rows: np.ndarray, column: dict[str, int], prefix: str) -> pa.Array:
+    """Template texts for ``rows`` as one Arrow string array: literal parts and the rows' own values
+    (rounded to whole numbers, "?" where missing) joined in Arrow, no Python string per row."""
+    pieces: list[pa.Array | str] = []
+    for i, part in enumerate(_FIELD.split(template)):
         if i % 2 == 0:
-            piece = np.full(len(rows), part, dtype=object)
-        else:
-            name = {"months": f"{prefix}_months", "amount_manwon": f"{prefix}_amount",
-                    "recency_days": f"{prefix}_recency"}.get(part, part)
-            values = X[rows, column[name]] if name in column else np.full(len(rows), np.nan)
-            piece = np.where(np.isnan(values), "?", np.round(np.nan_to_num(values)).astype(np.int64).astype(str))
-        out = out + piece
-    return out
+            if part:
+                pieces.append(part)
+            continue
+        name = {"months": f"{prefix}_months", "amount_manwon": f"{prefix}_amount",
+                "recency_days": f"{prefix}_recency"}.get(part, part)
+        values = X[rows, column[name]] if name in column else np.full(len(rows), np.nan)
+        missing = np.isnan(values)
+        text = pa.array(np.round(np.where(missing, 0, values)).astype(np.int64)).cast(pa.string())
+        pieces.append(pc.if_else(pa.array(missing), "?", text) if missing.any() else text)
+    if not any(isinstance(p, pa.Array) for p in pieces):
+        return pa.array(["".join(p for p in pieces if isinstance(p, str))] * len(rows), pa.string())
+    return pc.binary_join_element_wise(*pieces, "")
 
 
 def explain_arrays(model: Model, X: np.ndarray, top: int = TOP_REASONS, threads: int = 1,
                    method: Explain = "shap") -> tuple[pa.ListArray, pa.ListArray]:
     """(reason codes, Korean reasons) of every row as Arrow lists, strongest positive contribution first.
     ``method``: "shap" (TreeSHAP: LightGBM's pred_contrib, evaluated once per tree and distinct cell of
-    rows) or "path" (the rows' own tree paths, cheaper still, but its first reason differs from
-    TreeSHAP's for about one listed household in four, so it is not the default)."""
+    rows, the trees shared among ``threads`` workers) or "path" (the rows' own tree paths, cheaper still,
+    but its first reason differs from TreeSHAP's for about one listed household in four, so it is not the
+    default)."""
     n = X.shape[0]
     groups = list(dict.fromkeys(model.groups))
     if n == 0:
@@ -71,28 +77,41 @@ def explain_arrays(model: Model, X: np.ndarray, top: int = TOP_REASONS, threads:
     index = {g: i for i, g in enumerate(groups)}
     G = np.zeros((len(model.groups), len(groups)))
     G[np.arange(len(model.groups)), [index[g] for g in model.groups]] = 1.0
-    per_group = model.path_group_contributions(X, G) if method == "path" else model.shap_group_contributions(X, G)
+    per_group = model.path_group_contributions(X, G) if method == "path" else \
+        model.shap_group_contributions(X, G, threads=threads)
     k = min(top, len(groups))
     order = np.argsort(-per_group, axis=1, kind="stable")[:, :k]
     strength = np.take_along_axis(per_group, order, axis=1)
     column = {name: j for j, name in enumerate(model.feature_names)}
-    texts = np.full((n, k), None, dtype=object)
+    # Every text is built once, per reason group for the rows naming it; ``at`` says where each (row, slot)
+    # text is in their concatenation (-1: none).
+    at = np.full((n, k), -1, dtype=np.int64)
+    pieces: list[pa.Array] = []
+    done = 0
     for gi, group in enumerate(groups):
         rows, slots = np.nonzero((order == gi) & (strength > 0))
-        if len(rows) == 0:
-            continue
         template = model.reasons.get(group)
+        if len(rows) == 0 or not template:
+            continue
         if isinstance(template, dict):  # household type: a text per value
             kinds = model.household_types
             codes = X[rows, column[group]]
-            texts[rows, slots] = [template.get(kinds[int(c)], None) if not np.isnan(c) else None for c in codes]
-        elif template:
-            texts[rows, slots] = _fill(template, X, rows, column, group)
-    given = np.frompyfunc(bool, 1, 1)(texts).astype(bool)  # a text, not None or empty
+            known = ~np.isnan(codes) & (np.nan_to_num(codes, nan=-1) >= 0) & (np.nan_to_num(codes) < len(kinds))
+            lut = pa.array([template.get(kind) for kind in kinds] + [None], pa.string())
+            text = lut.take(pa.array(np.where(known, np.nan_to_num(codes), len(kinds)).astype(np.int64)))
+        else:
+            text = _fill(template, X, rows, column, group)
+        pieces.append(text)
+        at[rows, slots] = done + np.arange(len(rows))
+        done += len(rows)
+    texts = pa.concat_arrays(pieces) if pieces else pa.array([], pa.string())
+    written = pc.fill_null(pc.greater(pc.binary_length(texts), 0), False).to_numpy(zero_copy_only=False)
+    given = at >= 0
+    given[given] = written[at[given]]  # a text, not a missing or empty one
     offsets = pa.array(np.concatenate([[0], np.cumsum(given.sum(axis=1))]).astype(np.int32))
-    names = np.array(groups, dtype=object)[order]
-    return (pa.ListArray.from_arrays(offsets, pa.array(names[given], pa.string())),
-            pa.ListArray.from_arrays(offsets, pa.array(texts[given], pa.string())))
+    names = pa.array(groups, pa.string())
+    return (pa.ListArray.from_arrays(offsets, names.take(pa.array(order[given]))),
+            pa.ListArray.from_arrays(offsets, texts.take(pa.array(at[given]))))
 
 
 def explain(model: Model, X: np.ndarray, top: int = TOP_REASONS, threads: int = 1,
@@ -193,13 +212,22 @@ def rank_by_dong(scores: pl.DataFrame, households: pl.DataFrame | pa.Table, capa
     df = scores if "dong" in scores.columns else scores.join(hh.select("household_id", "dong"), on="household_id")
     codes, names = _dong_codes(df["dong"])
     ids = df["household_id"].to_numpy()
-    p, raw = df["probability"].to_numpy(), df["score"].to_numpy()
-    by_name = dict(capacity_table(hh, capacity).iter_rows())
-    cap = np.array([int(by_name.get(name, 0)) for name in names], dtype=np.int64)
     keep = np.ones(len(ids), dtype=bool)
     if exclude is not None and len(exclude):
         at, found = lookup(ids, pl.Series(exclude).cast(pl.Int64).to_numpy())
         keep[at[found]] = False
+    by_name = dict(capacity_table(hh, capacity).iter_rows())
+    cap = np.array([int(by_name.get(name, 0)) for name in names], dtype=np.int64)
+    order, rank = rank_rows(ids, codes, names, df["probability"].to_numpy(), df["score"].to_numpy(), cap, keep)
+    ranked = df[order].with_columns(pl.col("dong").cast(pl.Utf8), rank=pl.Series(rank, dtype=pl.Int32))
+    return ranked.select("dong", "rank", *[c for c in ranked.columns if c not in ("dong", "rank")])
+
+
+def rank_rows(ids: np.ndarray, codes: np.ndarray, names: list[str], p: np.ndarray, raw: np.ndarray, cap: np.ndarray,
+              keep: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(the listed rows in list order: dong by name, then rank; their ranks from 1). ``codes``: each row's
+    dong among ``names``; ``cap``: each dong's capacity by code; ``keep``: the rows that may be listed.
+    Order: probability, then raw score (descending), then household id."""
     candidates = _candidates(p, codes, cap, keep)
     sort_key = np.argsort(np.argsort(np.array(names, dtype=object)))  # each dong's place in name order
     order = candidates[np.lexsort((ids[candidates], -raw[candidates], -p[candidates], sort_key[codes[candidates]]))]
@@ -207,9 +235,7 @@ def rank_by_dong(scores: pl.DataFrame, households: pl.DataFrame | pa.Table, capa
     starts = np.flatnonzero(np.concatenate([[True], dong[1:] != dong[:-1]])) if len(dong) else np.zeros(0, np.int64)
     rank = np.arange(len(dong)) - np.repeat(starts, np.diff(np.concatenate([starts, [len(dong)]]))) + 1
     listed = rank <= cap[dong]
-    ranked = df[order[listed]].with_columns(pl.col("dong").cast(pl.Utf8),
-                                            rank=pl.Series(rank[listed], dtype=pl.Int32))
-    return ranked.select("dong", "rank", *[c for c in ranked.columns if c not in ("dong", "rank")])
+    return order[listed], rank[listed]
 
 
 def _candidates(p: np.ndarray, codes: np.ndarray, cap: np.ndarray, keep: np.ndarray) -> np.ndarray:
@@ -220,13 +246,26 @@ def _candidates(p: np.ndarray, codes: np.ndarray, cap: np.ndarray, keep: np.ndar
     total, n = int(cap.sum()), int(keep.sum())
     if total <= 0 or 4 * total >= n:
         return np.flatnonzero(keep)
-    kept = p[keep]
+    kept = p[keep] if n < len(p) else p
     cut = np.partition(kept, n - 2 * total)[n - 2 * total]
-    above = keep & (p >= cut)
+    above = (p >= cut) & keep if n < len(p) else p >= cut
     short = np.bincount(codes[above], minlength=len(cap)) < cap
     if short.any():
         above |= keep & short[codes]
     return np.flatnonzero(above)
+
+
+def capacity_by_code(codes: np.ndarray, names: list[str], capacity: int | float | dict[str, int]) -> np.ndarray:
+    """Each dong's capacity, by code (``names``: the dongs by code, the last one "" for a missing dong)."""
+    if isinstance(capacity, dict):
+        return np.array([int(capacity.get(name, 0)) for name in names], dtype=np.int64)
+    n = np.bincount(codes, minlength=len(names))
+    if isinstance(capacity, float):
+        cap = np.ceil(n * capacity).astype(np.int64)
+    else:
+        cap = np.where(n > 0, int(capacity), 0).astype(np.int64)
+    cap[len(names) - 1] = 0  # households without a dong are on no list
+    return cap
 
 
 def capacity_table(households: pl.DataFrame, capacity: int | float | dict[str, int]) -> pl.DataFrame:
