@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
+from typing import NamedTuple
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from dolbom.safety.errors import IngestErrorCode
@@ -26,8 +26,7 @@ _COLUMNS = ("gateway", "device", "home", "event_id", "sequence", "kind", "status
             "occurred_at", "received_at", "transport", "raw")
 
 
-@dataclass(frozen=True)
-class GatewayRow:
+class GatewayRow(NamedTuple):  # tuples: built a thousand at a time, per batch
     id: int
     serial: str
     home_id: int
@@ -39,8 +38,7 @@ class GatewayRow:
     powered: bool
 
 
-@dataclass(frozen=True)
-class DeviceRow:
+class DeviceRow(NamedTuple):
     id: int
     serial: str
     gateway_id: int
@@ -96,16 +94,16 @@ def _lookup(parsed: list[Parsed]) -> tuple[dict[str, GatewayRow], dict[str, Devi
                 "last_event_at", "flapping_since")
     if sql.is_postgres():
         g, h, d = sql.table(Gateway), sql.table(Home), sql.table(Device)
-        gc = [f"g.{sql.column(Gateway, n)}" for n in ("id", "serial", "home", )]
-        g_rows = sql.select_any(
-            f"SELECT {', '.join(gc)}, h.{sql.column(Home, 'dong')}, g.{sql.column(Gateway, 'status')}, "
-            f"h.{sql.column(Home, 'status')}, g.{sql.column(Gateway, 'last_seen_at')}, "
-            f"g.{sql.column(Gateway, 'last_heartbeat_at')}, g.{sql.column(Gateway, 'powered')} FROM {g} g JOIN {h} h "
-            f"ON h.{sql.column(Home, 'id')} = g.{sql.column(Gateway, 'home')} WHERE g.{sql.column(Gateway, 'serial')} "
-            f"= ANY(%b)", controllers)
-        d_rows = sql.select_any(
-            f"SELECT {', '.join(sql.column(Device, n.removesuffix('_id') if n.endswith('_id') else n) for n in d_fields)} "
-            f"FROM {d} WHERE {sql.column(Device, 'serial')} = ANY(%b)", serials) if serials else []
+        gc = [f"g.{sql.column(Gateway, n)}" for n in ("id", "serial", "home")]
+        gc += [f"h.{sql.column(Home, 'dong')}", f"g.{sql.column(Gateway, 'status')}", f"h.{sql.column(Home, 'status')}"]
+        gc += [f"g.{sql.column(Gateway, n)}" for n in ("last_seen_at", "last_heartbeat_at", "powered")]
+        g_rows = sql.select_json(
+            gc, f"FROM {g} g JOIN {h} h ON h.{sql.column(Home, 'id')} = g.{sql.column(Gateway, 'home')} "
+                f"WHERE g.{sql.column(Gateway, 'serial')} = {sql.any_of()}", [sql.rows_json(controllers)],
+            datetimes=(6, 7))
+        dc = [sql.column(Device, n.removesuffix("_id")) for n in d_fields]
+        d_rows = sql.select_json(dc, f"FROM {d} WHERE {sql.column(Device, 'serial')} = {sql.any_of()}",
+                                 [sql.rows_json(serials)], datetimes=(7, 8, 9)) if serials else []
     else:
         g_rows = list(Gateway.objects.filter(serial__in=controllers).values_list(*g_fields))
         d_rows = list(Device.objects.filter(serial__in=serials).values_list(*d_fields)) if serials else []
@@ -133,16 +131,11 @@ def _match(p: Parsed, gateways: dict[str, GatewayRow], devices: dict[str, Device
     return gateway, device
 
 
-def _prep(value: Any, name: str) -> Any:
-    return Event._meta.get_field(name).get_db_prep_value(value, connection)
-
-
 def _insert(rows: list[Accepted], *, transport: str, received_at: dt.datetime) -> dict[tuple[int, str, int], int]:
     """Insert the events; the keys that were new, with their ids (a resend returns nothing)."""
-    received = _prep(received_at, "received_at")
     values = [[a.gateway.id, a.device.id if a.device else None, a.gateway.home_id, a.parsed.event.event_id,
                a.parsed.event.seq, a.parsed.kind, a.parsed.event.status_code, a.parsed.event.component,
-               a.parsed.event.location, _prep(a.parsed.event.time, "occurred_at"), received, transport, a.parsed.raw]
+               a.parsed.event.location, a.parsed.event.time, received_at, transport, a.parsed.raw]
               for a in rows]
     found = sql.insert_returning(Event, _COLUMNS, values, conflict=("gateway", "event_id", "sequence"),
                                  returning=("id", "gateway", "event_id", "sequence"))

@@ -173,9 +173,47 @@ def _clock_rows(home_ids: list[int]) -> list[tuple]:
     c = [f"c.{sql.column(Clock, n)}" for n in ("home", "last_activity_at", "base_at", "next_level")]
     h = [f"h.{sql.column(Home, n)}" for n in ("caution_minutes", "warning_minutes", "danger_minutes", "quiet_start",
                                                  "quiet_end")]
-    return sql.select_any(f"SELECT {', '.join(c + h)} FROM {sql.table(Clock)} c JOIN {sql.table(Home)} h "
-                          f"ON h.{sql.column(Home, 'id')} = c.{sql.column(Clock, 'home')} "
-                          f"WHERE c.{sql.column(Clock, 'home')} = ANY(%b)", home_ids)
+    rows = sql.select_json(c + h, f"FROM {sql.table(Clock)} c JOIN {sql.table(Home)} h "
+                                  f"ON h.{sql.column(Home, 'id')} = c.{sql.column(Clock, 'home')} "
+                                  f"WHERE c.{sql.column(Clock, 'home')} = {sql.any_of('bigint')}",
+                           [sql.rows_json(home_ids)], datetimes=(1, 2))
+    return [_times(row, 7, 8) for row in rows]
+
+
+def _times(row: list, *at: int) -> list:
+    for i in at:
+        if isinstance(row[i], str):
+            row[i] = dt.time.fromisoformat(row[i])
+    return row
+
+
+def _open_absences(home_ids: list[int], after: dt.datetime) -> list[Absence]:
+    """Absences under way or to come for these homes (nearly always none: one query, no rows)."""
+    if not sql.is_postgres():
+        return list(Absence.objects.filter(home_id__in=home_ids, cancelled_at__isnull=True,
+                                           ended_early_at__isnull=True, ends_at__gt=after))
+    rows = sql.select_json(
+        [sql.column(Absence, n) for n in ("id", "home", "starts_at", "ends_at")],
+        f"FROM {sql.table(Absence)} WHERE {sql.column(Absence, 'cancelled_at')} IS NULL "
+        f"AND {sql.column(Absence, 'ended_early_at')} IS NULL AND {sql.column(Absence, 'ends_at')} > %s "
+        f"AND {sql.column(Absence, 'home')} = {sql.any_of('bigint')}", [after, sql.rows_json(home_ids)],
+        datetimes=(2, 3))
+    return [Absence(pk=pk, home_id=home, starts_at=starts, ends_at=ends) for pk, home, starts, ends in rows]
+
+
+def _open_ids(model, keys: dict[str, list[int]], **equal) -> list[int]:
+    """Ids of the unresolved rows of ``model`` whose ``key`` is among the values (PostgreSQL: one JSON list
+    instead of the ORM's per-value preparation of a thousand ids), with the ``equal`` columns as given."""
+    ((key, values),) = keys.items()
+    if not sql.is_postgres():
+        return list(model.objects.filter(resolved_at__isnull=True, **{f"{key}__in": values}, **equal)
+                    .values_list("pk", flat=True))
+    where = " AND ".join(f"{sql.column(model, n)} = %s" for n in equal)
+    rows = sql.select_json([sql.column(model, "id")],
+                           f"FROM {sql.table(model)} WHERE {sql.column(model, 'resolved_at')} IS NULL "
+                           f"AND {sql.column(model, key)} = {sql.any_of('bigint')}" + (f" AND {where}" if where else ""),
+                           [sql.rows_json(values), *(str(v) for v in equal.values())])
+    return [row[0] for row in rows]
 
 
 def _clocks(life: dict[int, dt.datetime], settings_: SafetySettings, now: dt.datetime) -> None:
@@ -186,8 +224,7 @@ def _clocks(life: dict[int, dt.datetime], settings_: SafetySettings, now: dt.dat
     clocks = {row[0]: row for row in _clock_rows(list(life))}
     earliest = min(life.values())
     absences: dict[int, list[Absence]] = defaultdict(list)
-    for a in Absence.objects.filter(home_id__in=life, cancelled_at__isnull=True, ended_early_at__isnull=True,
-                                    ends_at__gt=earliest):
+    for a in _open_absences(list(life), earliest):
         absences[a.home_id].append(a)
     shown: list[tuple] = []  # only "last activity" moves; the deadline stands
     restarted: list[tuple] = []  # counting restarts: a new deadline
@@ -227,8 +264,11 @@ def _clocks(life: dict[int, dt.datetime], settings_: SafetySettings, now: dt.dat
 
 def _activity_on_incidents(moved: dict[int, dt.datetime], now: dt.datetime) -> None:
     """Movement after an inactivity alert: noted on it; a caution nobody has taken up yet closes itself."""
+    ids = _open_ids(Incident, {"home": list(moved)}, cause=Cause.INACTIVITY)
+    if not ids:
+        return
     for incident in (Incident.objects.select_for_update(of=("self",)).select_related("home")
-                     .filter(home_id__in=moved, cause=Cause.INACTIVITY, resolved_at__isnull=True)):
+                     .filter(pk__in=ids, cause=Cause.INACTIVITY, resolved_at__isnull=True)):
         at = moved[incident.home_id]
         _log(incident, LogKind.ACTIVITY, actor=None, at=now, data={"at": at.isoformat()})
         if incident.level == Level.CAUTION and incident.status == IncidentStatus.OPEN:
@@ -282,8 +322,11 @@ def _close_tickets(gateways: dict[int, object], firsts: set[int], recovered: set
     closes its "silent" ticket; a battery back well above the low mark closes "low battery"."""
     if not gateways:
         return
+    ids = _open_ids(DeviceTicket, {"gateway": list(gateways)})
+    if not ids:
+        return
     open_tickets = list(DeviceTicket.objects.filter(
-        resolved_at__isnull=True, gateway_id__in=list(gateways),
+        pk__in=ids, resolved_at__isnull=True,
         kind__in=[FaultKind.HEARTBEAT_LOST, FaultKind.SILENT_SINCE_INSTALL, FaultKind.LOW_BATTERY])
         .values_list("pk", "kind", "device_id"))
     closing: dict[str, list[int]] = defaultdict(list)

@@ -5,10 +5,15 @@ Django's ORM stays everywhere else. Here, measured by bench/safety.py, its per-r
 timestamps, and, on PostgreSQL, the client-side parameter quoting of Django's default cursor, which scans
 every one of thousands of parameters in Python. So:
 
-- many rows with different values are updated by one ``UPDATE … FROM`` a list of values joined on the key:
-  on PostgreSQL one array per column (``unnest``) sent with server-side binding, on SQLite (3.33+) a ``VALUES``
-  list;
-- reads by a list of keys use ``= ANY(array)`` on PostgreSQL (one parameter) and the ORM on SQLite.
+- many rows with different values are updated by one ``UPDATE … FROM`` a list of values joined on the key,
+  and inserted by one ``INSERT … SELECT``: on PostgreSQL the whole list goes as one JSON text parameter
+  read by ``json_to_recordset`` (a second profile, bench/safety_profile.py, found psycopg's Python array
+  dumper and Django's per-value preparation at about 100 µs of worker CPU per event; ``json.dumps`` is C);
+  on SQLite (3.33+) a ``VALUES`` list;
+- reads by a list of keys take the list the same way (one JSON parameter, ``= ANY(…)``) and answer one JSON
+  text, ``json_agg`` of the rows, decoded by ``json.loads`` with the timestamps parsed by
+  ``datetime.fromisoformat`` (Django's timezone-aware loader runs in Python for every value); on SQLite the
+  ORM.
 
 Table and column names come from the models' ``_meta``, so a renamed column cannot silently go missing; the
 statements run on Django's connection, inside the caller's transaction.
@@ -16,7 +21,9 @@ statements run on Django's connection, inside the caller's transaction.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import datetime as dt
+import json
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.db import connection
@@ -35,10 +42,6 @@ def pg_cursor():
 
     connection.ensure_connection()
     return psycopg.Cursor(connection.connection)
-
-
-def pg_array_type(field: Field) -> str:
-    return f"{field.db_type(connection).split('(')[0]}[]"
 
 
 def q(name: str) -> str:
@@ -62,11 +65,9 @@ def update_rows(model: type[Model], key: str, columns: Sequence[str], rows: Sequ
     if is_postgres():
         names = [f"c{i}" for i in range(len(fields))]
         sets = ", ".join(f"{q(f.column)} = v.{n}" for f, n in zip(fields[1:], names[1:], strict=True))
-        arrays = [[f.get_db_prep_value(row[i], connection) for row in rows] for i, f in enumerate(fields)]
-        unnest = ", ".join(f"%b::{pg_array_type(f)}" for f in fields)
         with pg_cursor() as cursor:
-            cursor.execute(f"UPDATE {name} SET {sets} FROM unnest({unnest}) AS v({', '.join(names)}) "
-                           f"WHERE {name}.{q(fields[0].column)} = v.c0", arrays)
+            cursor.execute(f"UPDATE {name} SET {sets} FROM {_recordset(fields, names)} "
+                           f"WHERE {name}.{q(fields[0].column)} = v.c0", [_records(names, rows)])
             return cursor.rowcount
     row_sql = "(" + ", ".join(["%s"] * len(fields)) + ")"
     sets = ", ".join(f"{q(f.column)} = v.column{i}" for i, f in enumerate(fields[1:], 2))
@@ -83,7 +84,7 @@ def update_rows(model: type[Model], key: str, columns: Sequence[str], rows: Sequ
 
 def insert_returning(model: type[Model], columns: Sequence[str], rows: Sequence[Sequence[Any]], *,
                      conflict: Sequence[str], returning: Sequence[str]) -> list[tuple]:
-    """``INSERT … ON CONFLICT (conflict) DO NOTHING RETURNING …``: the rows that were new (values prepared)."""
+    """``INSERT … ON CONFLICT (conflict) DO NOTHING RETURNING …``: the rows that were new (Python values)."""
     if not rows:
         return []
     fields = [model._meta.get_field(c) for c in columns]
@@ -91,24 +92,99 @@ def insert_returning(model: type[Model], columns: Sequence[str], rows: Sequence[
     tail = (f"ON CONFLICT ({', '.join(column(model, c) for c in conflict)}) DO NOTHING "
             f"RETURNING {', '.join(column(model, c) for c in returning)}")
     if is_postgres():
-        unnest = ", ".join(f"%b::{pg_array_type(f)}" for f in fields)
+        stage = _stage(model, fields)
+        back = ", ".join(column(model, c) for c in returning)
         with pg_cursor() as cursor:
-            cursor.execute(f"INSERT INTO {table(model)} ({cols}) SELECT * FROM unnest({unnest}) {tail}",
-                           [list(values) for values in zip(*rows, strict=True)])
-            return cursor.fetchall()
+            with cursor.copy(f"COPY {stage} FROM STDIN") as copy:
+                copy.write(_copy_text(rows))
+            cursor.execute(f"WITH new AS (INSERT INTO {table(model)} ({cols}) SELECT * FROM {stage} {tail}), "
+                           f"_gone AS (DELETE FROM {stage}) "
+                           f"SELECT coalesce(json_agg(json_build_array({back})), '[]')::text FROM new")
+            return [tuple(row) for row in json.loads(cursor.fetchone()[0])]
     found: list[tuple] = []
     with connection.cursor() as cursor:
         for start in range(0, len(rows), CHUNK):
             chunk = rows[start:start + CHUNK]
             placeholders = ", ".join(["(" + ", ".join(["%s"] * len(fields)) + ")"] * len(chunk))
             cursor.execute(f"INSERT INTO {table(model)} ({cols}) VALUES {placeholders} {tail}",
-                           [v for row in chunk for v in row])
+                           [f.get_db_prep_value(v, connection) for row in chunk
+                            for f, v in zip(fields, row, strict=True)])
             found += cursor.fetchall()
     return found
 
 
-def select_any(sql: str, values: Sequence[Any]) -> list[tuple]:
-    """PostgreSQL: ``sql`` with one ``= ANY(%s)`` parameter, the list as an array."""
+def _stage(model: type[Model], fields: Sequence[Field]) -> str:
+    """A temporary table of the insert's columns on this connection: COPY fills it (PostgreSQL's fastest way
+    in, and the cheapest for the client: one text buffer), the INSERT … SELECT empties it into the table with
+    ON CONFLICT, which COPY itself cannot do. Looked up each time (one round trip): a reconnect, or a
+    rolled-back transaction that made it, leaves none."""
+    name = f"stage_{model._meta.db_table}"
     with pg_cursor() as cursor:
-        cursor.execute(sql, [list(values)])
-        return cursor.fetchall()
+        cursor.execute("SELECT to_regclass(%s) IS NULL", [f"pg_temp.{name}"])
+        if cursor.fetchone()[0]:
+            types = ", ".join(f"{q(f.column)} {f.db_type(connection)}" for f in fields)
+            cursor.execute(f"CREATE TEMPORARY TABLE {q(name)} ({types})")
+    return q(name)
+
+
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def _copy_value(value: Any) -> str:
+    if value is None:
+        return "\\N"
+    if isinstance(value, str):
+        return value.translate(_COPY_ESCAPES)
+    if isinstance(value, bool):
+        return "t" if value else "f"
+    if isinstance(value, dt.datetime | dt.date | dt.time):
+        return value.isoformat()
+    return str(value)
+
+
+def _copy_text(rows: Sequence[Sequence[Any]]) -> bytes:
+    """Rows in COPY's text format (tab-separated, backslash escapes, \\N for NULL)."""
+    return "".join("\t".join(map(_copy_value, row)) + "\n" for row in rows).encode()
+
+
+def any_of(cast: str = "text") -> str:
+    """``= ANY(…)`` of one JSON-array parameter (a list through ``rows_json``), each element cast."""
+    return f"ANY(ARRAY(SELECT json_array_elements_text(%s::json)::{cast}))"
+
+
+def select_json(columns: Sequence[str], rest: str, params: Sequence[Any], *, datetimes: Iterable[int] = ()
+                ) -> list[list[Any]]:
+    """PostgreSQL: ``SELECT columns rest`` as lists, the columns at ``datetimes`` parsed (see the module's
+    docstring). ``rest`` is the ``FROM … WHERE …`` part, with ``any_of`` for a list of keys."""
+    with pg_cursor() as cursor:
+        cursor.execute(f"SELECT coalesce(json_agg(json_build_array({', '.join(columns)})), '[]')::text {rest}",
+                       list(params))
+        rows = json.loads(cursor.fetchone()[0])
+    at = list(datetimes)
+    if at:
+        for row in rows:
+            for i in at:
+                if row[i] is not None:
+                    row[i] = dt.datetime.fromisoformat(row[i])
+    return rows
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, dt.datetime | dt.date | dt.time):
+        return value.isoformat()
+    raise TypeError(f"not JSON: {type(value).__name__}")
+
+
+def rows_json(rows: Any) -> str:
+    """Python values as one JSON text (timestamps in ISO 8601 with their offset, which PostgreSQL reads)."""
+    return json.dumps(rows, default=_json_default, ensure_ascii=False, separators=(",", ":"))
+
+
+def _recordset(fields: Sequence[Field], names: Sequence[str]) -> str:
+    """``json_to_recordset`` of one JSON parameter (``_records``), typed like the fields' columns."""
+    types = ", ".join(f"{n} {f.db_type(connection)}" for f, n in zip(fields, names, strict=True))
+    return f"json_to_recordset(%s::json) AS v({types})"
+
+
+def _records(names: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
+    return rows_json([dict(zip(names, row, strict=True)) for row in rows])

@@ -9,6 +9,7 @@ worker and the scheduler can run it at once.
 from __future__ import annotations
 
 import datetime as dt
+import time
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -48,22 +49,26 @@ def _held() -> Exists:
                                               holds_verdict=True))
 
 
-def deadlines_fire(*, now: dt.datetime | None = None) -> int:
-    """Fire every inactivity deadline that has passed; returns how many levels were reached.
+def deadlines_fire(*, now: dt.datetime | None = None, budget: float | None = None) -> tuple[int, bool]:
+    """Fire every inactivity deadline that has passed; how many levels were reached, and whether some are
+    still due because ``budget`` seconds ran out (the caller comes back for them).
 
     A home whose equipment has a fault holding the verdict waits (its deadline stays overdue and fires the
     moment the fault is fixed). A deadline an absence covers moves to after the absence."""
     now = now or timezone.now()
+    stop = time.monotonic() + budget if budget is not None else None
     fired = 0
     while True:
         ids = list(Clock.objects.filter(due_at__lte=now, home__status=HomeStatus.ACTIVE).filter(~_held())
                    .order_by("due_at").values_list("home_id", flat=True)[:BATCH])
         if not ids:
-            return fired
+            return fired, False
         for home_id in ids:
+            if stop is not None and time.monotonic() > stop:
+                return fired, True
             fired += _fire_one(home_id, now)
         if len(ids) < BATCH:
-            return fired
+            return fired, False
 
 
 def _fire_one(home_id: int, now: dt.datetime) -> int:
@@ -156,19 +161,23 @@ class SweepReport:
     escalated: int
     checkins: int
     tickets: int
+    more: bool = False  # deadlines still due: the budget ran out
 
     def __str__(self) -> str:
-        return (f"deadlines fired {self.fired}, escalated {self.escalated}, check-in answers {self.checkins}, "
-                f"tickets opened {self.tickets}")
+        return (f"deadlines fired {self.fired}{' (more due)' if self.more else ''}, escalated {self.escalated}, "
+                f"check-in answers {self.checkins}, tickets opened {self.tickets}")
 
 
-def sweep(*, now: dt.datetime | None = None, supervision: bool = True, deadlines: bool = True) -> SweepReport:
+def sweep(*, now: dt.datetime | None = None, supervision: bool = True, deadlines: bool = True,
+          budget: float | None = None) -> SweepReport:
     """``deadlines=False`` while the caller knows events are still waiting to be stored (a worker draining the
-    broker's backlog): firing then would alarm for people whose movement is in the queue."""
+    broker's backlog): firing then would alarm for people whose movement is in the queue. ``budget``: seconds
+    the deadlines may take (the ingest worker's loop; the rest wait for its next pass)."""
     now = now or timezone.now()
     tickets = 0
     if supervision:
         tickets = supervision_check(now=now)
         flapping_release(now=now)
-    return SweepReport(fired=deadlines_fire(now=now) if deadlines else 0, escalated=incidents_escalate(now=now),
-                       checkins=checkin_results(now=now), tickets=tickets)
+    fired, more = deadlines_fire(now=now, budget=budget) if deadlines else (0, False)
+    return SweepReport(fired=fired, escalated=incidents_escalate(now=now), checkins=checkin_results(now=now),
+                       tickets=tickets, more=more)

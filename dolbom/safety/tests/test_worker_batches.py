@@ -1,0 +1,87 @@
+"""The ingest worker's batch path without a broker (``IngestWorker.process``): one bad message or a resend
+does not cost the rest of the batch, alarms are committed ahead of the activity around them, deadlines are
+held only while the worker is really behind, and firing a backlog of deadlines yields to new events."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import time
+
+from django.utils import timezone
+
+from dolbom.safety import protocol
+from dolbom.safety import worker as worker_module
+from dolbom.safety.models import Cause, Clock, Event, Incident, Reject
+from dolbom.safety.mqtt import Broker
+from dolbom.safety.services import deadlines_fire
+from dolbom.safety.tests.conftest import install, payload
+from dolbom.safety.worker import LAG_LIMIT, IngestWorker, Message
+from dolbom.testing import personas
+
+PREFIX = protocol.TOPIC_PREFIX
+
+
+def offline_worker() -> IngestWorker:
+    # Never connected: process() stores and, with no client, acknowledges nothing.
+    return IngestWorker(Broker("127.0.0.1", 1), client_id="test-offline", prefix=PREFIX)
+
+
+def message(body, controller: str = "T-GW") -> Message:
+    raw = body if isinstance(body, bytes) else json.dumps(body).encode()
+    return Message(0, 0, 1, protocol.event_topic(controller, PREFIX), raw, time.time())
+
+
+def test_a_batch_with_a_resend_and_a_malformed_message_stores_the_rest_once(home):
+    first, second = payload("activity"), payload("door_open")
+    w = offline_worker()
+    w.process([message(first)])
+    w.process([message(first), message(b'{"v": 1, "controller": "T-GW", '), message(second),
+               message(payload("activity"))])
+    assert Event.objects.count() == 3
+    assert Event.objects.filter(event_id=first["event_id"]).count() == 1
+    assert list(Reject.objects.values_list("code", flat=True)) == ["malformed_json"]
+    assert (w.stats.stored, w.stats.duplicates, w.stats.rejected) == (3, 1, 1)
+
+
+def test_alarms_are_committed_before_the_activity_of_their_batch(home, monkeypatch):
+    calls: list[list[str]] = []
+    real = worker_module.events_ingest
+
+    def recording(**kwargs):
+        calls.append([p.kind for p in kwargs["parsed"]])
+        return real(**kwargs)
+
+    monkeypatch.setattr(worker_module, "events_ingest", recording)
+    batch = [message(payload("activity")), message(payload("door_open")), message(payload("button")),
+             message(payload("activity")), message(payload("fire"))]
+    offline_worker().process(batch)
+    assert calls == [["button", "fire"], ["activity", "door_open", "activity"]]
+    assert set(Incident.objects.values_list("cause", flat=True)) == {Cause.BUTTON, Cause.FIRE}
+    assert Event.objects.count() == 5
+
+
+def test_a_busy_but_current_stream_does_not_hold_the_deadlines(home):
+    w = offline_worker()
+    w._first_deadlines = True
+    w.subscribed.set()
+    # More messages always waiting, but each batch fresh: current.
+    w._queue.append(message(payload("activity")))
+    w.process([message(payload("activity"))])
+    w._track([object()] * 2)
+    assert w.caught_up()
+    # A batch whose freshest event is older than the lag limit: behind (the broker's backlog).
+    old = timezone.now() - dt.timedelta(seconds=LAG_LIMIT + 30)
+    w.process([message(payload("activity", at=old))])
+    w._track([object()])
+    assert not w.caught_up()
+
+
+def test_firing_a_backlog_of_deadlines_stops_at_its_budget_and_goes_on(installed, city, officer, centre, worker):
+    install(city, personas.make_resident(officer, name="박순자"), centre, worker, prefix="U")
+    past = timezone.now() - dt.timedelta(minutes=5)
+    Clock.objects.update(due_at=past, next_level="caution", base_at=past - dt.timedelta(hours=12))
+    assert deadlines_fire(budget=0.0) == (0, True)
+    fired, more = deadlines_fire()
+    assert (fired, more) == (2, False)
+    assert Incident.objects.filter(cause=Cause.INACTIVITY).count() == 2
