@@ -17,20 +17,26 @@ For each database:
    the drain rate is the most the worker can sustain (events per second committed).
 2. *live*: the simulator publishes at ``--rate`` events a second (a flat rhythm: a compressed day has no
    night) with falls, button presses and fire alarms among the homes; at a third of the run the worker is
-   killed with SIGKILL and restarted, at two thirds (PostgreSQL only) the database is restarted
-   (``pg_ctlcluster --skip-systemctl-redirect 15 main restart``). Printed: the rate committed, the p50/p99 time
-   from a fire or button event to its incident (outside the fault windows, and across them), events lost
-   (acknowledged by the broker to the simulator but never stored), duplicate incidents, missed inactivity
-   alerts (a fallen resident with no inactivity incident once their caution deadline has passed).
+   killed with SIGKILL and restarted, at two thirds (PostgreSQL only) the database is restarted (``pg_ctl
+   restart -m fast`` of the bench's own cluster). Printed: the rate committed, the worker's and the database's
+   CPU per event (CPU-seconds hold under the machine's load; the load is printed too), the p50/p99 time from a
+   fire or button event to its incident (outside the fault windows, 2 s either side, and across them), events
+   lost (acknowledged by the broker to the simulator but never stored), duplicate incidents, missed inactivity
+   alerts (a fallen resident with no inactivity incident within the worker's deferral bound, MAX_DEFER, after
+   their caution deadline; the bench waits for it and goes on as soon as every one is in) and how late the
+   alerts came.
 3. *baseline*: the same stream and the same faults through a naive subscriber: automatic acknowledgement
    on receipt, one transaction per event, no natural key, incidents deduplicated and inactivity timers kept
    in memory.
 
 Bench homes count inactivity in minutes (caution 1, warning 2, danger 3) instead of hours, so that a run of
 a minute or two reaches the levels; activity moves the clock at most every 5 s (the city default is 60 s).
-The PostgreSQL database (``--pg-url``, default ``dolbom_safety_bench``) is dropped and created afresh; it must
-be a throw-away one. The restart (`--pg-cluster`) affects every client of that cluster for a second or two: on a
-shared machine give the bench a cluster of its own (`pg_createcluster 15 bench -p 5433 --start`).
+
+PostgreSQL: by default (``--pg-cluster own``) the bench makes a throw-away cluster of its own (initdb in a
+temporary folder, a free port, run as the ``postgres`` user when started as root, shared_buffers 128 MB as
+the machine's), restarts that one and removes it at the end, so the restart cuts nobody else's connections.
+``--pg-cluster VERSION/NAME`` with ``--pg-url`` uses a cluster you made for it instead (``pg_createcluster 15
+bench -p 5433 --start``); never name a cluster others use. The database is dropped and created afresh.
 """
 
 from __future__ import annotations
@@ -61,7 +67,6 @@ from safety_harness import (  # noqa: E402 - the path above first
     _dolbom,
     _drain,
     _env,
-    _pg_restart,
     _run,
     _self,
 )
@@ -268,7 +273,11 @@ def report(mode: str, log_path: str, notes_path: str, faults_path: str, caution_
     fallen = {n["controller"]: started + n["at"] / speed for n in notes if n["kind"] in ("fall_button", "fall_silent")}
     inactive = {c for c, cause, _e, _o in incidents if cause == "inactivity"}
     due = {c for c, at in fallen.items() if at + caution_seconds + 3 < faults["ended"]}
-    windows = [(w[0], w[1] + 2) for w in faults["windows"]]
+    # Seconds from a fallen resident's caution deadline to the alert (the incident's event time is the deadline).
+    delays = sorted(o - e for c, cause, e, o in incidents if cause == "inactivity" and c in fallen)
+    # Outside the faults: not within 2 s either side of the kill or the restart (an alarm stored but not yet
+    # committed when the worker is killed is committed by the next worker, after its start-up).
+    windows = [(w[0] - 2, w[1] + 2) for w in faults["windows"]]
     latencies = [(o - e, e) for _c, cause, e, o in incidents if cause in ("fire", "button")]
 
     def outside(at: float) -> bool:
@@ -277,7 +286,9 @@ def report(mode: str, log_path: str, notes_path: str, faults_path: str, caution_
     calm = sorted(d for d, e in latencies if outside(e))
     every = sorted(d for d, _e in latencies)
     homes_streamed = {c for c, _e, _s in stored}
-    false_inactivity = len({c for c in inactive if c not in fallen and c in homes_streamed})
+    # After the stream ends every home goes quiet: alerts due after that are right, not false.
+    false_inactivity = len({c for c, cause, e, _o in incidents if cause == "inactivity" and c not in fallen
+                            and c in homes_streamed and e < faults["published_until"]})
     print(json.dumps({
         "false_inactivity": false_inactivity,
         "acked": len(acked), "stored": len(stored_rows), "distinct": len(stored), "lost": len(acked - stored),
@@ -286,6 +297,7 @@ def report(mode: str, log_path: str, notes_path: str, faults_path: str, caution_
         "falls_due": len(due), "missed_inactivity": len(due - inactive),
         "p50": _pct(calm, 50), "p99": _pct(calm, 99), "p50_all": _pct(every, 50), "p99_all": _pct(every, 99),
         "alarms": len(every), "first": first, "last": last,
+        "inactivity_delay_p50": _pct(delays, 50), "inactivity_delay_max": delays[-1] if delays else None,
     }))
 
 
@@ -353,6 +365,7 @@ def live(db: Database, broker: Broker, tmp: Path, args, mode: str) -> dict:
         raise SystemExit("the simulator did not start publishing")
     started = sim.at
     windows = []
+    db_cpu = -db.cpu()
     if not args.no_faults:
         time.sleep(max(0.0, started + args.seconds / 3 - time.time()))
         down = time.time()
@@ -363,24 +376,58 @@ def live(db: Database, broker: Broker, tmp: Path, args, mode: str) -> dict:
         if db.kind == "postgres":
             time.sleep(max(0.0, started + 2 * args.seconds / 3 - time.time()))
             down = time.time()
-            subprocess.run(_pg_restart(args.pg_cluster), check=True, capture_output=True)
+            db_cpu += db.cpu()  # the postmaster and its reaped backends end with the restart
+            subprocess.run(db.restart_command, check=True, capture_output=True)
+            db_cpu -= db.cpu()
             windows.append((down, time.time()))
     publish_line = sim.wait()
     ended_publishing = time.time()
     acked = sum(1 for _ in log.open(encoding="utf-8"))
     drain = _drain(db, table, acked, timeout=900)
-    # The last fall's caution deadline, plus a few sweeps, must have passed before we judge.
-    time.sleep(max(10.0, started + args.seconds * 0.3 + CAUTION_MINUTES * 60 + 10 - time.time()))
+    judged = _await_inactivity(db, mode, notes, started, speed, bound=JUDGE_BOUND[mode])
     ended = time.time()
+    db_cpu += db.cpu()
     worker.stop()
-    faults_path.write_text(json.dumps({"windows": windows, "ended": ended}), encoding="utf-8")
+    faults_path.write_text(json.dumps({"windows": windows, "ended": ended, "published_until": ended_publishing}),
+                           encoding="utf-8")
     result = json.loads(_run(_self("_report", mode, str(log), str(notes), str(faults_path),
                                    str(CAUTION_MINUTES * 60), f"{speed:.6f}", f"{started:.3f}"), env).splitlines()[-1])
     result.update({"publisher": publish_line, "drain_after_publisher": drain,
-                   "published_seconds": ended_publishing - started})
+                   "published_seconds": ended_publishing - started, "judged_after": judged,
+                   "worker_cpu_s": worker.cpu, "db_cpu_s": db_cpu if db.cluster is not None else None})
     if result["first"] is not None and result["last"] is not None and result["last"] > result["first"]:
         result["committed_rate"] = result["distinct"] / (result["last"] - result["first"])
+    if result["distinct"]:
+        result["worker_cpu_us"] = worker.cpu / result["distinct"] * 1e6
+        if db.cluster is not None:
+            result["db_cpu_us"] = db_cpu / result["distinct"] * 1e6
+            result["rate_cpu"] = result["distinct"] / max(worker.cpu + db_cpu, 1e-9)
     return result
+
+
+# How long after a fallen resident's caution deadline an inactivity alert may come before it counts as
+# missed: dolbom holds deadlines while it is behind the stream for at most MAX_DEFER (safety/worker.py);
+# the baseline's timers tick every second. The wait ends as soon as every alert due is there.
+JUDGE_BOUND = {"real": 300.0 + 10, "naive": 10.0}
+
+
+def _await_inactivity(db: Database, mode: str, notes: Path, started: float, speed: float, *, bound: float) -> float:
+    """Wait until each fall's caution deadline has passed and its inactivity alert is in, or ``bound``
+    seconds after the last deadline; the seconds waited after the last deadline."""
+    falls = [json.loads(line) for line in notes.open(encoding="utf-8")]
+    due = {n["controller"]: started + n["at"] / speed + CAUTION_MINUTES * 60
+           for n in falls if n["kind"] in ("fall_button", "fall_silent")}
+    last = max(due.values(), default=time.time())
+    sql = ("SELECT DISTINCT g.serial FROM safety_incident i JOIN safety_gateway g ON g.home_id = i.home_id "
+           "WHERE i.cause = 'inactivity'" if mode == "real"
+           else "SELECT DISTINCT controller FROM naive_incident WHERE cause = 'inactivity'")
+    time.sleep(max(0.0, last + 3 - time.time()))
+    while time.time() < last + bound:
+        alerted = {row[0] for row in db.rows(sql)}
+        if set(due) <= alerted:
+            break
+        time.sleep(1.0)
+    return time.time() - last
 
 
 def _fmt(v, unit: str = "", digits: int = 0) -> str:
@@ -392,7 +439,7 @@ def _fmt(v, unit: str = "", digits: int = 0) -> str:
 def run_database(kind: str, args) -> dict:
     tmp = Path(tempfile.mkdtemp(prefix=f"safety-bench-{kind}-"))
     broker = Broker(tmp)
-    db = Database(kind, tmp, args.pg_url)
+    db = Database(kind, tmp, args.pg_url, args.pg_cluster)
     results: dict = {"db": kind}
     try:
         env = _env(db, broker, tmp, "unused")
@@ -413,6 +460,8 @@ def run_database(kind: str, args) -> dict:
             db.drop()
             shutil.rmtree(tmp, ignore_errors=True)
         else:
+            if db.cluster is not None:  # its files are kept; the server is not left running
+                db.cluster.stop(remove=False)
             print(f"(kept {tmp})")
     return results
 
@@ -427,6 +476,9 @@ def print_results(all_results: list[dict], args) -> None:
             c = r["capacity"]
             print(f"capacity (backlog of {c['published']:,} drained by the worker): {c['rate']:,.0f} events/s committed")
         rows = [("events committed per second", "committed_rate", "/s", 0),
+                ("worker CPU per event", "worker_cpu_us", " µs", 0),
+                ("database CPU per event (own cluster)", "db_cpu_us", " µs", 0),
+                ("events per CPU-second (worker + database)", "rate_cpu", "/s", 0),
                 ("p50 fire/button -> incident (outside faults)", "p50", " s", 3),
                 ("p99 fire/button -> incident (outside faults)", "p99", " s", 3),
                 ("p99 across the kill and the restart", "p99_all", " s", 3),
@@ -435,6 +487,8 @@ def print_results(all_results: list[dict], args) -> None:
                 ("duplicate incidents", "duplicate_incidents", "", 0),
                 ("falls past their caution deadline", "falls_due", "", 0),
                 ("missed inactivity alerts", "missed_inactivity", "", 0),
+                ("inactivity alert after its deadline, p50", "inactivity_delay_p50", " s", 1),
+                ("inactivity alert after its deadline, max", "inactivity_delay_max", " s", 1),
                 ("inactivity alerts for homes that did not fall", "false_inactivity", "", 0),
                 ("catch-up after the publisher ended", "drain_after_publisher", " s", 1)]
         real, naive_ = r.get("real", {}), r.get("naive")
@@ -463,9 +517,13 @@ def main() -> int:
         return 0
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
-    parser.add_argument("--pg-url", default="postgres://postgres@127.0.0.1:5432/dolbom_safety_bench")
-    parser.add_argument("--pg-cluster", default="15/main",
-                        help="VERSION/NAME of the cluster behind --pg-url, restarted mid-run")
+    parser.add_argument("--pg-url", default="postgres://postgres@127.0.0.1:5432/dolbom_safety_bench",
+                        help="the database (created afresh, dropped at the end); with --pg-cluster own only its "
+                             "name is used")
+    parser.add_argument("--pg-cluster", default="own",
+                        help="'own' (default): a throw-away cluster of the bench's own on a free port, restarted "
+                             "mid-run and removed at the end; or VERSION/NAME of the cluster behind --pg-url, "
+                             "restarted mid-run (never a cluster others use)")
     parser.add_argument("--homes", type=int, default=20000)
     parser.add_argument("--rate", type=int, default=5000, help="events per second offered in the live run")
     parser.add_argument("--seconds", type=int, default=60, help="length of the live run")

@@ -23,11 +23,85 @@ CAUTION_MINUTES = 1
 
 
 def _pg_restart(cluster: str) -> list[str]:
-    """``pg_ctlcluster`` restarting ``VERSION/NAME`` (``--pg-cluster``; on a shared machine a throw-away
-    cluster of its own, e.g. ``pg_createcluster 15 bench -p 5433 --start``, so others' runs are not cut)."""
+    """``pg_ctlcluster`` restarting ``VERSION/NAME`` (``--pg-cluster VERSION/NAME``: a cluster the caller
+    made for the bench, e.g. ``pg_createcluster 15 bench -p 5433 --start``; never a shared one)."""
     version, name = cluster.split("/", 1)
     return ["pg_ctlcluster", "--skip-systemctl-redirect", version, name, "restart"]
 
+
+def _cpu_of(pid: int | None, *, children: bool = False) -> float:
+    """CPU seconds (user + system) of a live process from /proc; with ``children``, those of the children
+    it has waited for too (PostgreSQL's postmaster reaps its backends). 0 where it cannot be read."""
+    if not pid:
+        return 0.0
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return 0.0
+    ticks = int(fields[11]) + int(fields[12]) + (int(fields[13]) + int(fields[14]) if children else 0)
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+class Cluster:
+    """A throw-away PostgreSQL cluster of the bench's own (``--pg-cluster own``, the default): initdb in a
+    temporary folder, its own port, restarted mid-run and removed at the end, so that the restart cuts no
+    one else's connections on a shared machine. Run as root, the server runs as the ``postgres`` user."""
+
+    def __init__(self, tmp: Path, version: str = "15") -> None:
+        self.bin = Path(f"/usr/lib/postgresql/{version}/bin")
+        if not (self.bin / "initdb").exists():
+            found = shutil.which("initdb")
+            if found is None:
+                raise SystemExit("no initdb: install PostgreSQL's server, or pass --pg-url and --pg-cluster")
+            self.bin = Path(found).parent
+        self.dir = tmp / "pg"
+        self.dir.mkdir()
+        self.as_user: list[str] = []
+        if os.geteuid() == 0:
+            tmp.chmod(0o755)
+            shutil.chown(self.dir, "postgres")
+            self.as_user = ["runuser", "-u", "postgres", "--"]
+        self.port = free_port()
+        self.data = self.dir / "data"
+        self._ctl("initdb", "-D", str(self.data), "-U", "postgres", "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8")
+        with (self.data / "postgresql.conf").open("a", encoding="utf-8") as f:
+            # As the machine's own cluster is set (shared_buffers 128 MB, fsync and synchronous commit on).
+            f.write(f"port = {self.port}\nlisten_addresses = '127.0.0.1'\nunix_socket_directories = '{self.dir}'\n"
+                    "shared_buffers = 128MB\nmax_wal_size = 1GB\n")
+        self._ctl("pg_ctl", "-D", str(self.data), "-l", str(self.dir / "log"), "-w", "start")
+        self.url_base = f"postgres://postgres@127.0.0.1:{self.port}"
+
+    def _ctl(self, tool: str, *args: str) -> None:
+        done = subprocess.run([*self.as_user, str(self.bin / tool), *args], capture_output=True, text=True)
+        if done.returncode != 0:
+            raise SystemExit(f"{tool} failed: {done.stdout[-1000:]} {done.stderr[-1000:]}")
+
+    def restart_command(self) -> list[str]:
+        return [*self.as_user, str(self.bin / "pg_ctl"), "-D", str(self.data), "-l", str(self.dir / "log"),
+                "-m", "fast", "-w", "restart"]
+
+    def cpu(self) -> float:
+        """CPU seconds of the cluster so far: the postmaster, the backends it reaped, those still running."""
+        try:
+            pid = int((self.data / "postmaster.pid").read_text().split()[0])
+        except (OSError, ValueError, IndexError):
+            return 0.0
+        total = _cpu_of(pid, children=True)
+        for child in Path("/proc").iterdir():
+            if child.name.isdigit():
+                try:
+                    ppid = int((child / "stat").read_text().rsplit(")", 1)[1].split()[1])
+                except (OSError, IndexError, ValueError):
+                    continue
+                if ppid == pid:
+                    total += _cpu_of(int(child.name))
+        return total
+
+    def stop(self, *, remove: bool = True) -> None:
+        subprocess.run([*self.as_user, str(self.bin / "pg_ctl"), "-D", str(self.data), "-m", "fast", "stop"],
+                       capture_output=True)
+        if remove:
+            shutil.rmtree(self.dir, ignore_errors=True)
 
 
 def free_port() -> int:
@@ -60,8 +134,20 @@ class Broker:
 
 
 class Database:
-    def __init__(self, kind: str, tmp: Path, pg_url: str) -> None:
+    """The run's database: a SQLite file, or a PostgreSQL database created afresh, in the bench's own
+    throw-away cluster (``cluster``) or at ``pg_url`` on a cluster the caller names (``pg_cluster``)."""
+
+    def __init__(self, kind: str, tmp: Path, pg_url: str, pg_cluster: str = "own") -> None:
         self.kind = kind
+        self.cluster: Cluster | None = None
+        self.restart_command: list[str] = []
+        if kind == "postgres":
+            if pg_cluster == "own":
+                self.cluster = Cluster(tmp)
+                pg_url = f"{self.cluster.url_base}/{pg_url.rsplit('/', 1)[1]}"
+                self.restart_command = self.cluster.restart_command()
+            else:
+                self.restart_command = _pg_restart(pg_cluster)
         if kind == "sqlite":
             self.path = tmp / "bench.sqlite3"
             self.url = f"sqlite:///{self.path}"
@@ -75,6 +161,23 @@ class Database:
                 conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
                 conn.execute(f'CREATE DATABASE "{name}"')
             self.name, self.admin = name, admin
+
+    def rows(self, sql: str) -> list[tuple]:
+        """A query's rows (retried while the database restarts)."""
+        for _ in range(20):
+            try:
+                if self.kind == "sqlite":
+                    import sqlite3
+
+                    with sqlite3.connect(self.path, timeout=30) as conn:
+                        return conn.execute(sql).fetchall()
+                import psycopg
+
+                with psycopg.connect(self.url, connect_timeout=5) as conn:
+                    return conn.execute(sql).fetchall()
+            except Exception:  # noqa: BLE001 - the database may be restarting
+                time.sleep(0.5)
+        return []
 
     def count(self, table: str) -> int:
         for _ in range(20):
@@ -92,7 +195,14 @@ class Database:
                 time.sleep(0.5)
         return -1
 
+    def cpu(self) -> float:
+        """CPU seconds of the bench's own cluster so far (0 on SQLite or a cluster not ours)."""
+        return self.cluster.cpu() if self.cluster is not None else 0.0
+
     def drop(self) -> None:
+        if self.cluster is not None:
+            self.cluster.stop()
+            return
         if self.kind == "postgres":
             import psycopg
 
@@ -128,6 +238,7 @@ class Worker:
     def __init__(self, mode: str, env: dict[str, str], client_id: str, prefix: str, port: int, log: Path) -> None:
         self.mode, self.env, self.client_id, self.prefix, self.port, self.log = mode, env, client_id, prefix, port, log
         self.proc: subprocess.Popen | None = None
+        self.cpu = 0.0  # CPU seconds of the worker processes ended so far (a kill, a stop)
 
     def start(self) -> None:
         if self.mode == "real":
@@ -148,11 +259,13 @@ class Worker:
 
     def kill(self) -> None:
         assert self.proc is not None
+        self.cpu += _cpu_of(self.proc.pid)
         self.proc.send_signal(signal.SIGKILL)
         self.proc.wait()
 
     def stop(self) -> None:
         if self.proc is not None and self.proc.poll() is None:
+            self.cpu += _cpu_of(self.proc.pid)
             self.proc.send_signal(signal.SIGTERM)
             try:
                 self.proc.wait(30)

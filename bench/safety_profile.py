@@ -1,0 +1,174 @@
+"""Where the ingest worker's time per event goes, without the broker: the worker's own batch path
+(``IngestWorker.process``: parse, look up, insert, rules, rejects) fed in-process with a simulated city's
+stream, on PostgreSQL or SQLite, with the CPU seconds of this process and of the PostgreSQL backend per event.
+
+    .venv/bin/python bench/safety_profile.py --homes 2000 --events 50000
+    .venv/bin/python bench/safety_profile.py --db sqlite --events 20000 --profile 30
+
+A baseline runs beside it in the same process and database: the same events through ``events_ingest`` one
+event per transaction (what a worker without batching does). The PostgreSQL database (``--pg-url``) is
+created afresh and dropped at the end. Figures are per event; the wall-clock rate depends on the machine's
+load (printed), the CPU figures much less.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import io
+import json
+import os
+import pstats
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+PY = sys.executable
+
+
+def _backend_cpu(pid: int | None) -> float:
+    """CPU seconds of a local PostgreSQL backend so far (from /proc; 0 where it cannot be read)."""
+    if pid is None:
+        return 0.0
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return 0.0
+
+
+def _prepare(url: str, homes: int, seed: int) -> None:
+    env = dict(os.environ, DATABASE_URL=url, DOLBOM_LOG_LEVEL="ERROR")
+    for cmd in ([PY, "-c", "import sys; from dolbom.cli import main; sys.exit(main())", "migrate", "--verbosity", "0"],
+                [PY, str(ROOT / "bench" / "safety.py"), "_prepare", str(homes), str(seed)]):
+        done = subprocess.run(cmd, env=env, cwd=ROOT, capture_output=True, text=True)
+        if done.returncode:
+            raise SystemExit(done.stdout[-2000:] + done.stderr[-3000:])
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--db", choices=["postgres", "sqlite"], default="postgres")
+    parser.add_argument("--pg-url", default="postgres://postgres@127.0.0.1:5432/dolbom_sf_profile")
+    parser.add_argument("--homes", type=int, default=2000)
+    parser.add_argument("--events", type=int, default=50000)
+    parser.add_argument("--batch", type=int, default=1000)
+    parser.add_argument("--baseline-events", type=int, default=3000, help="events one per transaction (0: skip)")
+    parser.add_argument("--profile", type=int, default=0, help="print the N costliest functions (cProfile)")
+    parser.add_argument("--seed", type=int, default=1)
+    args = parser.parse_args()
+
+    tmp = Path(tempfile.mkdtemp(prefix="safety-profile-"))
+    if args.db == "postgres":
+        import psycopg
+
+        url = args.pg_url
+        name, admin = url.rsplit("/", 1)[1], url.rsplit("/", 1)[0] + "/postgres"
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            conn.execute(f'CREATE DATABASE "{name}"')
+    else:
+        url = f"sqlite:///{tmp / 'profile.sqlite3'}"
+    try:
+        t = time.perf_counter()
+        _prepare(url, args.homes, args.seed)
+        prepared = time.perf_counter() - t
+        os.environ.update(DATABASE_URL=url, DJANGO_SETTINGS_MODULE="dolbom.settings", DOLBOM_LOG_LEVEL="ERROR",
+                          DOLBOM_DATA_DIR=str(tmp / "data"))
+        result = run(args)
+        result["prepare_seconds"] = round(prepared, 1)
+        print(json.dumps(result))
+    finally:
+        if args.db == "postgres":
+            import psycopg
+
+            with psycopg.connect(admin, autocommit=True) as conn:
+                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    return 0
+
+
+def run(args) -> dict:
+    import datetime as dt
+
+    import django
+
+    django.setup()
+    from django.db import connection
+
+    from dolbom.safety import protocol, simulator
+    from dolbom.safety.models import Transport
+    from dolbom.safety.mqtt import Broker
+    from dolbom.safety.services import events_ingest
+    from dolbom.safety.worker import IngestWorker, Message
+
+    homes = simulator.homes_from_db(args.homes)
+    per_hour = 30.0
+    seconds = args.events / (len(homes) * (per_hour + 2) / 3600)
+    events, _notes = simulator.generate(homes, seconds=seconds, rhythm=simulator.Rhythm.flat_rate(per_hour),
+                                        plan=simulator.Plan(buttons=20, fires=10), seed=args.seed)
+    events = events[:args.events + args.baseline_events]
+    start = dt.datetime.now(dt.UTC) - dt.timedelta(seconds=seconds)
+    prefix = protocol.TOPIC_PREFIX
+
+    def message(e, run: str) -> Message:
+        payload = json.dumps(simulator.body(e, start + dt.timedelta(seconds=e.at), run=run), ensure_ascii=False,
+                             separators=(",", ":")).encode()
+        return Message(0, 0, 1, protocol.event_topic(e.controller, prefix), payload, time.time())
+
+    main_events, base_events = events[:args.events], events[args.events:]
+    messages = [message(e, "p") for e in main_events]
+    worker = IngestWorker(Broker("127.0.0.1", 1), client_id="profile", prefix=prefix, batch=args.batch)
+    connection.ensure_connection()
+    pid = None
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cur:
+            cur.execute("SELECT pg_backend_pid()")
+            pid = cur.fetchone()[0]
+
+    profiler = cProfile.Profile() if args.profile else None
+    cpu0, db0, wall0 = time.process_time(), _backend_cpu(pid), time.perf_counter()
+    if profiler:
+        profiler.enable()
+    for i in range(0, len(messages), args.batch):
+        worker.process(messages[i:i + args.batch])
+    if profiler:
+        profiler.disable()
+    wall, cpu, db = time.perf_counter() - wall0, time.process_time() - cpu0, _backend_cpu(pid) - db0
+    n = len(messages)
+    out = {"db": connection.vendor, "homes": len(homes), "events": n, "batch": args.batch,
+           "stored": worker.stats.stored, "rate_wall": round(n / wall), "worker_cpu_us": round(cpu / n * 1e6, 1),
+           "db_cpu_us": round(db / n * 1e6, 1), "load": os.getloadavg()[0],
+           "rate_cpu": round(n / max(cpu + db, 1e-9))}
+
+    # Parsing alone (pydantic and JSON), the part no database change can remove.
+    now = dt.datetime.now(dt.UTC)
+    c0 = time.process_time()
+    for m in messages[:10000]:
+        protocol.parse_message(m.payload, now=now, topic_controller=protocol.controller_of_topic(m.topic, prefix))
+    out["parse_cpu_us"] = round((time.process_time() - c0) / min(n, 10000) * 1e6, 1)
+
+    if base_events:
+        base = [message(e, "b") for e in base_events]
+        c0, d0, w0 = time.process_time(), _backend_cpu(pid), time.perf_counter()
+        for m in base:
+            ok, bad = protocol.parse_message(m.payload, now=dt.datetime.now(dt.UTC),
+                                             topic_controller=protocol.controller_of_topic(m.topic, prefix))
+            events_ingest(parsed=ok, refused=bad, transport=Transport.MQTT)
+        bw, bc, bd = time.perf_counter() - w0, time.process_time() - c0, _backend_cpu(pid) - d0
+        out["baseline_one_per_transaction"] = {
+            "events": len(base), "rate_wall": round(len(base) / bw), "worker_cpu_us": round(bc / len(base) * 1e6, 1),
+            "db_cpu_us": round(bd / len(base) * 1e6, 1), "rate_cpu": round(len(base) / max(bc + bd, 1e-9))}
+        out["ratio_cpu"] = round(out["rate_cpu"] / max(out["baseline_one_per_transaction"]["rate_cpu"], 1), 1)
+    if profiler:
+        s = io.StringIO()
+        pstats.Stats(profiler, stream=s).sort_stats(os.environ.get("SORT", "tottime")).print_stats(args.profile)
+        print(s.getvalue()[-12000:])
+    return out
+
+
+if __name__ == "__main__":
+    sys.exit(main())
