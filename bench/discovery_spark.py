@@ -7,8 +7,8 @@ One run prints:
 
 - local: ``run_cycle`` (engine="local") as a default install runs it: wall clock and CPU seconds.
 - spark: ``run_cycle_spark`` on ``--master`` (default local[2]): the whole cycle (read the agency files,
-  features, score, rank per dong, explain the listed, write the lists), wall clock per stage and CPU
-  seconds of the whole process tree (this driver, the JVM and its Python workers, read from /proc: Spark's
+  features, score, rank per dong, explain the listed, write the lists), wall clock and CPU seconds per
+  stage, the CPU seconds of the whole process tree (this driver, the JVM and its Python workers, read from /proc: Spark's
   work happens outside this process). Starting the session (JVM and all) is printed apart.
 - whether the two lists are identical (household ids, ranks, scores, reasons).
 - JVM<->Python transfer: for the two heavy stages, the same input run three ways into Spark's ``noop``
@@ -150,7 +150,7 @@ def main() -> None:
     clock = Clock()
     local = run_cycle(**common, out_dir=out / "local")
     local_s, local_cpu = clock.read()
-    stages = ", ".join(f"{k} {v:.2f}" for k, v in local.timings.items() if not k.endswith("_cpu"))
+    stages = ", ".join(f"{k} {v:.2f}" for k, v in local.timings.items() if not k.endswith(("_cpu", "_main")))
     print(f"local: {n:,} households, {local.lists.height:,} listed, {local_s:.2f} s = {n / local_s:,.0f}/s, "
           f"CPU {local_cpu:.2f} s = {n / local_cpu:,.0f} per CPU-second [{stages}], trees by {model.backend}, "
           f"{_load()}")
@@ -170,12 +170,14 @@ def main() -> None:
     print(f"spark session on {args.master} (driver memory {args.driver_memory}): {start_s:.1f} s to start "
           f"(CPU {start_cpu:.1f} s), not counted below")
     clock = Clock()
-    result = run_cycle_spark(**common, out_dir=out / "spark", spark=spark, buckets=args.buckets, keep_work=True)
+    result = run_cycle_spark(**common, out_dir=out / "spark", spark=spark, buckets=args.buckets, keep_work=True,
+                             cpu_clock=tree_cpu)
     spark_s, spark_cpu = clock.read()
-    stages = ", ".join(f"{k} {v:.2f}" for k, v in result.timings.items())
+    stages = ", ".join(f"{k} {v:.2f}/{result.timings[k + '_cpu']:.2f}" for k, v in result.timings.items()
+                       if not k.endswith("_cpu"))
     print(f"spark: {n:,} households, {result.lists.height:,} listed, {spark_s:.2f} s = {n / spark_s:,.0f}/s, "
           f"CPU (driver + JVM + Python workers) {spark_cpu:.2f} s = {n / spark_cpu:,.0f} per CPU-second "
-          f"[{stages}], {_load()}")
+          f"[wall/CPU s: {stages}], {_load()}")
     a, b = local.lists.sort("household_id"), result.lists.sort("household_id")
     print(f"identical lists (ids, ranks, scores, probabilities, reasons): {a.equals(b)}")
 
