@@ -26,14 +26,21 @@ def _no_refusal_kept_from_another_test():
 def django_db_setup(django_db_setup, django_db_blocker):  # noqa: F811  (extends pytest-django's)
     """The database as migrations left it, serialized once at setup, on every connection object. Django keeps
     it on the one DatabaseWrapper that created the test database; a browser test's thread context sees another
-    wrapper without it, so its flush re-ran post_migrate (new content-type ids) and restored nothing."""
+    wrapper without it, so its flush re-ran post_migrate (new content-type ids) and restored nothing. Restored
+    with dolbom/testing/restore.py: the same rows, parsed once and inserted in batches."""
     from django.db import connections
 
+    from dolbom.testing.restore import install
+
+    undo = []
     for alias in connections:
         contents = getattr(connections[alias], "_test_serialized_contents", None)
         if contents is not None:
             type(connections[alias])._test_serialized_contents = contents
+            undo.append(install(connections[alias]))
     yield
+    for step in undo:
+        step()
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -153,9 +160,12 @@ def _transactional_tests_keep_reference_data(request, django_db_setup, django_db
     from dolbom.areas.dongs import load_dongs
     from dolbom.areas.models import BoundaryArea, Dong
 
-    # A flush also removes the dongs that a data migration loaded; put them back (idempotent).
-    with django_db_blocker.unblock():
-        load_dongs(Dong, BoundaryArea)
+    # A flush also removes the dongs that a data migration loaded; put them back (idempotent). A test with
+    # serialized_rollback (every transactional one, pytest_collection_modifyitems) has them back already.
+    marker = request.node.get_closest_marker("django_db")
+    if not (marker and marker.kwargs.get("serialized_rollback")):
+        with django_db_blocker.unblock():
+            load_dongs(Dong, BoundaryArea)
     if connection.vendor != "sqlite":
         yield
         return
