@@ -20,11 +20,14 @@ class AccessLog(models.Model):
     (migration 0002) except for rows past the retention period.
     """
 
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # No index of their own on actor and resident: the (actor, at) and (resident, at) indexes below lead with
+    # them and serve every lookup; a row is written on every read of a person, and each index is a write more.
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", db_index=False)
     actor_username = models.CharField(max_length=150)
     actor_role = models.CharField(max_length=20)
     action = models.CharField(max_length=20, choices=AccessAction.choices)
-    resident = models.ForeignKey("registry.Resident", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    resident = models.ForeignKey("registry.Resident", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                                 db_index=False)
     subject_ids = models.JSONField(default=list)  # residents returned by a search or an export
     record_type = models.CharField(max_length=40)
     record_id = models.CharField(max_length=40, blank=True)
