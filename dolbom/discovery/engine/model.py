@@ -169,7 +169,7 @@ class Model:
                                                  minlength=len(part) * width).reshape(len(part), width)
         return out
 
-    def shap_group_contributions(self, X: np.ndarray, G: np.ndarray, threads: int = 1) -> np.ndarray:
+    def shap_group_contributions(self, X: np.ndarray, G: np.ndarray) -> np.ndarray:
         """TreeSHAP (LightGBM's own ``pred_contrib``) summed per reason group, computed once per tree and
         distinct *cell* instead of once per tree and row: a tree's contributions to a row depend only on
         which side of each of the model's splits the row falls, and the listed rows fall into a few hundred
@@ -218,9 +218,8 @@ class Model:
             return per_group, inverse, np.unique(group[used])
 
         totals = np.zeros((width, n))
-        workers = config.pool(threads)
-        results = workers.map(tree, range(len(trees))) if workers is not None else map(tree, range(len(trees)))
-        for result in results:  # in tree order, whichever worker computed it
+        for t in range(len(trees)):
+            result = tree(t)
             if result is None:
                 continue
             per_group, inverse, used_groups = result

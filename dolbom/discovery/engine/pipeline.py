@@ -22,6 +22,7 @@ import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any, Literal, TypeVar
 
@@ -69,9 +70,18 @@ class CycleResult:
     timings: dict[str, float] = field(default_factory=dict)
 
 
-def _note(timings: dict[str, float], name: str, wall_start: float, cpu_start: float) -> None:
+def _note(timings: dict[str, float], name: str, wall_start: float, cpu_start: float,
+          thread_start: float | None = None) -> None:
+    """A stage's wall clock, the CPU seconds of the whole process (every thread) and, with ``thread_start``,
+    those of the calling thread alone: the part no other core could take (``name_main``)."""
     timings[name] = time.perf_counter() - wall_start
     timings[f"{name}_cpu"] = time.process_time() - cpu_start
+    if thread_start is not None:
+        timings[f"{name}_main"] = time.thread_time() - thread_start
+
+
+def _start() -> tuple[float, float, float]:
+    return time.perf_counter(), time.process_time(), time.thread_time()
 
 
 def _map(pool: Executor | None, fn: Callable[[T], R], items: Iterable[T]) -> list[R]:
@@ -118,7 +128,7 @@ def dictionary_codes(column: pa.ChunkedArray | pa.Array) -> tuple[np.ndarray, li
     indices = column.indices
     codes = indices.to_numpy(zero_copy_only=False) if indices.null_count == 0 else \
         indices.fill_null(len(values)).to_numpy(zero_copy_only=False)
-    return codes.astype(np.int64), values
+    return codes.astype(np.int32, copy=False), values
 
 
 # Context features packed into one integer per household: (type * AGE_SLOTS + age) * SIZE_SLOTS + size,
@@ -139,7 +149,7 @@ def _slots(column: pa.ChunkedArray, slots: int) -> np.ndarray | None:
             return None
     if len(values) and (values.min() < 0 or values.max() > slots - 2):
         return None
-    out = values.astype(np.int64)
+    out = values.astype(np.int32)
     if missing is not None:
         out[missing] = slots - 1
     return out
@@ -152,13 +162,27 @@ class Register:
     ids: np.ndarray
     dong_codes: np.ndarray  # index into dong_names; a missing dong has the code len(dong_names) - 1 ("")
     dong_names: list[str]
-    context: list[np.ndarray]  # each of CONTEXT_FEATURES, float64, NaN where missing
     keys: np.ndarray | None  # the packed context of each household (None: some value does not fit)
     table: pa.Table
 
     @property
     def size(self) -> int:
         return len(self.ids)
+
+    @cached_property
+    def context(self) -> list[np.ndarray]:
+        """Each of CONTEXT_FEATURES for every household, float64 (NaN: missing), as the float32 features
+        they are."""
+        kind, kinds = dictionary_codes(self.table.column("household_type"))
+        lut = np.array([HOUSEHOLD_TYPES.index(v) if v in HOUSEHOLD_TYPES else np.nan for v in kinds] + [np.nan])
+        return [lut[kind], *(self.table.column(c).cast(pa.float32()).to_numpy().astype(np.float64)
+                             for c in ("head_age", "household_size"))]
+
+    def rows(self, rows: np.ndarray | slice) -> np.ndarray:
+        """The context features of the households at ``rows``, as rows of a float64 matrix."""
+        if self.keys is not None:
+            return _CONTEXT_OF_KEY[self.keys[rows]]
+        return np.column_stack([c[rows] for c in self.context]).astype(np.float64)
 
     def frame(self) -> pl.DataFrame:
         frame = pl.from_arrow(self.table)
@@ -170,17 +194,25 @@ def build_register(table: pa.Table) -> Register:
     ids = table.column("household_id").to_numpy().astype(np.int64, copy=False)
     dong, names = dictionary_codes(table.column("dong"))
     kind, kinds = dictionary_codes(table.column("household_type"))
-    kind_slot = np.array([HOUSEHOLD_TYPES.index(v) if v in HOUSEHOLD_TYPES else TYPE_SLOTS - 1 for v in kinds]
-                         + [TYPE_SLOTS - 1], dtype=np.int64)[kind]
     age, size = _slots(table.column("head_age"), AGE_SLOTS), _slots(table.column("household_size"), SIZE_SLOTS)
-    kind_value = np.where(kind_slot == TYPE_SLOTS - 1, np.nan, kind_slot)
-    context = [kind_value.astype(np.float32).astype(np.float64)]
-    for name in ("head_age", "household_size"):  # as the float32 features they are
-        context.append(table.column(name).cast(pa.float32()).to_numpy().astype(np.float64))
     keys = None
     if age is not None and size is not None:
+        kind_slot = np.array([HOUSEHOLD_TYPES.index(v) if v in HOUSEHOLD_TYPES else TYPE_SLOTS - 1 for v in kinds]
+                             + [TYPE_SLOTS - 1], dtype=np.int32)[kind]
         keys = (kind_slot * AGE_SLOTS + age) * SIZE_SLOTS + size
-    return Register(ids=ids, dong_codes=dong, dong_names=[*names, ""], context=context, keys=keys, table=table)
+    return Register(ids=ids, dong_codes=dong, dong_names=[*names, ""], keys=keys, table=table)
+
+
+def _context_of_key() -> np.ndarray:
+    """Every packed context's three feature values (NaN where missing), by key."""
+    keys = np.arange(TYPE_SLOTS * AGE_SLOTS * SIZE_SLOTS)
+    size, rest = keys % SIZE_SLOTS, keys // SIZE_SLOTS
+    age, kind = rest % AGE_SLOTS, rest // AGE_SLOTS
+    return np.column_stack([np.where(v == slots - 1, np.nan, v).astype(np.float64) for v, slots in
+                            ((kind, TYPE_SLOTS), (age, AGE_SLOTS), (size, SIZE_SLOTS))])
+
+
+_CONTEXT_OF_KEY = _context_of_key()
 
 
 def _decode(keys: np.ndarray) -> pl.DataFrame:
@@ -198,10 +230,13 @@ class Scoring:
     """What scoring every household leaves for the explanation of the listed ones."""
 
     households: pl.DataFrame | None  # as a frame, only for the Spark engine
-    context: list[np.ndarray]  # each of CONTEXT_FEATURES for every household, float64 (NaN: missing)
+    register: Register
     records: Records
     frame: pl.DataFrame | None = None  # feature rows of the households with records (the Spark engine's input)
-    register: Register | None = None
+
+    @property
+    def context(self) -> list[np.ndarray]:
+        return self.register.context
 
 
 @dataclass
@@ -213,18 +248,13 @@ class Scored:
     count: np.ndarray
 
 
-def _rows(context: list[np.ndarray], rows: np.ndarray | slice) -> np.ndarray:
-    """The context features of some households, as rows."""
-    return np.column_stack([c[rows] for c in context]).astype(np.float64)
-
-
-def _records_frame(records: Records, context: list[np.ndarray], names: list[str]) -> pl.DataFrame:
+def _records_frame(records: Records, register: Register, names: list[str]) -> pl.DataFrame:
     """The feature table of the households with records, for an engine that scores frames (Spark)."""
     layout = records.layout(names)
     rows = records.register_rows
     assert rows is not None
     X = np.concatenate([records.matrix(lo, min(lo + records.batch, records.households), layout,
-                                       _rows(context, rows[lo:lo + records.batch]))
+                                       register.rows(rows[lo:lo + records.batch]))
                         for lo in range(0, records.households, records.batch)] or [np.zeros((0, len(names)))])
     columns: dict[str, Any] = {"household_id": records.household_ids}
     for j, name in enumerate(names):
@@ -233,7 +263,7 @@ def _records_frame(records: Records, context: list[np.ndarray], names: list[str]
     return pl.DataFrame(columns)
 
 
-def _predict_records(records: Records, context: list[np.ndarray], model: Model,
+def _predict_records(records: Records, register: Register, model: Model,
                      pool: Executor | None = None) -> tuple[np.ndarray, np.ndarray]:
     """(raw margin, indicator count) of every household with records: feature rows built a batch at a time
     straight from the records and fed to the trees, never a whole feature table; the batches shared among
@@ -246,7 +276,7 @@ def _predict_records(records: Records, context: list[np.ndarray], model: Model,
 
     def one(lo: int) -> None:
         hi = min(lo + records.batch, records.households)
-        raw[lo:hi] = model.predict_raw(records.matrix(lo, hi, layout, _rows(context, rows[lo:hi])))
+        raw[lo:hi] = model.predict_raw(records.matrix(lo, hi, layout, register.rows(rows[lo:hi])))
         count[lo:hi] = records.count(lo, hi)
 
     _map(pool, one, range(0, records.households, records.batch))
@@ -302,15 +332,9 @@ def _read_both(households: HouseholdSource | Register, indicators: IndicatorSour
     if pool is None:
         register = build_register(read_household_table(households, CYCLE_COLUMNS))
         return register, read_records(indicators, catalogue, as_of, register=register.ids)
-    table = pool.submit(read_household_table, households, CYCLE_COLUMNS)
-    built: list[Register] = []
-
-    def ids() -> np.ndarray:
-        built.append(build_register(table.result()))
-        return built[0].ids
-
-    records = read_records(indicators, catalogue, as_of, register=ids, pool=pool)
-    return built[0], records
+    register = pool.submit(lambda: build_register(read_household_table(households, CYCLE_COLUMNS)))
+    records = read_records(indicators, catalogue, as_of, register=lambda: register.result().ids, pool=pool)
+    return register.result(), records
 
 
 def score_register(households: HouseholdSource | Register, indicators: IndicatorSource, model: Model,
@@ -320,18 +344,18 @@ def score_register(households: HouseholdSource | Register, indicators: Indicator
     timings = timings if timings is not None else {}
     threads = config.default_threads() if threads is None else max(threads, 1)
     pool = config.pool(threads)
-    t, c = time.perf_counter(), time.process_time()
+    t, c, m = _start()
     register, records = _read_both(households, indicators, catalogue, as_of, pool)
     combos, keys = _combos(register)
-    _note(timings, "features", t, c)
+    _note(timings, "features", t, c, m)
 
-    t, c = time.perf_counter(), time.process_time()
-    rec_raw, rec_count = _predict_records(records, register.context, model, pool)
-    base_raw = model.predict_raw(_context_matrix(model, _rows(_context_of(combos), slice(None))))
-    _note(timings, "score", t, c)
+    t, c, m = _start()
+    rec_raw, rec_count = _predict_records(records, register, model, pool)
+    base_raw = model.predict_raw(_context_matrix(model, np.column_stack(_context_of(combos))))
+    _note(timings, "score", t, c, m)
 
     # One pass over every household: its context's score and probability, overwritten where it has records.
-    t, c = time.perf_counter(), time.process_time()
+    t, c, m = _start()
     raw, probability = _fill_by_context(register, combos, keys, base_raw, model.probability(base_raw))
     rows = records.register_rows
     assert rows is not None
@@ -339,7 +363,7 @@ def score_register(households: HouseholdSource | Register, indicators: Indicator
     probability[rows] = model.probability(rec_raw)
     count = np.zeros(register.size, dtype=np.int32)
     count[rows] = rec_count
-    _note(timings, "assemble", t, c)
+    _note(timings, "assemble", t, c, m)
     return register, records, Scored(raw=raw, probability=probability, count=count)
 
 
@@ -365,13 +389,12 @@ def score_households(hh: pl.DataFrame | pa.Table, indicators: IndicatorSource, m
     if engine == "local":
         register, records, scored = score_register(register, indicators, model, catalogue, as_of, threads=threads,
                                                    timings=timings)
-        return _scores_frame(register, scored), Scoring(households=None, context=register.context, records=records,
-                                                        register=register)
+        return _scores_frame(register, scored), Scoring(households=None, register=register, records=records)
     t, c = time.perf_counter(), time.process_time()
     records = read_records(indicators, catalogue, as_of, register=register.ids)
     combos, keys = _combos(register)
-    scoring = Scoring(households=register.frame(), context=register.context, records=records, register=register)
-    scoring.frame = _records_frame(records, register.context,
+    scoring = Scoring(households=register.frame(), register=register, records=records)
+    scoring.frame = _records_frame(records, register,
                                    [n for n in feature_names(catalogue, as_of) if n != COUNT_FEATURE])
     _note(timings, "features", t, c)
     t, c = time.perf_counter(), time.process_time()
@@ -395,7 +418,7 @@ def score_households(hh: pl.DataFrame | pa.Table, indicators: IndicatorSource, m
 
 def listed_matrix(register: Register, records: Records, model: Model, listed_rows: np.ndarray) -> np.ndarray:
     """Feature rows of the households at ``listed_rows`` (register positions), from their own records."""
-    X = _context_matrix(model, _rows(register.context, listed_rows))
+    X = _context_matrix(model, register.rows(listed_rows))
     rec, has = lookup(records.register_rows, listed_rows) if records.register_rows is not None else (None, None)
     if rec is not None and has is not None and has.any():
         order = np.argsort(rec[has])
@@ -405,7 +428,7 @@ def listed_matrix(register: Register, records: Records, model: Model, listed_row
         rows = np.flatnonzero(has)[order]
         for lo in range(0, mine.households, mine.batch):
             hi = min(lo + mine.batch, mine.households)
-            X[rows[lo:hi]] = mine.matrix(lo, hi, layout, _rows(register.context, mine.register_rows[lo:hi]))
+            X[rows[lo:hi]] = mine.matrix(lo, hi, layout, register.rows(mine.register_rows[lo:hi]))
     return X
 
 
@@ -475,7 +498,7 @@ def run_cycle(*, households: HouseholdSource, indicators: IndicatorSource, model
     threads = config.default_threads() if threads is None else max(threads, 1)
     register, records, scored = score_register(households, indicators, model, catalogue, as_of, threads=threads,
                                                timings=timings)
-    t, c = time.perf_counter(), time.process_time()
+    t, c, m = _start()
     keep = np.ones(register.size, dtype=bool)
     if exclude is not None and len(exclude):
         at, found = lookup(register.ids, pl.Series(exclude).cast(pl.Int64).to_numpy())
@@ -483,16 +506,16 @@ def run_cycle(*, households: HouseholdSource, indicators: IndicatorSource, model
     cap = capacity_by_code(register.dong_codes, register.dong_names, capacity)
     rows, rank = rank_rows(register.ids, register.dong_codes, register.dong_names, scored.probability, scored.raw,
                            cap, keep)
-    _note(timings, "rank", t, c)
-    t, c = time.perf_counter(), time.process_time()
+    _note(timings, "rank", t, c, m)
+    t, c, m = _start()
     codes, texts = explain_arrays(model, listed_matrix(register, records, model, rows), method=explain_with,
                                   threads=threads)
     lists = _lists_frame(register, scored, rows, rank, model.version, codes, texts)
-    _note(timings, "explain_listed", t, c)
-    t, c = time.perf_counter(), time.process_time()
+    _note(timings, "explain_listed", t, c, m)
+    t, c, m = _start()
     path = out / "lists.parquet"
     lists.write_parquet(path)
-    _note(timings, "write", t, c)
+    _note(timings, "write", t, c, m)
     kept = _scores_frame(register, scored).with_columns(model_version=pl.lit(model.version)) if keep_scores else None
     return CycleResult(lists_path=path, lists=lists, scores=kept, households=register.size,
                        scored_with_records=records.households, model_version=model.version, timings=timings)

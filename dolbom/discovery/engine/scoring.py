@@ -22,6 +22,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from dolbom.discovery.engine import config
 from dolbom.discovery.engine.features import default_value, lookup
 from dolbom.discovery.engine.model import Model
 from dolbom.discovery.engine.schema import COUNT_FEATURE, SCORE_SCHEMA
@@ -66,9 +67,27 @@ def explain_arrays(model: Model, X: np.ndarray, top: int = TOP_REASONS, threads:
                    method: Explain = "shap") -> tuple[pa.ListArray, pa.ListArray]:
     """(reason codes, Korean reasons) of every row as Arrow lists, strongest positive contribution first.
     ``method``: "shap" (TreeSHAP: LightGBM's pred_contrib, evaluated once per tree and distinct cell of
-    rows, the trees shared among ``threads`` workers) or "path" (the rows' own tree paths, cheaper still,
-    but its first reason differs from TreeSHAP's for about one listed household in four, so it is not the
-    default)."""
+    rows) or "path" (the rows' own tree paths, cheaper still, but its first reason differs from TreeSHAP's
+    for about one listed household in four, so it is not the default). With ``threads`` > 1 the rows are
+    cut into as many chunks, explained by the engine's workers side by side (LightGBM, numpy and Arrow
+    leave the GIL): each row's numbers are the same whichever chunk it is in."""
+    n = X.shape[0]
+    chunks = min(threads, n // MIN_CHUNK_ROWS)
+    workers = config.pool(chunks)
+    if workers is None:
+        return _explain_rows(model, X, top, method)
+    bounds = np.linspace(0, n, chunks + 1).astype(np.int64)
+    parts = list(workers.map(lambda lo_hi: _explain_rows(model, X[lo_hi[0]:lo_hi[1]], top, method),
+                             zip(bounds[:-1], bounds[1:], strict=True)))
+    return (pa.concat_arrays([codes for codes, _ in parts]),  # type: ignore[return-value]
+            pa.concat_arrays([texts for _, texts in parts]))
+
+
+# Below this many rows a chunk of its own costs more (the per-tree calls) than it saves.
+MIN_CHUNK_ROWS = 4096
+
+
+def _explain_rows(model: Model, X: np.ndarray, top: int, method: Explain) -> tuple[pa.ListArray, pa.ListArray]:
     n = X.shape[0]
     groups = list(dict.fromkeys(model.groups))
     if n == 0:
@@ -77,8 +96,7 @@ def explain_arrays(model: Model, X: np.ndarray, top: int = TOP_REASONS, threads:
     index = {g: i for i, g in enumerate(groups)}
     G = np.zeros((len(model.groups), len(groups)))
     G[np.arange(len(model.groups)), [index[g] for g in model.groups]] = 1.0
-    per_group = model.path_group_contributions(X, G) if method == "path" else \
-        model.shap_group_contributions(X, G, threads=threads)
+    per_group = model.path_group_contributions(X, G) if method == "path" else model.shap_group_contributions(X, G)
     k = min(top, len(groups))
     order = np.argsort(-per_group, axis=1, kind="stable")[:, :k]
     strength = np.take_along_axis(per_group, order, axis=1)
@@ -241,17 +259,27 @@ def rank_rows(ids: np.ndarray, codes: np.ndarray, names: list[str], p: np.ndarra
 def _candidates(p: np.ndarray, codes: np.ndarray, cap: np.ndarray, keep: np.ndarray) -> np.ndarray:
     """Rows that can still make a list, so only a few per cent of the households are sorted.
 
-    A global cut at twice the total capacity keeps every dong's top rows whenever the dong has at
-    least its capacity above the cut; a dong that has fewer keeps all its rows. Exact either way."""
+    A dong keeps its rows at or above a cut when it has at least its capacity there: its top rows are all
+    among them, whatever the order of ties. The cut is global, at twice the total capacity; the dongs with
+    too few rows above it (quiet dongs) get a lower cut of their own, at twice their capacity among their
+    other rows, and so on until each has its capacity or all its rows. Exact either way."""
     total, n = int(cap.sum()), int(keep.sum())
     if total <= 0 or 4 * total >= n:
         return np.flatnonzero(keep)
     kept = p[keep] if n < len(p) else p
-    cut = np.partition(kept, n - 2 * total)[n - 2 * total]
-    above = (p >= cut) & keep if n < len(p) else p >= cut
+    above = p >= np.partition(kept, n - 2 * total)[n - 2 * total]
+    if n < len(p):
+        above &= keep
     short = np.bincount(codes[above], minlength=len(cap)) < cap
-    if short.any():
-        above |= keep & short[codes]
+    while short.any():
+        rest = np.flatnonzero(keep & short[codes] & ~above)
+        k = 2 * int(cap[short].sum())
+        if k >= len(rest):
+            above[rest] = True
+            break
+        values = p[rest]
+        above[rest[values >= np.partition(values, len(rest) - k)[len(rest) - k]]] = True
+        short = np.bincount(codes[above], minlength=len(cap)) < cap
     return np.flatnonzero(above)
 
 

@@ -67,7 +67,7 @@ def test_the_feature_table_spark_is_given_scores_like_the_batches_built_from_the
     hh = read_households(data.fresh.households_path)
     local, scoring = score_households(hh, data.fresh.out_dir / "sources", data.model, data.catalogue, AS_OF)
     names = [n for n in feature_names(data.catalogue, AS_OF) if n != "indicator_count"]
-    table = _records_frame(scoring.records, scoring.context, names)
+    table = _records_frame(scoring.records, scoring.register, names)
     plain = score(table, data.model, reasons=False).join(local, on="household_id", suffix="_fast")
     assert plain.height == scoring.records.households == table.height > 0
     assert (plain["score"] == plain["score_fast"]).all()
