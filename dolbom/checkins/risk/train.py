@@ -54,10 +54,23 @@ F_BETA = 1.5
 # Self-harm and emergency: a miss can cost a life, a false alarm costs a safety script that was not
 # needed, so recall weighs four times (in cross-validation 3 missed more; above 4 nothing changed).
 URGENT_BETA = 4.0
+# The safety script's thresholds start at 0.05: with a few dozen acute training calls, a lower bar is set by
+# one or two turns, and at 0.03 (chosen on batches 1-10) a plain "아니요 그런 적 없어요" to the caller's
+# question about wanting to die or falling raised the emergency script.
+URGENT_GRID = tuple(g for g in GRID if g >= 0.05)
 # The whole-call rule's single-turn thresholds (``Model.single_threshold``) are chosen on whole training
 # calls by F-beta of needs_followup per call, recall weighted twice: the issue asks for recall of at least
 # 0.95 per call, and a threshold that trades a found call for fewer false alerts is not wanted.
 CALL_BETA = 2.0
+# The share of real calls that need follow-up (issue 12 measured 21 of 100 real calls). The training calls
+# were written to teach follow-ups and have more of them, so when a threshold is chosen on whole calls the
+# routine training calls weigh as much as it takes to give them this base rate: a threshold that looks
+# precise among training calls would raise more false alerts on real ones.
+CALL_BASE_RATE = 0.21
+# The whole-call rule (a lone unsure medium counts as low) is used only if, in nested cross-validation on
+# the whole training calls, it keeps the issue's recall target per call and raises precision. Without it
+# a medium in any turn makes the call need follow-up (its single-turn thresholds are the follow-up ones).
+RULE_RECALL = 0.95
 
 
 @dataclass(frozen=True)
@@ -144,7 +157,7 @@ def choose_thresholds(
     for i in range(k):
         if ALWAYS_HIGH[i]:
             gold = labels[:, i] > 0
-            pairs = [(lo, hi) for lo in GRID for hi in GRID if lo <= hi]
+            pairs = [(lo, hi) for lo in URGENT_GRID for hi in URGENT_GRID if lo <= hi]
 
             def f_urgent(pair: tuple[float, float], i: int = i, gold: np.ndarray = gold) -> tuple[float, float, float]:
                 lo, hi = pair
@@ -198,18 +211,32 @@ def _per_call(
     return np.array(p_rows, dtype=np.int64).reshape(shape), np.array(g_rows, dtype=np.int64).reshape(shape)
 
 
+def call_weights(gold: np.ndarray, base_rate: float | None = CALL_BASE_RATE) -> np.ndarray:
+    """Per call: 1, except the routine calls, which weigh so much that the calls needing follow-up make up
+    ``base_rate`` of the weighted set (None, or a set already at or below it: all 1)."""
+    weights = np.ones(len(gold), dtype=np.float64)
+    share = float(gold.mean()) if len(gold) else 0.0
+    if base_rate is not None and base_rate < share < 1:
+        weights[~gold] = share / (1 - share) * (1 - base_rate) / base_rate
+    return weights
+
+
 def choose_single(
-    oof: np.ndarray, pred: np.ndarray, labels: np.ndarray, calls: Sequence[Call], start: int, followup: np.ndarray
+    oof: np.ndarray, pred: np.ndarray, labels: np.ndarray, calls: Sequence[Call], start: int, followup: np.ndarray,
+    base_rate: float | None = CALL_BASE_RATE,
 ) -> np.ndarray:
     """The whole-call rule's single-turn threshold per kind, by F-beta (``CALL_BETA``) of needs_followup
-    over the held-out whole training calls; one pass of coordinate ascent in the order of SIGNALS, ties
-    to the lower threshold (fewer mediums made tentative). Starts from the follow-up thresholds (no rule)."""
+    over the held-out whole training calls, weighted to the real calls' base rate (``call_weights``); one
+    pass of coordinate ascent in the order of SIGNALS, ties to the lower threshold (fewer mediums made
+    tentative). Starts from the follow-up thresholds (no rule)."""
     single = np.asarray(followup, dtype=np.float32).copy()
+    gold_rows = _per_call(pred, labels, calls, start)[1]
+    weights = call_weights((gold_rows >= 2).any(axis=1), base_rate)
 
     def f_call(candidate: np.ndarray) -> float:
         cp, cg = _per_call(pred, labels, calls, start, _tentative(pred, oof, candidate))
         gold = (cg >= 2).any(axis=1)
-        return _weighted_f((cp >= 2).any(axis=1), gold, np.ones(len(gold)), CALL_BETA)
+        return _weighted_f((cp >= 2).any(axis=1), gold, weights, CALL_BETA)
 
     for i in range(len(SIGNALS)):
         if ALWAYS_HIGH[i]:
@@ -222,6 +249,73 @@ def choose_single(
             scored.append((f_call(trial), -t))
         single[i] = -max(scored)[1]
     return single
+
+
+def choose_all(
+    oof: np.ndarray, labels: np.ndarray, content: np.ndarray, cues: np.ndarray, calls: Sequence[Call],
+    n_utterances: int, base_rate: float | None = CALL_BASE_RATE, rule: bool = True,
+) -> Thresholds:
+    """Every threshold from held-out probabilities: per kind on the utterances and turns, then the
+    whole-call rule's on the whole calls (which follow the utterances in the arrays); ``rule=False``: no
+    rule, the single-turn thresholds are the follow-up ones (no medium is tentative)."""
+    t = choose_thresholds(oof, labels, base_rate_weights(labels, n_utterances), content, cues)
+    if not calls or not rule:
+        return Thresholds(t.present, t.followup, t.urgent, t.urgent_cue, t.followup.copy())
+    single = choose_single(oof, _decide(oof, t, content, cues), labels, calls, n_utterances, t.followup, base_rate)
+    return Thresholds(t.present, t.followup, t.urgent, t.urgent_cue, single)
+
+
+def nested_per_call(
+    oof: np.ndarray, labels: np.ndarray, content: np.ndarray, cues: np.ndarray, calls: Sequence[Call],
+    n_utterances: int, folds: np.ndarray, base_rate: float | None = CALL_BASE_RATE, rule: bool = True,
+) -> tuple[np.ndarray, np.ndarray]:
+    """(calls, kinds) predicted and labelled severities per whole training call, each call decided with
+    thresholds chosen without its fold (``choose_all`` on the other folds' held-out probabilities): the
+    thresholds are tuned on the same training calls, so the plain report, which applies thresholds chosen
+    on every call, flatters them; this one does not."""
+    sizes = [len(c.examples()) for c in calls]
+    starts = n_utterances + np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.int64) if calls else []
+    call_fold = np.array([folds[s] if n else -1 for s, n in zip(starts, sizes, strict=True)], dtype=np.int64)
+    cp = np.zeros((len(calls), len(SIGNALS)), dtype=np.int64)
+    cg = np.zeros((len(calls), len(SIGNALS)), dtype=np.int64)
+    for f in range(FOLDS):
+        keep = [i for i in range(len(calls)) if call_fold[i] != f]
+        utt = np.flatnonzero(folds[:n_utterances] != f)
+        idx = np.concatenate([utt] + [np.arange(starts[i], starts[i] + sizes[i]) for i in keep]).astype(np.int64)
+        t = choose_all(oof[idx], labels[idx], content[idx], cues[idx], [calls[i] for i in keep], len(utt), base_rate, rule)
+        for i in np.flatnonzero(call_fold == f):
+            sl = slice(starts[i], starts[i] + sizes[i])
+            pred = _decide(oof[sl], t, content[sl], cues[sl])
+            cp[i] = _call_row(pred, _tentative(pred, oof[sl], t.single))
+            cg[i] = labels[sl].max(axis=0)
+    return cp, cg
+
+
+def rule_pays(with_rule: tuple[np.ndarray, np.ndarray], without: tuple[np.ndarray, np.ndarray]) -> bool:
+    """From nested per-call results: use the whole-call rule when it reaches ``RULE_RECALL`` and is more
+    precise than no rule, or when neither reaches it and the rule finds as many calls."""
+    def pr(cp: np.ndarray, cg: np.ndarray) -> tuple[float, float]:
+        s = score((cp >= 2).any(axis=1), (cg >= 2).any(axis=1))
+        return s.precision, s.recall
+
+    (p1, r1), (p0, r0) = pr(*with_rule), pr(*without)
+    if r1 >= RULE_RECALL:
+        return r0 < RULE_RECALL or p1 > p0
+    return r0 < RULE_RECALL and r1 >= r0 and p1 > p0
+
+
+def call_summary(cp: np.ndarray, cg: np.ndarray) -> str:
+    """needs_followup per call, false alerts and false self-harm/emergency highs per 100 routine calls."""
+    pred, gold = (cp >= 2).any(axis=1), (cg >= 2).any(axis=1)
+    routine = ~gold
+    xe = [SIGNALS.index("self_harm"), SIGNALS.index("emergency")]
+    false_high = ((cp[:, xe] == 3) & (cg[:, xe] < 3)).any(axis=1) & routine
+    urgent = (cg[:, xe] == 3)
+    found = ((cp[:, xe] == 3) & urgent).sum()
+    n_routine = max(int(routine.sum()), 1)
+    return (f"needs_followup {_fmt(score(pred, gold))}; false alerts per 100 routine calls "
+            f"{100 * (pred & routine).sum() / n_routine:.1f}; false self-harm/emergency highs "
+            f"{100 * false_high.sum() / n_routine:.1f}; self-harm/emergency high found {found}/{int(urgent.sum())}")
 
 
 def _fmt(s: Score) -> str:
@@ -304,12 +398,15 @@ def train(*, out: Path = ARTEFACT, verbose: bool = True, show_errors: bool = Fal
     labels = labels_of(examples)
     content = np.array([p.has_content for p in parsed], dtype=bool)
     cues = cue_matrix(parsed)
-    oof = cross_validate(parsed, labels, folds_of(examples))
-    thresholds = choose_thresholds(oof, labels, base_rate_weights(labels, n_utterances), content, cues)
-    decided = _decide(oof, thresholds, content, cues)
+    folds = folds_of(examples)
+    oof = cross_validate(parsed, labels, folds)
+    nested: dict[bool, tuple[np.ndarray, np.ndarray]] = {}
+    use_rule = True
     if calls:
-        single = choose_single(oof, decided, labels, calls, n_utterances, thresholds.followup)
-        thresholds = Thresholds(thresholds.present, thresholds.followup, thresholds.urgent, thresholds.urgent_cue, single)
+        nested = {r: nested_per_call(oof, labels, content, cues, calls, n_utterances, folds, rule=r) for r in (True, False)}
+        use_rule = rule_pays(nested[True], nested[False])
+    thresholds = choose_all(oof, labels, content, cues, calls, n_utterances, rule=use_rule)
+    decided = _decide(oof, thresholds, content, cues)
     tentative = _tentative(decided, oof, thresholds.single)
     vocab, w, b = fit(parsed, labels)
     model = Model(
@@ -329,6 +426,11 @@ def train(*, out: Path = ARTEFACT, verbose: bool = True, show_errors: bool = Fal
     if verbose:
         for line in report_lines(decided, labels, calls, n_utterances, thresholds, tentative):
             print(line, file=sys.stderr)
+        for r, (cp, cg) in nested.items():
+            print(f"  per whole training call, nested (thresholds chosen without the call's fold), "
+                  f"{'with' if r else 'without'} the whole-call rule: {call_summary(cp, cg)}", file=sys.stderr)
+        if nested:
+            print(f"  whole-call rule {'used' if use_rule else 'not used'} (nested recall target {RULE_RECALL})", file=sys.stderr)
         if show_errors:
             for line in error_lines(decided, labels, examples, calls, n_utterances, tentative):
                 print(line, file=sys.stderr)
