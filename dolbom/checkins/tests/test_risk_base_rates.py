@@ -57,6 +57,12 @@ def test_the_five_sentences_of_the_issue_give_what_a_case_manager_expects(text, 
         "기가 막혀 글쎄 고추 한 근에 이만 원이래",
         "말도 안 돼 우리 손녀가 벌써 시집을 간대",
         "어이가 없네 우체국이 벌써 문을 닫았어",
+        # batches 8-10: idioms of death, breath and fright, and "going" to the bus, are no danger either
+        "손주 재롱 보다가 웃겨서 죽는 줄 알았당께",
+        "아이고 더워서 숨 막혀 죽겄네, 오늘은 집에 있을라고",
+        "간 떨어질 뻔했네, 천둥이 어찌나 크게 치던지",
+        pytest.param("버스 놓치겄다, 나 인자 빨리 가야 혀", marks=pytest.mark.xfail(
+            strict=True, reason="known miss: '빨리 가야' is read as a wish to be gone whatever the bus")),
     ],
 )
 def test_an_idiom_or_an_exclamation_is_neither_self_harm_nor_an_emergency(text):
@@ -73,6 +79,9 @@ def test_an_idiom_or_an_exclamation_is_neither_self_harm_nor_an_emergency(text):
         "앞집 할머니가 쓰러지셔서 구급차가 왔대요",
         "드라마에서 주인공이 불난 집에 갇혔어",
         "요새 그 양반 생각만 하면 가슴이 콩닥거려 허허",  # being in love
+        "재작년에 쓰러져서 수술했는디 인자 다 나아서 밭일도 혀",
+        "지난달에 가스 냄새가 나서 점검받았는디 아무 이상 없었어",
+        "사촌 언니가 어제 넘어져서 못 일어나 구급차를 불렀대",
     ],
 )
 def test_a_past_event_another_persons_trouble_or_love_talk_is_no_emergency(text):
@@ -89,6 +98,11 @@ def test_a_past_event_another_persons_trouble_or_love_talk_is_no_emergency(text)
         ("부엌에 불이 붙었어요 연기가 가득해", "emergency"),
         ("오늘 밤에 죽어 버릴 거예요", "self_harm"),
         ("이제 그만 살고 싶어 아무 낙이 없어", "self_harm"),
+        # said indirectly, as on a real call
+        ("방바닥에 주저앉았는디 다리에 힘이 없어서 일어날 수가 없어", "emergency"),
+        ("숨이 차서 말을 못 하겠어, 가슴도 꽉 막힌 것 같어", "emergency"),
+        ("지금 집 안에서 가스 냄새가 나는 것 같어", "emergency"),
+        ("요새는 매일 그냥 자다가 안 깼으면 좋겠어", "self_harm"),
     ],
 )
 def test_a_present_danger_is_high(text, kind):
