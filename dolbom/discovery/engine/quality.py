@@ -21,107 +21,221 @@ import numpy as np
 import polars as pl
 import pyarrow as pa
 
-from dolbom.discovery.engine.model import auc
-from dolbom.discovery.engine.scoring import capacity_table
+from dolbom.discovery.engine import config
+from dolbom.discovery.engine.features import lookup
+from dolbom.discovery.engine.scoring import capacity_by_code
 
 CALIBRATION_EDGES = (0.0, 0.01, 0.02, 0.05, 0.1, 0.2, 0.3, 0.5, 0.7, 1.0)
 AGE_GROUPS = ((0, 40, "<40"), (40, 65, "40-64"), (65, 80, "65-79"), (80, 200, "80+"))
 
 
-def _frame(x: pl.DataFrame | pa.Table) -> pl.DataFrame:
-    df = x if isinstance(x, pl.DataFrame) else pl.from_arrow(x)
-    assert isinstance(df, pl.DataFrame)
-    return df
-
-
-def _rates(df: pl.DataFrame, by: str | None) -> pl.DataFrame:
-    y = pl.col("needs_support")
-    aggs = [
-        pl.len().alias("households"), y.sum().alias("need_support"),
-        y.mean().alias("prevalence"),
-        pl.col("probability").mean().alias("mean_probability"),
-        pl.col("listed_model").sum().alias("listed_model"),
-        (pl.col("listed_model") & y).sum().alias("found_model"),
-        pl.col("listed_baseline").sum().alias("listed_baseline"),
-        (pl.col("listed_baseline") & y).sum().alias("found_baseline"),
-    ]
-    grouped = df.group_by(by).agg(aggs) if by else df.select(aggs)
-    return grouped.with_columns(
-        precision_model=pl.col("found_model") / pl.col("listed_model"),
-        recall_model=pl.col("found_model") / pl.col("need_support"),
-        precision_baseline=pl.col("found_baseline") / pl.col("listed_baseline"),
-        recall_baseline=pl.col("found_baseline") / pl.col("need_support"),
-    ).fill_nan(None)
-
-
-def _aucs(df: pl.DataFrame, by: str) -> pl.DataFrame:
-    return df.with_columns(
-        _rm=pl.col("probability").rank("average").over(by),
-        _rb=pl.col("_baseline").rank("average").over(by),
-    ).group_by(by).agg(
-        auc_model=_auc_from_ranks("_rm"), auc_baseline=_auc_from_ranks("_rb"))
-
-
-def _auc_from_ranks(col: str) -> pl.Expr:
-    y = pl.col("needs_support")
-    pos, neg = y.sum().cast(pl.Float64), (~y).sum().cast(pl.Float64)
-    value = (pl.col(col).filter(y).sum() - pos * (pos + 1) / 2) / (pos * neg)
-    return pl.when((pos > 0) & (neg > 0)).then(value).otherwise(None)
-
-
 def quality_report(scores: pl.DataFrame | pa.Table, truth: pl.DataFrame | pa.Table,
                    households: pl.DataFrame | pa.Table, capacity_by_dong: int | float | dict[str, int], *,
                    seed: int = 0, national_support_rate: float = 0.584) -> dict[str, Any]:
-    """AUC, precision and recall at capacity, support rate and calibration, overall and by group."""
-    hh = _frame(households)
-    df = (
-        _frame(scores).select("household_id", "probability", "indicator_count", "model_version")
-        .join(_frame(truth).select("household_id", pl.col("needs_support").cast(pl.Boolean)), on="household_id")
-        .join(hh.select("household_id", "dong", "head_age", "head_sex", "household_type"), on="household_id")
-    )
-    if df.height == 0:
+    """AUC, precision and recall at capacity, support rate and calibration, overall and by group.
+
+    Computed over arrays, never a joined frame, so the nation's 23 million households fit in a few GiB:
+    the three inputs are matched by household id (no join when they list the same ids in the same order),
+    every count and sum per group is a ``bincount``, and each AUC one sort of the negatives' keys (group,
+    probability to 2^-48) with the positives looked up in it: exact but for probabilities closer than
+    4e-15, counted as ties. The rule's AUC counts its ties (same number of kinds) half, as the model's
+    held-out metrics do; its list at capacity orders them at random (seeded)."""
+    from dolbom.discovery.engine.pipeline import dictionary_codes
+
+    sc = _arrow(scores, ("household_id", "probability", "indicator_count"))
+    tr = _arrow(truth, ("household_id", "needs_support"))
+    hh = _arrow(households, ("household_id", "dong", "head_age", "head_sex", "household_type"))
+    ids = _ints(sc.column("household_id"))
+    t_at, t_found = _match(ids, _ints(tr.column("household_id")))
+    h_at, h_found = _match(ids, _ints(hh.column("household_id")))
+    rows = np.flatnonzero(t_found & h_found)
+    if len(rows) == 0:
         raise ValueError("no household has both a score and a truth")
-    u = np.random.default_rng(seed).random(df.height) * 0.5  # below 1: only orders ties of the count
-    df = df.with_columns(_baseline=pl.col("indicator_count").cast(pl.Float64) + pl.Series(u))
-    cap = capacity_table(hh, capacity_by_dong)
-    df = df.join(cap, on="dong", how="left").with_columns(pl.col("capacity").fill_null(0))
-    df = df.with_columns(
-        listed_model=pl.col("probability").rank("ordinal", descending=True).over("dong") <= pl.col("capacity"),
-        listed_baseline=pl.col("_baseline").rank("ordinal", descending=True).over("dong") <= pl.col("capacity"),
-        age_group=pl.coalesce([pl.when((pl.col("head_age") >= lo) & (pl.col("head_age") < hi)).then(pl.lit(name))
-                               for lo, hi, name in AGE_GROUPS]),
-        sex=pl.col("head_sex"),
-    )
-    y = df["needs_support"].to_numpy()
-    overall = _rates(df, None).row(0, named=True)
-    overall["auc_model"] = auc(y, df["probability"].to_numpy())
-    overall["auc_baseline"] = auc(y, df["_baseline"].to_numpy())
+    whole = len(rows) == len(ids)
+
+    def pick(a: np.ndarray | None) -> Any:
+        if whole:
+            return a
+        return rows if a is None else a[rows]
+
+    t_at, h_at = pick(t_at), pick(h_at)
+    p = pick(sc.column("probability").to_numpy().astype(np.float64, copy=False))
+    count = pick(np.nan_to_num(sc.column("indicator_count").to_numpy(zero_copy_only=False).astype(np.float64)))
+    y = _take(tr.column("needs_support").cast(pa.bool_()).fill_null(False).to_numpy(zero_copy_only=False), t_at)
+    dong_all, dong_names = dictionary_codes(hh.column("dong"))
+    names = [*dong_names, None]
+    dong = _take(dong_all, h_at)
+    cap = capacity_by_code(dong_all, [*dong_names, ""], capacity_by_dong)
+    age = _take(hh.column("head_age").cast(pa.float64()).to_numpy(zero_copy_only=False), h_at)
+    age_code = np.full(len(age), len(AGE_GROUPS), dtype=np.int32)
+    for i, (lo, hi, _) in enumerate(AGE_GROUPS):
+        age_code[(age >= lo) & (age < hi)] = i
+    groupings: dict[str, tuple[np.ndarray, list[Any]]] = {"dong": (dong, names)}
+    groupings["age_group"] = (age_code, [name for _, _, name in AGE_GROUPS] + [None])
+    for by, column in (("sex", "head_sex"), ("household_type", "household_type")):
+        codes, values = dictionary_codes(hh.column(column))
+        groupings[by] = (_take(codes, h_at), [*values, None])
+
+    n = len(p)
+    u = np.random.default_rng(seed).random(n) * 0.5  # below 1: only orders ties of the count
+    listed_model = _listed(p, dong, cap)
+    listed_baseline = _listed(count + u, dong, cap)
+    versions = (scores.get_column("model_version") if isinstance(scores, pl.DataFrame)
+                else pl.Series(scores.column("model_version"))).unique().to_list()
+
+    q = _quantized(p)
+    by_code = {by: (codes.astype(np.int64), len(values)) for by, (codes, values) in groupings.items()}
+
+    def rates(by: str) -> dict[str, np.ndarray]:
+        codes, size = by_code[by]
+        households_n = np.bincount(codes, minlength=size)
+        need = np.bincount(codes[y], minlength=size)
+        out = {"households": households_n, "need_support": need, "prevalence": _div(need, households_n),
+               "probability_sum": np.bincount(codes, weights=p, minlength=size)}
+        out["mean_probability"] = _div(out["probability_sum"], households_n)
+        for who, listed in (("model", listed_model), ("baseline", listed_baseline)):
+            out[f"listed_{who}"] = np.bincount(codes[listed], minlength=size)
+            out[f"found_{who}"] = np.bincount(codes[listed[y[listed]]], minlength=size)
+        for who in ("model", "baseline"):
+            out[f"precision_{who}"] = _div(out[f"found_{who}"], out[f"listed_{who}"])
+            out[f"recall_{who}"] = _div(out[f"found_{who}"], need)
+        out["auc_model"] = _auc_by_group(q, y, codes, size)
+        out["auc_baseline"] = _auc_counts(count.astype(np.int64), y, codes, size)
+        return out
+
+    # The groupings side by side on the engine's workers (sorting and counting leave the GIL), the whole
+    # city's AUC beside them.
+    workers = config.pool(config.default_threads())
+    jobs = [*groupings, ""]
+    def run(by: str) -> dict[str, np.ndarray]:
+        if by:
+            return rates(by)
+        everyone = np.zeros(n, np.int64)
+        return {"auc_model": _auc_by_group(q, y, everyone, 1),
+                "auc_baseline": _auc_counts(count.astype(np.int64), y, everyone, 1)}
+
+    done = dict(zip(jobs, workers.map(run, jobs) if workers is not None else map(run, jobs), strict=True))
+    dongs = done["dong"]
+    total = {k: dongs[k].sum() for k in ("households", "need_support", "probability_sum", "listed_model",
+                                          "found_model", "listed_baseline", "found_baseline")}
+    overall = {"households": int(total["households"]), "need_support": int(total["need_support"]),
+               "prevalence": _py(total["need_support"] / total["households"]),
+               "mean_probability": _py(total["probability_sum"] / total["households"])}
+    for key in ("listed_model", "found_model", "listed_baseline", "found_baseline"):
+        overall[key] = int(total[key])
+    for who in ("model", "baseline"):
+        overall[f"precision_{who}"] = _py(_div(np.array([total[f"found_{who}"]]), np.array([total[f"listed_{who}"]]))[0])
+        overall[f"recall_{who}"] = _py(_div(np.array([total[f"found_{who}"]]), np.array([total["need_support"]]))[0])
+    overall["auc_model"], overall["auc_baseline"] = _py(done[""]["auc_model"][0]), _py(done[""]["auc_baseline"][0])
     overall["support_rate_model"] = overall["precision_model"]
     overall["support_rate_baseline"] = overall["precision_baseline"]
     edges = np.array(CALIBRATION_EDGES)
-    which = np.clip(np.searchsorted(edges, df["probability"].to_numpy(), side="right") - 1, 0, len(edges) - 2)
-    labels = [f"[{lo:g}, {hi:g})" for lo, hi in zip(edges[:-1], edges[1:], strict=True)]
-    bins = (
-        df.with_columns(_bin=pl.Series(which))
-        .group_by("_bin").agg(pl.len().alias("households"), pl.col("probability").mean().alias("mean_probability"),
-                              pl.col("needs_support").mean().alias("observed_rate"))
-        .sort("_bin").with_columns(bin=pl.col("_bin").map_elements(labels.__getitem__, return_dtype=pl.Utf8))
-        .select("bin", "households", "mean_probability", "observed_rate")
-    )
+    which = np.clip(np.searchsorted(edges, p, side="right") - 1, 0, len(edges) - 2)
+    in_bin = np.bincount(which, minlength=len(edges) - 1)
+    mean_p = _div(np.bincount(which, weights=p, minlength=len(in_bin)), in_bin)
+    observed = _div(np.bincount(which[y], minlength=len(in_bin)), in_bin)
+    calibration = [{"bin": f"[{lo:g}, {hi:g})", "households": int(in_bin[b]), "mean_probability": _py(mean_p[b]),
+                    "observed_rate": _py(observed[b])}
+                   for b, (lo, hi) in enumerate(zip(edges[:-1], edges[1:], strict=True)) if in_bin[b]]
     groups = {}
-    for by in ("dong", "age_group", "sex", "household_type"):
-        table = _rates(df, by).join(_aucs(df, by), on=by).sort(by)
-        groups[by] = table.rename({by: "group"}).to_dicts()
-    versions = df["model_version"].unique().to_list()
+    for by, (_, values) in groupings.items():
+        table = {k: v for k, v in done[by].items() if k != "probability_sum"}
+        present = [i for i in np.flatnonzero(table["households"] > 0)]
+        present.sort(key=lambda i: (values[i] is not None, values[i] or ""))  # missing first, as a sort does
+        groups[by] = [{"group": values[i], **{k: _py(v[i]) for k, v in table.items()}} for i in present]
     return {
         "model_version": versions[0] if len(versions) == 1 else versions,
         "generated_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "baseline_rule": "count of indicator kinds present (ties in seeded random order)",
         "national_support_rate_2024": national_support_rate,
         "overall": overall,
-        "calibration": bins.to_dicts(),
+        "calibration": calibration,
         "groups": groups,
     }
+
+
+def _arrow(x: pl.DataFrame | pa.Table, columns: tuple[str, ...]) -> pa.Table:
+    return x.select(columns).to_arrow() if isinstance(x, pl.DataFrame) else x.select(list(columns))
+
+
+def _ints(column: pa.ChunkedArray) -> np.ndarray:
+    return column.cast(pa.int64()).to_numpy()
+
+
+def _match(ids: np.ndarray, other: np.ndarray) -> tuple[np.ndarray | None, np.ndarray]:
+    """(row of each of ``ids`` in ``other``, None when both list the same households in the same order;
+    whether it is there)."""
+    if len(ids) == len(other) and np.array_equal(ids, other):
+        return None, np.ones(len(ids), dtype=bool)
+    return lookup(other, ids)
+
+
+def _take(values: np.ndarray, at: np.ndarray | None) -> np.ndarray:
+    return values if at is None else values[at]
+
+
+def _div(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(b > 0, a / np.where(b > 0, b, 1), np.nan)
+
+
+def _py(v: Any) -> Any:
+    """A JSON-ready number: ints as ints, NaN as None."""
+    if isinstance(v, np.integer):
+        return int(v)
+    v = float(v)
+    return None if np.isnan(v) else v
+
+
+def _listed(value: np.ndarray, dong: np.ndarray, cap: np.ndarray) -> np.ndarray:
+    """Rows among the top ``cap`` of their dong by ``value`` (ties: the earlier row first)."""
+    from dolbom.discovery.engine.scoring import _candidates
+
+    candidates = _candidates(value, dong, cap, np.ones(len(value), dtype=bool))
+    order = candidates[np.lexsort((candidates, -value[candidates], dong[candidates]))]
+    d = dong[order]
+    starts = np.flatnonzero(np.concatenate([[True], d[1:] != d[:-1]])) if len(d) else np.zeros(0, np.int64)
+    rank = np.arange(len(d)) - np.repeat(starts, np.diff(np.concatenate([starts, [len(d)]]))) + 1
+    return np.sort(order[rank <= cap[d]])
+
+
+# Probabilities as whole numbers 2^-QUANTUM apart (monotone: equal stay equal, order kept), so that a
+# group's code fits above them in one 64-bit key.
+QUANTUM = 48
+
+
+def _quantized(p: np.ndarray) -> np.ndarray:
+    return np.floor(np.clip(p, 0.0, 1.0) * float(1 << QUANTUM)).astype(np.int64)
+
+
+def _auc_by_group(q: np.ndarray, y: np.ndarray, codes: np.ndarray, size: int) -> np.ndarray:
+    """Each group's AUC of the quantized probability ``q`` (ties counted half): the negatives' (group, q)
+    keys sorted once, every positive's place among them found by binary search, in order."""
+    shift = QUANTUM + 1
+    if size >= 1 << (63 - shift):
+        raise ValueError(f"{size} groups are too many for one key")
+    key = (codes << shift) | q
+    neg = np.sort(key[~y])
+    pos = np.sort(key[y])  # searched in order: each search starts where the last one's memory is
+    group = pos >> shift
+    below = np.searchsorted(neg, pos, side="left")
+    equal = np.searchsorted(neg, pos, side="right") - below
+    n_neg = np.bincount(codes[~y], minlength=size)
+    before = np.concatenate([[0], np.cumsum(n_neg)])[group]  # negatives of the groups sorted before
+    n_pos = np.bincount(group, minlength=size)
+    wins = np.bincount(group, weights=(below - before) + 0.5 * equal, minlength=size)
+    return _div(wins, n_pos * n_neg.astype(np.float64))
+
+
+def _auc_counts(count: np.ndarray, y: np.ndarray, codes: np.ndarray, size: int) -> np.ndarray:
+    """Each group's AUC of a small whole number (the rule's count), ties counted half, from histograms."""
+    top = int(count.max()) + 1 if len(count) else 1
+    cell = codes.astype(np.int64) * top + count
+    pos = np.bincount(cell[y], minlength=size * top).reshape(size, top).astype(np.float64)
+    neg = np.bincount(cell[~y], minlength=size * top).reshape(size, top).astype(np.float64)
+    below = np.cumsum(neg, axis=1) - neg
+    wins = (pos * (below + 0.5 * neg)).sum(axis=1)
+    return _div(wins, pos.sum(axis=1) * neg.sum(axis=1))
 
 
 def _fmt(v: Any) -> str:
