@@ -179,6 +179,19 @@ class Database:
                 time.sleep(0.5)
         return []
 
+    def execute(self, sql: str, params: tuple = ()) -> None:
+        """One statement, committed (``%s`` placeholders on both databases)."""
+        if self.kind == "sqlite":
+            import sqlite3
+
+            with sqlite3.connect(self.path, timeout=30) as conn:
+                conn.execute(sql.replace("%s", "?"), params)
+            return
+        import psycopg
+
+        with psycopg.connect(self.url, connect_timeout=5) as conn:
+            conn.execute(sql, params)
+
     def count(self, table: str) -> int:
         for _ in range(20):
             try:
