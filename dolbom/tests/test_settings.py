@@ -19,6 +19,8 @@ ALLOWED = {
     # The JVM's and PySpark's own variables (see the comments there).
     ("discovery/engine/spark.py", "JAVA_HOME"), ("discovery/engine/spark.py", "PYSPARK_PYTHON"),
     ("discovery/engine/spark.py", "PYSPARK_DRIVER_PYTHON"),
+    # Set by spark-submit when the JVM starts the driver: read only to know who owns the session's settings.
+    ("discovery/engine/spark.py", "PYSPARK_GATEWAY_PORT"),
     # Django's own switch for the browser tests' Playwright thread.
     ("testing/browser.py", "DJANGO_ALLOW_ASYNC_UNSAFE"),
 }
