@@ -22,6 +22,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from dolbom.integrations.messaging import MessageError, MessagePurpose, message_send, phone_normalise
+from dolbom.lib.errors import NotFound
 from dolbom.programmes.errors import Busy, ProgrammeErrorCode
 from dolbom.programmes.models import ConsultationSlot, EventKind, ProgrammeEvent, Session
 
@@ -88,6 +89,15 @@ def link_token(nonce: str) -> str:
 
 def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+def id_by_token(model: type[Model], token: str, missing: ProgrammeErrorCode) -> int:
+    """The row a family's manage link names (a sign-up or a booking), not purged; ``missing`` when none."""
+    pk = model.objects.filter(manage_token_hash=token_hash(token or ""), purged_at__isnull=True) \
+        .values_list("pk", flat=True).first()
+    if pk is None:
+        raise NotFound(missing)
+    return pk
 
 
 def public_url(name: str, *args: Any) -> str:

@@ -46,6 +46,7 @@ from dolbom.programmes.models import (
 from dolbom.programmes.services.common import (
     busy_answer,
     event,
+    id_by_token,
     link_token,
     mobile_or_blank,
     moment_text,
@@ -249,11 +250,7 @@ def booking_register(*, actor: User, slot: ConsultationSlot, name: str, phone: s
 
 
 def _booking_id(token: str) -> int:
-    pk = ConsultationBooking.objects.filter(manage_token_hash=token_hash(token or ""), purged_at__isnull=True) \
-        .values_list("pk", flat=True).first()
-    if pk is None:
-        raise NotFound(E.BOOKING_NOT_FOUND)
-    return pk
+    return id_by_token(ConsultationBooking, token, E.BOOKING_NOT_FOUND)
 
 
 def _may_change(booking: ConsultationBooking, actor: User | None, now: dt.datetime) -> None:

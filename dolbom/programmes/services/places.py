@@ -24,7 +24,7 @@ from dolbom.lib.errors import Forbidden, NotFound
 from dolbom.programmes import selectors
 from dolbom.programmes.errors import ProgrammeErrorCode as E
 from dolbom.programmes.models import EventKind, Pool, Session, Signup, SignupStatus
-from dolbom.programmes.services.common import event, session_lock, token_hash
+from dolbom.programmes.services.common import event, id_by_token, session_lock
 
 # Counters ---------------------------------------------------------------------------------------
 
@@ -85,11 +85,7 @@ def lock_pair(signup_id: int) -> tuple[Session, Signup]:
 
 
 def signup_id_by_token(token: str) -> int:
-    signup_id = Signup.objects.filter(manage_token_hash=token_hash(token or ""), purged_at__isnull=True) \
-        .values_list("pk", flat=True).first()
-    if signup_id is None:
-        raise NotFound(E.SIGNUP_NOT_FOUND)
-    return signup_id
+    return id_by_token(Signup, token, E.SIGNUP_NOT_FOUND)
 
 
 def require_manager(actor: User, session: Session) -> None:
