@@ -171,6 +171,19 @@ def naive(manifest, model_data: bytes, capacity: float, limit: int, batch_rows: 
     return len(hh)
 
 
+def city_and_model(args: argparse.Namespace):  # noqa: ANN201
+    """The evaluation city of ``--households`` and the model trained on a separate training city, both made once
+    under ``--data-dir`` and reused (bench/discovery_spark.py takes the same)."""
+    root = args.data_dir
+    root.mkdir(parents=True, exist_ok=True)
+    train_city, _ = sources(args.train_households, args.seed, root, args.chunk_rows)
+    model_path = root / f"model-{args.train_households}-{args.seed}-{_engine_digest()}.json"
+    if not model_path.exists():
+        model_path.write_bytes(train(train_city, args.seed))
+    city, gen_s = sources(args.households, args.seed + 1, root, args.chunk_rows)
+    return city, model_path.read_bytes(), gen_s
+
+
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--households", type=int, default=1_000_000)
@@ -194,13 +207,7 @@ def main() -> None:
     from dolbom.discovery.engine import load_catalogue, load_model, quality_report, run_cycle
 
     root = args.data_dir
-    root.mkdir(parents=True, exist_ok=True)
-    train_city, _ = sources(args.train_households, args.seed, root, args.chunk_rows)
-    model_path = root / f"model-{args.train_households}-{args.seed}-{_engine_digest()}.json"
-    if not model_path.exists():
-        model_path.write_bytes(train(train_city, args.seed))
-    model_data = model_path.read_bytes()
-    city, gen_s = sources(args.households, args.seed + 1, root, args.chunk_rows)
+    city, model_data, gen_s = city_and_model(args)
     if gen_s:
         print(f"generated {args.households:,} households in {gen_s:.1f} s ({args.households / gen_s:,.0f}/s), "
               f"peak RSS {_rss_gib():.1f} GiB")

@@ -130,7 +130,7 @@ def main() -> None:
     args = p.parse_args()
 
     import polars as pl
-    from discovery import _engine_digest, sources, train  # bench/discovery.py: the same data and model
+    from discovery import city_and_model  # bench/discovery.py: the same data and model
 
     from dolbom.discovery.engine import config, load_catalogue, load_model, run_cycle
     from dolbom.discovery.engine.spark import spark_session, spark_unavailable
@@ -140,13 +140,7 @@ def main() -> None:
         print(f"Spark cannot run here: {reason}")
         return
     root = args.data_dir
-    root.mkdir(parents=True, exist_ok=True)
-    train_city, _ = sources(args.train_households, args.seed, root, args.chunk_rows)
-    model_path = root / f"model-{args.train_households}-{args.seed}-{_engine_digest()}.json"
-    if not model_path.exists():
-        model_path.write_bytes(train(train_city, args.seed))
-    model_data = model_path.read_bytes()
-    city, gen_s = sources(args.households, args.seed + 1, root, args.chunk_rows)
+    city, model_data, gen_s = city_and_model(args)
     if gen_s:
         print(f"generated {args.households:,} households in {gen_s:.1f} s")
     catalogue = load_catalogue()
