@@ -48,6 +48,19 @@ def test_the_first_sign_in_enrols_and_nothing_opens_before(officer, resident):
     assert SecurityEvent.objects.filter(kind=SecurityEventKind.SECOND_FACTOR_ENROLLED, username="minji").exists()
 
 
+def test_a_half_signed_in_session_gets_no_menu_and_its_scripts_a_coded_refusal(officer):
+    # The bell's poll used to run on the enrolment page and follow the redirect to a page rendered for
+    # nobody; with the cookies gone (a shared PC's browser cleared) that page handed out a new CSRF cookie
+    # and the person's next sign-in was refused as "expired" (seen in CI).
+    c = Client()
+    assert _password(c, "minji").status_code == 302
+    page = c.get("/account/second-factor/enrol/").content.decode()
+    assert "data-notify-url" not in page and "site-nav" not in page
+    r = c.get("/notifications/count/", HTTP_ACCEPT="application/json")
+    assert (r.status_code, r.json()["code"]) == (403, "second_factor_required")
+    assert c.get("/notifications/count/").status_code == 302  # a navigation still goes to the enrolment
+
+
 def test_later_sign_ins_ask_for_the_code_or_a_recovery_code_once(officer, settings):
     # django-otp slows guessing down after a wrong code (a growing delay); without it here, so that the
     # right code can follow the wrong one at once.

@@ -194,14 +194,19 @@ class SecondFactorMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if request.path_info.startswith(SECOND_FACTOR_FREE_PATHS):
+        if request.path_info.startswith("/static/"):
             return self.get_response(request)
-        pending = second_factor_pending(request)
-        if not pending:
+        # The pages' shell reads it: a half-signed-in session gets no menu and no notification bell, whose
+        # poll would otherwise run on the enrolment page and follow redirects behind the person's back.
+        pending = request.second_factor_pending = second_factor_pending(request)  # type: ignore[attr-defined]
+        if not pending or request.path_info.startswith(SECOND_FACTOR_FREE_PATHS):
             return self.get_response(request)
-        if request.path_info.startswith("/api/"):
-            if request.headers.get("Authorization", "").startswith("Bearer "):
-                return self.get_response(request)  # the token decides, not the half-signed-in session
+        bearer = request.headers.get("Authorization", "").startswith("Bearer ")
+        if request.path_info.startswith("/api/") and bearer:
+            return self.get_response(request)  # the token decides, not the half-signed-in session
+        if request.path_info.startswith("/api/") or "application/json" in request.headers.get("Accept", ""):
+            # A script's request (the bell's poll) gets a coded answer, not a redirect that it would follow
+            # to a page rendered for nobody (and that, after the cookies went, hands out a new CSRF cookie).
             return JsonResponse({"code": "second_factor_required", "message": _(
                 "Confirm your sign-in with your authenticator app first.")}, status=403)
         target = reverse("web:second_factor_enrol" if pending == "enrol" else "web:second_factor")
