@@ -53,7 +53,10 @@ def _prepare(url: str, homes: int, seed: int) -> None:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--db", choices=["postgres", "sqlite"], default="postgres")
-    parser.add_argument("--pg-url", default="postgres://postgres@127.0.0.1:5432/dolbom_sf_profile")
+    parser.add_argument("--pg-url", default="postgres://postgres@127.0.0.1:5432/dolbom_safety_profile")
+    parser.add_argument("--reuse", action="store_true",
+                        help="PostgreSQL: keep the database for the next run and use it if it is there (events get "
+                             "ids of their own each run; preparing 2,000 homes takes minutes)")
     parser.add_argument("--homes", type=int, default=2000)
     parser.add_argument("--events", type=int, default=50000)
     parser.add_argument("--batch", type=int, default=1000)
@@ -69,13 +72,17 @@ def main() -> int:
         url = args.pg_url
         name, admin = url.rsplit("/", 1)[1], url.rsplit("/", 1)[0] + "/postgres"
         with psycopg.connect(admin, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            conn.execute(f'CREATE DATABASE "{name}"')
+            there = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+            fresh = not (args.reuse and there)
+            if fresh:
+                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+                conn.execute(f'CREATE DATABASE "{name}"')
     else:
-        url = f"sqlite:///{tmp / 'profile.sqlite3'}"
+        url, fresh = f"sqlite:///{tmp / 'profile.sqlite3'}", True
     try:
         t = time.perf_counter()
-        _prepare(url, args.homes, args.seed)
+        if fresh:
+            _prepare(url, args.homes, args.seed)
         prepared = time.perf_counter() - t
         os.environ.update(DATABASE_URL=url, DJANGO_SETTINGS_MODULE="dolbom.settings", DOLBOM_LOG_LEVEL="ERROR",
                           DOLBOM_DATA_DIR=str(tmp / "data"))
@@ -83,7 +90,7 @@ def main() -> int:
         result["prepare_seconds"] = round(prepared, 1)
         print(json.dumps(result))
     finally:
-        if args.db == "postgres":
+        if args.db == "postgres" and not args.reuse:
             import psycopg
 
             with psycopg.connect(admin, autocommit=True) as conn:
@@ -120,7 +127,8 @@ def run(args) -> dict:
         return Message(0, 0, 1, protocol.event_topic(e.controller, prefix), payload, time.time())
 
     main_events, base_events = events[:args.events], events[args.events:]
-    messages = [message(e, "p") for e in main_events]
+    run_id = f"{time.time():.0f}"  # a reused database keeps the last run's events
+    messages = [message(e, f"p{run_id}") for e in main_events]
     worker = IngestWorker(Broker("127.0.0.1", 1), client_id="profile", prefix=prefix, batch=args.batch)
     connection.ensure_connection()
     pid = None
@@ -152,7 +160,7 @@ def run(args) -> dict:
     out["parse_cpu_us"] = round((time.process_time() - c0) / min(n, 10000) * 1e6, 1)
 
     if base_events:
-        base = [message(e, "b") for e in base_events]
+        base = [message(e, f"b{run_id}") for e in base_events]
         c0, d0, w0 = time.process_time(), _backend_cpu(pid), time.perf_counter()
         for m in base:
             ok, bad = protocol.parse_message(m.payload, now=dt.datetime.now(dt.UTC),

@@ -83,9 +83,12 @@ def update_rows(model: type[Model], key: str, columns: Sequence[str], rows: Sequ
 
 
 def insert_returning(model: type[Model], columns: Sequence[str], rows: Sequence[Sequence[Any]], *,
-                     conflict: Sequence[str], returning: Sequence[str]) -> list[tuple]:
-    """``INSERT … ON CONFLICT (conflict) DO NOTHING RETURNING …``: the rows that were new (Python values)."""
-    if not rows:
+                     conflict: Sequence[str], returning: Sequence[str], copy_text: bytes | None = None) -> list[tuple]:
+    """``INSERT … ON CONFLICT (conflict) DO NOTHING RETURNING …``: the rows that were new (Python values).
+
+    ``copy_text``: on PostgreSQL, the rows already in COPY's text format (``copy_escape``), from a caller that
+    knows its columns' types and formats a row in one f-string (``rows`` is then not read)."""
+    if not rows and not copy_text:
         return []
     fields = [model._meta.get_field(c) for c in columns]
     cols = ", ".join(q(f.column) for f in fields)
@@ -96,7 +99,7 @@ def insert_returning(model: type[Model], columns: Sequence[str], rows: Sequence[
         back = ", ".join(column(model, c) for c in returning)
         with pg_cursor() as cursor:
             with cursor.copy(f"COPY {stage} FROM STDIN") as copy:
-                copy.write(_copy_text(rows))
+                copy.write(copy_text if copy_text is not None else _copy_text(rows))
             cursor.execute(f"WITH new AS (INSERT INTO {table(model)} ({cols}) SELECT * FROM {stage} {tail}), "
                            f"_gone AS (DELETE FROM {stage}) "
                            f"SELECT coalesce(json_agg(json_build_array({back})), '[]')::text FROM new")
@@ -130,21 +133,43 @@ def _stage(model: type[Model], fields: Sequence[Field]) -> str:
 _COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 
 
-def _copy_value(value: Any) -> str:
-    if value is None:
-        return "\\N"
-    if isinstance(value, str):
+def copy_escape(value: str) -> str:
+    """A text value for COPY's text format: translated only when it holds something to escape (``translate``
+    with a table costs a Python call per character)."""
+    if "\\" in value or "\t" in value or "\n" in value or "\r" in value:
         return value.translate(_COPY_ESCAPES)
-    if isinstance(value, bool):
-        return "t" if value else "f"
-    if isinstance(value, dt.datetime | dt.date | dt.time):
-        return value.isoformat()
-    return str(value)
+    return value
 
 
 def _copy_text(rows: Sequence[Sequence[Any]]) -> bytes:
-    """Rows in COPY's text format (tab-separated, backslash escapes, \\N for NULL)."""
-    return "".join("\t".join(map(_copy_value, row)) + "\n" for row in rows).encode()
+    """Rows in COPY's text format (tab-separated, backslash escapes, \\N for NULL).
+
+    Types are tested by identity, and a timestamp repeated down a column (a batch's receipt time) is formatted
+    once."""
+    stamps: dict[Any, str] = {}
+    lines = []
+    for row in rows:
+        out = []
+        for value in row:
+            t = type(value)
+            if t is str:
+                out.append(copy_escape(value))
+            elif t is int:
+                out.append(str(value))
+            elif value is None:
+                out.append("\\N")
+            elif t is bool:
+                out.append("t" if value else "f")
+            elif isinstance(value, dt.datetime | dt.date | dt.time):
+                text = stamps.get(value)
+                if text is None:
+                    text = stamps[value] = value.isoformat()
+                out.append(text)
+            else:
+                out.append(copy_escape(str(value)))
+        lines.append("\t".join(out))
+    lines.append("")
+    return "\n".join(lines).encode()
 
 
 def any_of(cast: str = "text") -> str:
