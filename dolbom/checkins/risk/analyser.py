@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Sequence
 from pathlib import Path
@@ -9,7 +10,7 @@ from pathlib import Path
 import numpy as np
 
 from .dataset import SEVERITIES, SIGNALS
-from .features import KIWI_CUTOFF, Parsed, parse_many
+from .features import KIWI_CUTOFF, Parsed, keep, lookup, parse_many
 from .model import ALWAYS_HIGH, ARTEFACT, N_CLASSES, Model, cue_matrix
 
 SELF_HARM, EMERGENCY = SIGNALS.index("self_harm"), SIGNALS.index("emergency")
@@ -86,6 +87,25 @@ def severities_and_tentative(
 Result = tuple[dict[str, str | None], dict[str, list[str]], frozenset[str]]
 
 
+# Short turns ("네", "그려", "잘 자요") recur across the batches of a week's calls after the same few
+# questions; their analyses are kept on the model that made them (``Model.memo``), at most this many.
+# Long turns are nearly all distinct, and keeping them would only hold memory.
+SHORT_CHARS = 12
+MEMO_SIZE = 8192
+
+
+def _short(text: str) -> bool:
+    return len(text) <= SHORT_CHARS or len(_NOT_COUNTED.sub("", text)) <= SHORT_CHARS
+
+
+_NOT_COUNTED = re.compile(r"[\s.,!?~…]+")
+
+
+def _copy(r: Result) -> Result:
+    """A result the caller may change without changing the kept one."""
+    return {**r[0]}, {kind: list(v) for kind, v in r[1].items()}, r[2]
+
+
 def analyse_many(texts: Sequence[str], contexts: Sequence[str] | None = None) -> list[Result]:
     """Per text: severity per kind, the evidence spans and the tentative kinds. Texts are tokenised in one batch.
 
@@ -94,17 +114,20 @@ def analyse_many(texts: Sequence[str], contexts: Sequence[str] | None = None) ->
 
     Each distinct (text, context) is analysed once: a week's calls repeat "네", "예 괜찮아요" and
     "고마워요" thousands of times after the same few questions, and the analysis of a text does not
-    depend on anything else.
+    depend on anything else. Short ones are kept for later batches too (``SHORT_CHARS``).
     """
     ctx = [c or "" for c in contexts] if contexts is not None else [""] * len(texts)
     if len(ctx) != len(texts):
         raise ValueError("one context per text")
+    m = model()
+    memo = m.memo
     keys = list(zip(texts, ctx, strict=True))
-    unique = list(dict.fromkeys(keys))
-    if len(unique) == len(keys):
-        return _analyse_distinct(texts, ctx)
-    done = dict(zip(unique, _analyse_distinct([t for t, _ in unique], [c for _, c in unique]), strict=True))
-    return [({**done[k][0]}, {kind: list(v) for kind, v in done[k][1].items()}, done[k][2]) for k in keys]
+    done, todo = lookup(memo, keys)
+    if todo:
+        fresh = _analyse_distinct([t for t, _ in todo], [c for _, c in todo])
+        done.update(zip(todo, fresh, strict=True))
+        keep(memo, ((k, r) for k, r in zip(todo, fresh, strict=True) if _short(k[0])), MEMO_SIZE)
+    return [_copy(done[k]) for k in keys]
 
 
 def _analyse_distinct(texts: Sequence[str], contexts: Sequence[str]) -> list[Result]:

@@ -203,6 +203,7 @@ def kiwi() -> Kiwi:
                 # One worker thread: batch calls pipeline on it, and per-core speed stays measurable.
                 k = Kiwi(num_workers=1)
                 k.global_config.cutoff_threshold = KIWI_CUTOFF
+                _SHORT_TOKENS.clear()  # another analyser's tokens
                 _KIWI = k
     return _KIWI
 
@@ -430,6 +431,10 @@ def _clause_other(forms: Sequence[str], tags: Sequence[str], compact: str) -> bo
 def parse_tokens(text: str, norm: str, tokens: Sequence, context: str = "") -> Parsed:
     forms = [t.form for t in tokens]
     tags = [t.tag for t in tokens]
+    # Each token's feature stem ("아프/VA") once per utterance, not once per use below.
+    kind_of = _TOKEN_KIND.get
+    kinds = [kind_of(tag) if tag in _TOKEN_KIND else _token_kind(tag) for tag in tags]
+    keys = [form + kind if kind else "" for form, kind in zip(forms, kinds, strict=True)]
     spans = _clause_spans(tags, forms)
     info = [_clause_flags(forms[a:b], tags[a:b]) for a, b in spans]
     n = len(spans)
@@ -464,14 +469,13 @@ def parse_tokens(text: str, norm: str, tokens: Sequence, context: str = "") -> P
         ]
         append = feats.append
         for i in range(a, b):
-            kind = _token_kind(tags[i])
-            if not kind:
+            key = keys[i]
+            if not key:
                 continue
-            key = forms[i] + kind
             append(key + pol)
             append(prev + "_" + key + pol)
             prev = key
-            if kind == "/EP":
+            if kinds[i] == "/EP":
                 continue
             for q in qualifiers:
                 append(key + q)
@@ -493,7 +497,7 @@ def parse_tokens(text: str, norm: str, tokens: Sequence, context: str = "") -> P
     pairs = [f"U:{a}+{b}" for i, a in enumerate(ordered) for b in ordered[i + 1 :]]
     feats_u = sorted(flags) + pairs + ["BIAS"]
     resolved_any = any(row[5] for row in info)
-    content_words = sum(tag != "IC" and _token_kind(tag) not in ("", "/EP") for tag in tags)
+    content_words = sum(tag != "IC" and kind not in ("", "/EP") for tag, kind in zip(tags, kinds, strict=True))
     questions = question_features(context) if context else ()
     if questions:
         feats_u += _answer_features(questions, norm, content_words, seen_concepts)
@@ -522,9 +526,44 @@ def parse_many(texts: Iterable[str], contexts: Sequence[str] | None = None) -> l
     # kiwipiepy and twenty readings in context. Materialised before parsing: consuming the lazy
     # result while the analyser thread still works makes the two threads take turns on the core,
     # which cost about a third of the rate in a one-core benchmark.
-    distinct = list(dict.fromkeys(norm))
-    tokens = dict(zip(distinct, kiwi().tokenize(distinct), strict=True)) if distinct else {}
-    return [parse_tokens(t, n, list(tokens[n]), c) for t, n, c in zip(texts, norm, ctx, strict=True)]
+    # Short texts are looked up first: "네" and "그려" recur in every batch, after other questions.
+    tokens, todo = lookup(_SHORT_TOKENS, norm)
+    if todo:
+        fresh = [list(r) for r in kiwi().tokenize(todo)]
+        tokens.update(zip(todo, fresh, strict=True))
+        keep(_SHORT_TOKENS, ((n, r) for n, r in zip(todo, fresh, strict=True) if len(n) <= _SHORT_TEXT),
+             _SHORT_TOKENS_SIZE)
+    return [parse_tokens(t, n, tokens[n], c) for t, n, c in zip(texts, norm, ctx, strict=True)]
+
+
+# kiwipiepy's tokens of short normalised texts, oldest first (``parse_many``); the analyser's settings
+# never change in a process, so they stay valid.
+_SHORT_TEXT = 16
+_SHORT_TOKENS_SIZE = 8192
+_SHORT_TOKENS: dict[str, list] = {}
+_KEEP_LOCK = threading.Lock()
+
+
+def lookup(store: dict, keys: Iterable) -> tuple[dict, list]:
+    """The distinct keys found in ``store`` with their values, and those not found, in first-seen order."""
+    found: dict = {}
+    missing: list = []
+    for k in dict.fromkeys(keys):
+        kept = store.get(k)
+        if kept is None:
+            missing.append(k)
+        else:
+            found[k] = kept
+    return found, missing
+
+
+def keep(store: dict, items: Iterable[tuple], size: int) -> None:
+    """Put (key, value) pairs in ``store``, dropping the oldest entries beyond ``size``; threads may share it."""
+    with _KEEP_LOCK:
+        for k, v in items:
+            if len(store) >= size:
+                store.pop(next(iter(store)))
+            store[k] = v
 
 
 def parse(text: str, context: str = "") -> Parsed:

@@ -11,7 +11,7 @@ import os
 import tempfile
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import chain
 from pathlib import Path
 from typing import BinaryIO
@@ -68,12 +68,20 @@ class Model:
     # Per kind, by cross-validation on whole training calls; ``None`` (older files): the follow-up
     # threshold, i.e. no medium is tentative.
     single_threshold: np.ndarray | None = None
+    # Analyses of short turns made with this model, (text, caller's line) -> result (``analyser.analyse_many``):
+    # kept on the model so that another model never answers from them.
+    # Not an argument: ``dataclasses.replace`` makes a model with other weights or thresholds and an empty memo.
+    memo: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
     # ---- inference -------------------------------------------------------------------------
     def encode(self, p: Parsed) -> tuple[list[int], list[list[int]]]:
         """The utterance's feature ids and, per clause, the clause's own; each id once (features are binary)."""
         get = self.vocab.get
-        per_clause = [list(dict.fromkeys(i for f in c.features if (i := get(f)) is not None)) for c in p.clauses]
+        per_clause = []
+        for c in p.clauses:
+            found = dict.fromkeys(map(get, c.features))  # in first-seen order, like the features
+            found.pop(None, None)  # features the model does not know
+            per_clause.append(list(found))
         ids = {i for f in p.features if (i := get(f)) is not None}
         for c in per_clause:
             ids.update(c)

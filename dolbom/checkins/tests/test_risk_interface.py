@@ -80,15 +80,31 @@ def test_repeated_utterances_in_a_batch_get_the_same_analysis_as_alone():
     assert together[3][1]["health"] != together[1][1]["health"]
 
 
-def test_use_model_switches_the_analyser_to_another_model_file_and_back(tmp_path):
+def test_a_short_turn_seen_in_an_earlier_batch_reads_as_it_did_with_the_same_question():
+    sleep, harm = "잠은 잘 주무세요?", "혹시 죽고 싶다는 생각이 드신 적 있으세요?"
+    first = analyse_many(["네", "네"], [sleep, harm])
+    assert first[0][0]["self_harm"] is None and first[1][0]["self_harm"] == "high"
+    first[1][1]["self_harm"].append("changed")  # the caller's copy, not the kept one
+    again = analyse_many(["고마워요", "네", "네"], ["", harm, sleep])
+    assert again[1:] == [analyse_many(["네"], [harm])[0], analyse_many(["네"], [sleep])[0]]
+    assert "changed" not in again[1][1]["self_harm"] and again[1][0]["self_harm"] == "high"
+
+
+def test_a_model_switched_to_never_answers_from_what_the_first_one_kept(tmp_path):
     import numpy as np
 
-    from dolbom.checkins.risk import use_model
     from dolbom.checkins.risk.analyser import model
 
-    text = "요새 허리가 계속 아파요"
-    assert analyse_utterance(text).needs_followup
+    text = "허리가 계속 아파요"  # short: kept for later batches
+    assert analyse_utterance(text).needs_followup and analyse_utterance(text).needs_followup
     strict = dataclasses.replace(model(), followup_threshold=np.full(len(SIGNALS), 1.01, dtype=np.float32))
+    assert not strict.memo
+    _follows_up_only_with_the_shipped_model(text, strict, tmp_path)
+
+
+def _follows_up_only_with_the_shipped_model(text, strict, tmp_path):
+    from dolbom.checkins.risk import use_model
+
     strict.save(tmp_path / "strict.npz")
     try:
         use_model(tmp_path / "strict.npz")
@@ -96,6 +112,17 @@ def test_use_model_switches_the_analyser_to_another_model_file_and_back(tmp_path
     finally:
         use_model(None)
     assert analyse_utterance(text).needs_followup
+
+
+def test_use_model_switches_the_analyser_to_another_model_file_and_back(tmp_path):
+    import numpy as np
+
+    from dolbom.checkins.risk.analyser import model
+
+    text = "요새 허리가 계속 아파요"
+    assert analyse_utterance(text).needs_followup
+    strict = dataclasses.replace(model(), followup_threshold=np.full(len(SIGNALS), 1.01, dtype=np.float32))
+    _follows_up_only_with_the_shipped_model(text, strict, tmp_path)
 
 
 def test_use_model_refuses_a_file_made_with_other_analyser_settings(tmp_path):
