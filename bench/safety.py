@@ -370,7 +370,8 @@ def live(db: Database, broker: Broker, tmp: Path, args, mode: str) -> dict:
         raise SystemExit("the simulator did not start publishing")
     started = sim.at
     windows = []
-    db_cpu = -db.cpu()
+    db_cpu, broker_cpu = -db.cpu(), -broker.cpu()
+    _say(f"{mode}: publishing at {args.rate:,}/s for {args.seconds}s")
     if not args.no_faults:
         time.sleep(max(0.0, started + args.seconds / 3 - time.time()))
         down = time.time()
@@ -378,6 +379,7 @@ def live(db: Database, broker: Broker, tmp: Path, args, mode: str) -> dict:
         time.sleep(1.0)
         worker.start()
         windows.append((down, time.time()))
+        _say(f"{mode}: worker killed (kill -9) and restarted in {time.time() - down:.1f}s")
         if db.kind == "postgres":
             time.sleep(max(0.0, started + 2 * args.seconds / 3 - time.time()))
             down = time.time()
@@ -385,10 +387,14 @@ def live(db: Database, broker: Broker, tmp: Path, args, mode: str) -> dict:
             subprocess.run(db.restart_command, check=True, capture_output=True)
             db_cpu -= db.cpu()
             windows.append((down, time.time()))
+            _say(f"{mode}: PostgreSQL restarted in {time.time() - down:.1f}s")
     publish_line = sim.wait()
     ended_publishing = time.time()
     acked = sum(1 for _ in log.open(encoding="utf-8"))
+    _say(f"{mode}: {publish_line}; waiting for the worker to store them")
     drain = _drain(db, table, acked, timeout=900)
+    broker_cpu += broker.cpu()
+    _say(f"{mode}: stored {db.count(table):,} ({drain:.1f}s after the publisher); waiting for the falls' alerts")
     judged = _await_inactivity(db, mode, notes, started, speed, bound=JUDGE_BOUND[mode])
     ended = time.time()
     db_cpu += db.cpu()
@@ -399,7 +405,8 @@ def live(db: Database, broker: Broker, tmp: Path, args, mode: str) -> dict:
                                    str(CAUTION_MINUTES * 60), f"{speed:.6f}", f"{started:.3f}"), env).splitlines()[-1])
     result.update({"publisher": publish_line, "drain_after_publisher": drain,
                    "published_seconds": ended_publishing - started, "judged_after": judged,
-                   "worker_cpu_s": worker.cpu, "db_cpu_s": db_cpu if db.cluster is not None else None})
+                   "worker_cpu_s": worker.cpu, "db_cpu_s": db_cpu if db.cluster is not None else None,
+                   "publisher_cpu_s": sim.cpu, "broker_cpu_s": broker_cpu})
     if result["first"] is not None and result["last"] is not None and result["last"] > result["first"]:
         result["committed_rate"] = result["distinct"] / (result["last"] - result["first"])
     if result["distinct"]:
@@ -407,7 +414,28 @@ def live(db: Database, broker: Broker, tmp: Path, args, mode: str) -> dict:
         if db.cluster is not None:
             result["db_cpu_us"] = db_cpu / result["distinct"] * 1e6
             result["rate_cpu"] = result["distinct"] / max(worker.cpu + db_cpu, 1e-9)
+        # The whole path on one machine: what 2 cores must hold at the target rate.
+        total = worker.cpu + (db_cpu if db.cluster is not None else 0.0) + sim.cpu + broker_cpu
+        result["publisher_cpu_us"] = sim.cpu / result["distinct"] * 1e6
+        result["broker_cpu_us"] = broker_cpu / result["distinct"] * 1e6
+        result["total_cpu_us"] = total / result["distinct"] * 1e6
+        result["rate_total_cpu"] = result["distinct"] / max(total, 1e-9)
+    _say(f"{mode}: done: {_summary(result)}")
     return result
+
+
+def _say(line: str) -> None:
+    """Progress as the run goes (the full run takes minutes)."""
+    print(f"[{time.strftime('%H:%M:%S')}] {line}", flush=True)
+
+
+def _summary(r: dict) -> str:
+    return (f"{_fmt(r.get('committed_rate'), '/s')} committed, p50 {_fmt(r.get('p50'), ' s', 3)}, "
+            f"p99 {_fmt(r.get('p99'), ' s', 3)}, lost {r.get('lost')}, duplicate incidents "
+            f"{r.get('duplicate_incidents')}, missed inactivity {r.get('missed_inactivity')}, CPU per event: worker "
+            f"{_fmt(r.get('worker_cpu_us'), ' µs')}, database {_fmt(r.get('db_cpu_us'), ' µs')}, publisher "
+            f"{_fmt(r.get('publisher_cpu_us'), ' µs')}, broker {_fmt(r.get('broker_cpu_us'), ' µs')}, load "
+            f"{os.getloadavg()[0]:.1f}")
 
 
 def _start_clocks(db: Database) -> None:
@@ -461,11 +489,16 @@ def run_database(kind: str, args) -> dict:
     try:
         env = _env(db, broker, tmp, "unused")
         t = time.perf_counter()
+        _say(f"{kind}: migrating and preparing {args.homes:,} homes")
         _run(_dolbom("migrate", "--verbosity", "0"), env)
         results["prepare"] = json.loads(_run(_self("_prepare", str(args.homes), str(args.seed)), env).splitlines()[-1])
         results["prepare"]["migrate_and_prepare_seconds"] = round(time.perf_counter() - t, 1)
+        _say(f"{kind}: prepared in {results['prepare']['migrate_and_prepare_seconds']}s")
         if args.capacity:
+            _say(f"{kind}: capacity: a backlog of {args.capacity:,} events, then the worker drains it")
             results["capacity"] = capacity(db, broker, tmp, args)
+            _say(f"{kind}: capacity {results['capacity']['rate']:,.0f} events/s committed "
+                 f"({results['capacity']['stored']:,} in {results['capacity']['seconds']:.1f}s)")
             _run(_self("_reset"), env)
         results["real"] = live(db, broker, tmp, args, "real")
         if not args.no_baseline:
@@ -496,6 +529,10 @@ def print_results(all_results: list[dict], args) -> None:
                 ("worker CPU per event", "worker_cpu_us", " µs", 0),
                 ("database CPU per event (own cluster)", "db_cpu_us", " µs", 0),
                 ("events per CPU-second (worker + database)", "rate_cpu", "/s", 0),
+                ("publisher CPU per event (simulated gateways)", "publisher_cpu_us", " µs", 0),
+                ("broker CPU per event", "broker_cpu_us", " µs", 0),
+                ("all CPU per event (worker, db, broker, pub.)", "total_cpu_us", " µs", 0),
+                ("events per CPU-second, the whole path", "rate_total_cpu", "/s", 0),
                 ("p50 fire/button -> incident (outside faults)", "p50", " s", 3),
                 ("p99 fire/button -> incident (outside faults)", "p99", " s", 3),
                 ("p99 across the kill and the restart", "p99_all", " s", 3),

@@ -128,6 +128,10 @@ class Broker:
                 time.sleep(0.05)
         raise SystemExit("mosquitto did not start")
 
+    def cpu(self) -> float:
+        """CPU seconds of the broker so far."""
+        return _cpu_of(self.proc.pid)
+
     def stop(self) -> None:
         self.proc.terminate()
         self.proc.wait(10)
@@ -298,6 +302,7 @@ class Simulator:
         self.proc = subprocess.Popen(cmd, env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                      text=True)
         self.lines: list[str] = []
+        self.cpu = 0.0  # CPU seconds of the simulator, known once it has ended (wait)
         self.started = threading.Event()
         self.at = 0.0
         threading.Thread(target=self._read, daemon=True).start()
@@ -305,13 +310,16 @@ class Simulator:
     def _read(self) -> None:
         assert self.proc.stdout is not None
         for line in self.proc.stdout:
-            if not self.started.is_set() and "이벤트" in line:
+            if not self.started.is_set() and "발행 시작" in line:  # simulator.publish, payloads encoded
                 self.at = time.time()
                 self.started.set()
             self.lines.append(line.rstrip())
 
     def wait(self) -> str:
-        self.proc.wait()
+        # wait4 rather than wait: the simulator's CPU seconds (user + system) come with its exit status.
+        _pid, status, usage = os.wait4(self.proc.pid, 0)
+        self.proc.returncode = os.waitstatus_to_exitcode(status)
+        self.cpu = usage.ru_utime + usage.ru_stime
         time.sleep(0.2)
         if self.proc.returncode != 0:
             raise SystemExit("the simulator failed:\n" + "\n".join(self.lines[-30:]))
