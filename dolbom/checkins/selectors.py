@@ -200,9 +200,24 @@ def alert_list(*, viewer: User, context: AccessContext, filters: AlertFilters | 
         qs = qs.filter(case__manager=viewer)
     if f.escalated:
         qs = qs.filter(escalation__gt=0)
-    order = {Severity.HIGH: 0, Severity.MEDIUM: 1, Severity.LOW: 2}
+    return _alerts_logged(qs, viewer=viewer, context=context, limit=limit)
+
+
+def alert_list_brief(*, viewer: User, context: AccessContext, limit: int = 5) -> list[Alert]:
+    """The start page's newest open alerts, worst first, as alert_list(status="open") orders and logs them,
+    with only what the box shows: the alert and the resident's name. alert_list joins the manager, the dong
+    and the call (whose dialogue state is kilobytes a row) for the alerts page."""
+    qs = (alert_visible(viewer).filter(status=AlertStatus.OPEN).select_related("case__resident")
+          .only("kind", "severity", "status", "created_at", "call_id", "case__resident__name"))
+    return _alerts_logged(qs, viewer=viewer, context=context, limit=limit)
+
+
+_SEVERITY_ORDER = {Severity.HIGH: 0, Severity.MEDIUM: 1, Severity.LOW: 2}
+
+
+def _alerts_logged(qs: QuerySet[Alert], *, viewer: User, context: AccessContext, limit: int) -> list[Alert]:
     rows = sorted(qs.order_by("-created_at", "-pk")[:limit],
-                  key=lambda a: (a.status == AlertStatus.CLOSED, order.get(a.severity, 3)))
+                  key=lambda a: (a.status == AlertStatus.CLOSED, _SEVERITY_ORDER.get(a.severity, 3)))
     _log_list(viewer, "checkin_alert_list", [a.case.resident_id for a in rows], context)
     return rows
 

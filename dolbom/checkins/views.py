@@ -348,8 +348,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 def dashboard_alerts(request: HttpRequest) -> dict:
     """Open check-in alerts in the viewer's scope, worst first: what the case manager looks at first."""
-    alerts = selectors.alert_list(viewer=request.user, context=access_context(request),
-                                  filters=selectors.AlertFilters(status="open"), limit=5)
+    alerts = selectors.alert_list_brief(viewer=request.user, context=access_context(request), limit=5)
     return {"alerts": alerts, "counts": selectors.alert_counts(viewer=request.user)}
 
 

@@ -417,6 +417,6 @@ def case_panel(request: HttpRequest, case) -> dict:
 
 
 def dashboard_panel(request: HttpRequest) -> dict:
-    board = selectors.board(viewer=request.user, limit=50)
-    return {"counts": [(s.value, s.label, board.counts.get(s.value, 0)) for s in Severity],
-            "tickets": len(board.tickets), "held": board.held}
+    counts = selectors.board_counts(viewer=request.user)
+    return {"counts": [(s.value, s.label, counts.open.get(s.value, 0)) for s in Severity],
+            "tickets": counts.tickets}

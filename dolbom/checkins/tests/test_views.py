@@ -148,3 +148,29 @@ def test_a_transcript_outside_the_caseload_opens_only_with_a_purpose(manager, of
     assert (log.purpose, log.in_caseload) == ("긴급 지원", False)
     api = c.get(f"/api/checkins/calls/{call.pk}")
     assert api.status_code == 400 and api.json()["code"] == "purpose_required"
+
+
+def _alerts_box(c: Client) -> str:
+    page = c.get("/").content.decode()
+    return page.split('data-testid="dashboard-alerts"', 1)[1].split("</section>", 1)[0]
+
+
+def test_the_start_page_box_lists_open_alerts_in_scope_logged_in_a_fixed_number_of_queries(
+        manager, officer, other_officer, case):
+    from dolbom.audit.models import AccessAction, AccessLog
+
+    play(manager, enrol(manager, case), ["네", "넘어졌어요"])
+    c = _client(manager)
+    with CaptureQueriesContext(connection) as one:
+        box = _alerts_box(c)
+    assert "김영숙" in box and "/checkins/calls/" in box
+    row = AccessLog.objects.filter(actor=manager, record_type="checkin_alert_list").latest("pk")
+    assert row.action == AccessAction.SEARCH and row.subject_ids == [case.resident_id]
+    for name in ("이순자", "박말순", "최옥희"):
+        other = personas.open_case(officer, personas.make_resident(officer, name=name), manager=manager)
+        play(manager, enrol(manager, other), ["네", "넘어졌어요"])
+    with CaptureQueriesContext(connection) as many:
+        box = _alerts_box(c)
+    assert all(name in box for name in ("김영숙", "이순자", "박말순", "최옥희"))
+    assert len(many) == len(one)  # the resident's name comes with the alert, not one query per row
+    assert "김영숙" not in _alerts_box(_client(other_officer))  # another dong's officer: not in scope

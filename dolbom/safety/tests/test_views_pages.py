@@ -229,3 +229,33 @@ def test_the_city_team_sets_the_escalation_clock_and_a_worker_may_not(login, cit
 def test_the_settings_page_reads_in_korean(login, city):
     page = login(city).get("/safety/settings/").content.decode()
     assert "응급안전 설정" in page and "97.5%를 60초 이내" in page and "%%" not in page
+
+
+def _start_page_counts(c) -> dict[str, int]:
+    import re
+
+    page = c.get("/").content.decode()
+    box = page.split('data-testid="safety-dashboard"', 1)[1].split("</section>", 1)[0]
+    counts = {f"p{v}": int(n) for v, n in re.findall(r'class="count sev-(\d)".*?<b>(\d+)</b>', box)}
+    counts["tickets"] = int(re.findall(r"<b>(\d+)</b>", box)[-1])
+    return counts
+
+
+def test_the_start_page_counts_open_alerts_and_tickets_in_scope_in_a_fixed_number_of_queries(
+        login, worker, other_worker, city, centre, officer, home):
+    ingest(payload("fire"))
+    ingest(payload("button"))
+    ingest(payload("power_off"))
+    c = login(worker)
+    expected = {f"p{s}": Incident.objects.filter(severity=s, resolved_at__isnull=True).count() for s in (1, 2, 3)}
+    with CaptureQueriesContext(connection) as few:
+        assert _start_page_counts(c) == {**expected, "tickets": 1}
+    assert sum(expected.values()) == 2
+    assert _start_page_counts(login(other_worker)) == {"p1": 0, "p2": 0, "p3": 0, "tickets": 0}
+    for k in range(3):
+        install(city, personas.make_resident(officer, name=f"주민{k}"), centre, worker, prefix=f"Q{k}")
+        ingest(payload("button", gateway=f"Q{k}-GW", device=f"Q{k}-B1"))
+    with CaptureQueriesContext(connection) as many:
+        counts = _start_page_counts(c)
+    assert sum(v for k, v in counts.items() if k != "tickets") == 5
+    assert len(many.captured_queries) == len(few.captured_queries)
