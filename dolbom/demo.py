@@ -86,8 +86,19 @@ def prepare_demo(*, households: int, cases: int, seed: int, out: TextIO,
         return logins
     started = time.perf_counter()
     options = {"households": households, "cases": cases}
-    for module in modules:
-        if only is None or module.__name__.split(".")[1] in only:
-            _seed(module, seed=seed, out=out, options=options)
-    out.write(f"합성 전주시 생성 완료: 가구 {households:,}, 사례 {cases:,} ({time.perf_counter() - started:.1f}초)\n")
+    from django.test.utils import override_settings
+
+    from dolbom.integrations.messaging.backends import outbox
+
+    # The seeded months are history: the texts they would have sent (receipts, decisions, alarms, sign-ups) are
+    # kept in memory and counted, never sent to a gateway nor printed over the demo's own output.
+    before = len(outbox)
+    with override_settings(DOLBOM_MESSAGE_BACKEND="locmem"):
+        for module in modules:
+            if only is None or module.__name__.split(".")[1] in only:
+                _seed(module, seed=seed, out=out, options=options)
+    texts = len(outbox) - before
+    del outbox[before:]
+    out.write(f"합성 전주시 생성 완료: 가구 {households:,}, 사례 {cases:,}, 데모 이력 문자 {texts:,}건은 보내지 않음 "
+              f"({time.perf_counter() - started:.1f}초)\n")
     return logins

@@ -105,11 +105,7 @@ def seed_demo(*, seed: int, out: TextIO) -> None:
         Gateway.objects.filter(home__in=homes).update(created_at=before, last_seen_at=start, last_heartbeat_at=start)
         Clock.objects.filter(home__in=homes).update(base_at=start, due_at=start + dt.timedelta(hours=12))
     stream = _history(homes, start, rng, seed)
-    from django.test.utils import override_settings
-
-    # The day is history: its alarm texts to the workers are not sent again now.
-    with override_settings(DOLBOM_MESSAGE_BACKEND="locmem"):
-        _replay(stream, start)
+    _replay(stream, start)  # history: its alarm texts are kept, not sent (dolbom/demo.py)
     _worker_steps(worker, homes)
     opened = Incident.objects.filter(resolved_at__isnull=True).count()
     out.write(f"응급안전: 이용 {len(homes)}가구, 대기 {WAITING}명, 지난 {HISTORY_HOURS}시간 이벤트 {len(stream):,}건, "

@@ -14,10 +14,14 @@ from dolbom.registry.models import Resident
 pytestmark = pytest.mark.django_db
 
 
-def test_the_demo_seeds_every_app_once_and_reuses_its_data_afterwards(settings, tmp_path):
+def test_the_demo_seeds_every_app_once_and_reuses_its_data_afterwards(settings, tmp_path, capsys):
     settings.DATA_DIR = tmp_path  # the discovery demo writes its agency files there
+    settings.DOLBOM_MESSAGE_BACKEND = "console"  # as `dolbom demo` runs
     out = io.StringIO()
     logins = prepare_demo(households=300, cases=20, seed=20260327, out=out)
+    # The seeded history's texts are counted, not printed over the demo's output (nor sent).
+    assert "[문자" not in capsys.readouterr().out
+    assert "데모 이력 문자" in out.getvalue()
     assert [login.username for login in logins][:5] == ["officer", "manager", "city", "partner", "auditor"]
     assert {"hospital", "nurse"} <= {login.username for login in logins}
     assert all(User.objects.get(username=login.username).check_password(DEMO_PASSWORD) for login in logins)
