@@ -187,3 +187,24 @@ def test_a_get_on_a_step_url_shows_the_case(login, officer, resident):
     case = personas.open_case(officer, resident)
     response = login(officer).get(f"/cases/{case.pk}/steps/close/")
     assert response.status_code == 302 and response["Location"] == f"/cases/{case.pk}/"
+
+
+def test_what_was_typed_into_a_refused_step_stays_on_that_page_and_the_next_page_has_empty_forms(
+        login, officer, resident):
+    # The empty step forms are rendered once and reused (cases/views.py _unbound_step): a refused POST's
+    # bound form must never become another page's form.
+    case = personas.open_case(officer, resident)
+    other = personas.open_case(officer, personas.make_resident(officer, name="이순자"))
+    c = login(officer)
+    fresh = c.get(f"/cases/{other.pk}/").content.decode()
+    refused = _step(c, case, "close", {"reason": "", "note": "타이핑한 종결 의견"})
+    assert refused.status_code == 400 and "타이핑한 종결 의견" in refused.content.decode()
+    again = c.get(f"/cases/{other.pk}/").content.decode()
+    assert "타이핑한 종결 의견" not in again
+    assert again.split('id="step-close"', 1)[1].split("</form>", 1)[0] == \
+        fresh.split('id="step-close"', 1)[1].split("</form>", 1)[0].replace(
+            _csrf(fresh), _csrf(again))
+
+
+def _csrf(html: str) -> str:
+    return html.split('name="csrfmiddlewaretoken" value="', 1)[1].split('"', 1)[0]
