@@ -6,7 +6,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import User
-from django.db.models import Exists, F, OuterRef, Q, QuerySet, Value
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Value, prefetch_related_objects
 from django.db.models.functions import Concat
 
 from dolbom.accounts.scope import can_see_full_rrn, caseload_q, visible_by_role
@@ -47,10 +47,12 @@ def household_visible(viewer: User) -> QuerySet[Household]:
 # name, through the trigram indexes (registry migration 0008; pg_trgm indexes no shorter string). One or two
 # letters (the search box asks after each syllable typed): the start of the name (a surname, 김; 김민), and
 # for two, its end too (a given name, 민수); a middle match of one letter is tens of thousands of people, of
-# no use to anyone looking for one. The start is written as a range as well as a prefix, so that the
-# ordered name index is walked from the prefix and the walk stops at the first page (the prefix alone is
-# no index condition under a non-C collation); with a codepoint collation (C.UTF-8, SQLite's) the range is
-# exactly the prefix, and the prefix keeps the answer right under any other.
+# no use to anyone looking for one. The start of a name is asked as a range, so that the ordered name index
+# is walked from the prefix and the walk stops at the first page (a LIKE prefix is no index condition under a
+# non-C collation). With a codepoint collation (C.UTF-8, SQLite's) the range is exactly the prefix; under any
+# other, resident_search keeps only the names that do start with it (name_fits). The prefix is not also asked
+# in SQL: PostgreSQL multiplies the two conditions' shares as if independent (김민: 1.3% squared, 16 rows
+# expected of 12,702) and sorts a bitmap scan of every match instead of walking the index (100-200 ms).
 SHORT_QUERY = 3
 _LAST_CHAR = chr(0x10FFFF)
 
@@ -62,22 +64,31 @@ def name_matches(*, text: str) -> list[Q]:
     field = "name_initials" if is_initials_query(text) else "name"
     if len(text) >= SHORT_QUERY:
         return [Q(**{f"{field}__contains": text})]
-    start = Q(**{f"{field}__startswith": text})
     if field == "name":
-        start &= Q(name__gte=text, name__lt=text + _LAST_CHAR)
-    elif block := syllables_starting_with(text[0]):
+        start = Q(name__gte=text, name__lt=text + _LAST_CHAR)
+        return [start, Q(name__endswith=text)] if len(text) > 1 else [start]
+    start = Q(**{f"{field}__startswith": text})
+    if block := syllables_starting_with(text[0]):
         # Initials that start with ㅂ are names that start with a syllable of ㅂ's block (바..빟): the same
         # walk of the name index from there.
         start &= Q(name__gte=block[0], name__lt=block[1])
     return [start, Q(**{f"{field}__endswith": text})] if len(text) > 1 else [start]
 
 
-def name_order(text: str) -> list[Any]:
+def name_fits(*, text: str, name: str) -> bool:
+    """Whether ``name`` answers a name query of one or two letters (name_matches asks the start as a range,
+    which a collation other than codepoint order may widen)."""
+    return name.startswith(text) or (len(text) > 1 and name.endswith(text))
+
+
+def name_order(text: str, *, start: bool = True) -> list[Any]:
     """The order of a name search's answer: by name, birth date, id. A contains-match (three letters or
-    more) sorts on ``name || ''``, the same order: sorting on the bare column invites the planner to walk the
-    name index and filter, expecting the matches spread over the alphabet, while they cluster (initials
-    ㅂㅇㅅ are all 박.., 배.., 백..: the walk read 370,000 rows, 4.9 s); the trigram index then finds them."""
-    name = Concat("name", Value("")) if len(text) >= SHORT_QUERY else F("name")
+    more) and the end of a name (``start=False``: the second condition of two letters) sort on ``name || ''``,
+    the same order: sorting on the bare column invites the planner to walk the name index and filter,
+    expecting the matches spread over the alphabet, while they cluster (initials ㅂㅇㅅ are all 박.., 배..,
+    백..: the walk read 370,000 rows, 4.9 s) or lie outside the viewer's scope (a manager's 서준: 5,768 in the
+    city, 40 in their dong, the walk read all 999,603 names, 2.5 s); the trigram index then finds them."""
+    name = Concat("name", Value("")) if len(text) >= SHORT_QUERY or not start else F("name")
     return [name.asc(), "birth_date", "pk"]
 
 
@@ -90,8 +101,11 @@ def resident_search(*, viewer: User, query: str, context: AccessContext, limit: 
     query = nfc(query.strip())  # a name typed as decomposed jamo finds the same person
     if not query:
         raise DomainError(RegistryErrorCode.QUERY_TOO_SHORT)
-    qs = resident_visible(viewer).select_related("dong", "household")
+    # The household (the address shown) is fetched for the answer alone, not joined into each part: joined,
+    # an end-of-name match the planner expects in thousands was hashed against all 472,000 households.
+    qs = resident_visible(viewer).select_related("dong")
     digits = query.replace("-", "").replace(" ", "")
+    short: str | None = None  # a name of one or two letters, whose start is asked as a range (name_matches)
     if digits.isdigit():
         # Names hold no digits: a number is an RRN, and a mistyped one is said to be so, rather than
         # answered "nobody found" (which reads as "this person is not registered").
@@ -100,14 +114,18 @@ def resident_search(*, viewer: User, query: str, context: AccessContext, limit: 
         except rrn_lib.InvalidRRN as exc:
             raise DomainError(RegistryErrorCode.RRN_QUERY_INVALID) from exc
         # Every key of the index ring: a rotation under way leaves some rows on the old key's index.
-        parts = [qs.filter(rrn_index__in=rrn_lib.blind_indexes(number.digits, settings.RRN_INDEX_KEYS))]
-        order: list[Any] = ["name", "birth_date", "pk"]
+        parts = [qs.filter(rrn_index__in=rrn_lib.blind_indexes(number.digits, settings.RRN_INDEX_KEYS))
+                 .order_by("name", "birth_date", "pk")]
     else:
         text = query.replace(" ", "")
-        parts, order = [qs.filter(q) for q in name_matches(text=text)], name_order(text)
+        parts = [qs.filter(q).order_by(*name_order(text, start=i == 0))
+                 for i, q in enumerate(name_matches(text=text))]
+        if len(text) < SHORT_QUERY and not is_initials_query(text):
+            short = text
     # The first page of each part, merged: the first page of them all.
-    found = {r.pk: r for part in parts for r in part.order_by(*order)[:limit]}
+    found = {r.pk: r for part in parts for r in part[:limit] if short is None or name_fits(text=short, name=r.name)}
     results = sorted(found.values(), key=lambda r: (r.name, r.birth_date, r.pk))[:limit]
+    prefetch_related_objects(results, "household")
     if results:
         access_log_write(
             actor=viewer, action=AccessAction.SEARCH, record_type="resident", context=context,

@@ -84,6 +84,19 @@ def test_a_search_of_three_letters_can_be_answered_from_the_trigram_index(office
     assert index in plan
 
 
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="trigram indexes are PostgreSQL's")
+def test_the_end_of_a_name_is_answered_from_the_trigram_index_not_a_walk_of_every_name(officer, people):
+    # A given name common in the city and rare in a dong (서준) had the walk of the name index read every name.
+    end = name_matches(text="민수")[1]
+    qs = Resident.objects.filter(end).order_by(*name_order("민수", start=False))[:50]
+    sql, params = qs.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("EXPLAIN " + sql, params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "registry_resident_name_trgm" in plan
+
+
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="the planner's choice is PostgreSQL's")
 def test_a_one_letter_search_walks_the_name_index_from_the_letter(officer, people):
     [condition] = name_matches(text="김")
@@ -94,3 +107,11 @@ def test_a_one_letter_search_walks_the_name_index_from_the_letter(officer, peopl
         cursor.execute("EXPLAIN " + sql, params)
         plan = "\n".join(row[0] for row in cursor.fetchall())
     assert "Index Cond" in plan and "name" in plan
+
+
+def test_a_name_the_start_range_lets_through_but_that_neither_starts_nor_ends_so_is_no_answer():
+    # Under a collation other than codepoint order the range of 김민 may hold other names (name_matches).
+    from dolbom.registry.selectors import name_fits
+
+    assert name_fits(text="김민", name="김민수") and name_fits(text="김민", name="이김민")
+    assert not name_fits(text="김민", name="김밥") and not name_fits(text="김", name="이김")
