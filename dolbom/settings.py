@@ -160,6 +160,13 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     DATABASES["default"]["TEST"] = {"NAME": str(_test_dir / f"dolbom-test-{os.getpid()}.sqlite3")}
     # The file holds every resident's record: owner-only, like the key file (created before SQLite does).
     keys.private_file(Path(DATABASES["default"]["NAME"]))
+elif DATABASES["default"]["ENGINE"].endswith("postgresql"):
+    # No JIT: dolbom's queries are short page queries; one whose estimate passes jit_above_cost (a search by the
+    # end of a name, expected in thousands over a million residents) spent 40 ms compiling for a 30 ms scan
+    # (bench/load.py). Set per connection so that every installation gets it, not only a tuned server; options
+    # given in DATABASE_URL come first.
+    _pg_options = DATABASES["default"].setdefault("OPTIONS", {})
+    _pg_options["options"] = " ".join(filter(None, ["-c jit=off", _pg_options.get("options", "")]))
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

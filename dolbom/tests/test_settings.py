@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import ast
+import json
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 from dolbom.checkins.dialogue.llm import LLMConfig
@@ -96,3 +100,14 @@ def test_the_check_in_language_model_is_configured_by_settings(settings):
     settings.DOLBOM_LLM_URL = " http://127.0.0.1:11434/v1/ "
     settings.DOLBOM_LLM_KEY, settings.DOLBOM_LLM_TIMEOUT = "k", 2.5
     assert LLMConfig.from_settings() == LLMConfig(url="http://127.0.0.1:11434/v1", model="m", key="k", timeout=2.5)
+
+
+def test_postgresql_connections_run_without_jit_and_keep_the_url_options():
+    # A page query whose estimate passes jit_above_cost spent 40 ms compiling for a 30 ms scan (bench/load.py):
+    # every installation's connections get jit=off, whatever the server's postgresql.conf says.
+    url = "postgres://u@127.0.0.1:5432/db?options=-c%20statement_timeout%3D5000"
+    out = subprocess.run(
+        [sys.executable, "-c", "import json, dolbom.settings as s; print(json.dumps(s.DATABASES['default']['OPTIONS']))"],
+        env={**os.environ, "DATABASE_URL": url}, capture_output=True, text=True, check=True).stdout
+    options = json.loads(out.strip().splitlines()[-1])["options"]
+    assert "-c jit=off" in options and "statement_timeout=5000" in options
