@@ -23,6 +23,7 @@ def _queries(c, url: str) -> int:
 def test_the_case_list_runs_the_same_number_of_queries_for_2_or_12_cases(login, officer):
     c = login(officer)
     _cases(officer, 2)
+    _queries(c, "/cases/")  # the menu's answer is kept for the next pages (web/nav.py)
     few = _queries(c, "/cases/")
     _cases(officer, 10)
     many = _queries(c, "/cases/")
