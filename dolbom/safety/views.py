@@ -411,7 +411,7 @@ def resident_panel(request: HttpRequest, resident: Resident, bound: dict) -> dic
 
 
 def case_panel(request: HttpRequest, case) -> dict:
-    home = selectors.home_for_resident(viewer=request.user, resident_id=case.resident_id)
+    home = selectors.home_status_for_resident(viewer=request.user, resident_id=case.resident_id)
     return {"home": home,
             "incidents": list(home.incidents.order_by("-opened_at")[:5]) if home else []}
 

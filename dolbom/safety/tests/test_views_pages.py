@@ -259,3 +259,13 @@ def test_the_start_page_counts_open_alerts_and_tickets_in_scope_in_a_fixed_numbe
         counts = _start_page_counts(c)
     assert sum(v for k, v in counts.items() if k != "tickets") == 5
     assert len(many.captured_queries) == len(few.captured_queries)
+
+
+def test_the_case_page_shows_the_home_in_service_and_its_incidents(login, officer, resident, home):
+    ingest(payload("button"))
+    incident = Incident.objects.get()
+    case = personas.open_case(officer, resident)
+    page = login(officer).get(f"/cases/{case.pk}/").content.decode()
+    box = page.split('data-testid="safety-case-panel"', 1)[1].split("</section>", 1)[0]
+    assert home.get_status_display() in box and f"/safety/homes/{home.pk}/" in box
+    assert f"/safety/incidents/{incident.pk}/" in box
