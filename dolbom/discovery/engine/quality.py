@@ -96,6 +96,9 @@ def quality_report(scores: pl.DataFrame | pa.Table, truth: pl.DataFrame | pa.Tab
     dong = _take(dong_all, h_at)
     cap = capacity_by_code(dong_all, [*dong_names, ""], capacity_by_dong)
     del dong_all
+    workers = config.pool(config.default_threads())
+    # The model's lists need only the probabilities and the dongs: begun while the other groups are coded.
+    model_lists = workers.submit(_listed, p, dong, cap) if workers is not None else None
     groupings: dict[str, tuple[np.ndarray, list[Any]]] = {"dong": (dong, names)}
     groupings["age_group"] = (_take(_age_codes(_numpy(hh["head_age"])), h_at),
                               [name for _, _, name in AGE_GROUPS] + [None])
@@ -105,12 +108,12 @@ def quality_report(scores: pl.DataFrame | pa.Table, truth: pl.DataFrame | pa.Tab
     del sc, tr, hh
 
     n = len(p)
-    # The need in the lowest bit, below the quantized probability: the same key sorted with a group above it
-    # gives every AUC (see _auc_by_group).
     # A 64-bit buffer of every household for each worker, filled again by each grouping: a fresh array
     # of this size costs more in page faults than the pass that fills it.
     spare: queue.SimpleQueue[np.ndarray] = queue.SimpleQueue()
     scratch = np.empty(n, np.int64)
+    # The need in the lowest bit, below the quantized probability: the same key sorted with a group above it
+    # gives every AUC (see _auc_by_group).
     needy = _quantized(p, scratch)
     spare.put(scratch)
     needy <<= 1
@@ -120,9 +123,7 @@ def quality_report(scores: pl.DataFrame | pa.Table, truth: pl.DataFrame | pa.Tab
     def buffer() -> np.ndarray:
         return spare.get() if not spare.empty() else np.empty(n, np.int64)
 
-    def listed(who: str) -> np.ndarray:
-        if who == "model":
-            return _listed(p, dong, cap)
+    def listed_baseline() -> np.ndarray:
         scratch = buffer()
         u = np.random.default_rng(seed).random(n, out=scratch.view(np.float64))
         u *= 0.5  # below 1: only orders ties of the count
@@ -158,26 +159,26 @@ def quality_report(scores: pl.DataFrame | pa.Table, truth: pl.DataFrame | pa.Tab
         spare.put(scratch)
         return out
 
-    # Sorting, searching and elementwise passes leave the GIL: the groupings, both lists and the calibration
-    # side by side on the engine's workers, the biggest first.
+    # Sorting, searching and elementwise passes leave the GIL: the groupings, the rule's list and the calibration
+    # side by side on the engine's workers (the model's list begun before), the biggest first.
     jobs: list[tuple[str, Any]] = [("g", by) for by in ("dong", "", "household_type", "age_group", "sex")]
-    jobs += [("l", "model"), ("l", "baseline"), ("c", None)]
-    workers = config.pool(config.default_threads())
+    jobs += [("l", None), ("c", None)]
 
     def run(job: tuple[str, Any]) -> Any:
         kind, arg = job
-        return counted(arg) if kind == "g" else listed(arg) if kind == "l" else calibration()
+        return counted(arg) if kind == "g" else listed_baseline() if kind == "l" else calibration()
 
     results = list(workers.map(run, jobs) if workers is not None else map(run, jobs))
     done = {arg: r for (kind, arg), r in zip(jobs, results, strict=True) if kind == "g"}
-    listed_model, listed_baseline, calibrated = results[-3:]
+    listed_baseline_rows, calibrated = results[-2:]
+    listed_model = model_lists.result() if model_lists is not None else _listed(p, dong, cap)
     for by, (codes, _) in groupings.items():
         out = done[by]
         size = len(out["households"])
         need = out["need_support"]
         out["prevalence"] = _div(need, out["households"])
         out["mean_probability"] = _div(out["probability_sum"], out["households"])
-        for who, rows_listed in (("model", listed_model), ("baseline", listed_baseline)):
+        for who, rows_listed in (("model", listed_model), ("baseline", listed_baseline_rows)):
             at = codes[rows_listed]
             out[f"listed_{who}"] = np.bincount(at, minlength=size)
             out[f"found_{who}"] = np.bincount(at[y[rows_listed]], minlength=size)
