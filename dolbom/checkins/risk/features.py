@@ -94,7 +94,10 @@ _CONCEPTS: dict[str, tuple[str, ...]] = {
                 "사라졌으면", "조용히갔", "조용히가면", "갔으면좋", "가버렸으면", "데려가주", "데려갔으면", "따라가고싶",
                 "따라갈", "따라죽", "마지막일", "마지막문자", "곧없을", "정리하고가", "빨리가야", "얼른가야", "인자가야",
                 "가야제", "그만가", "미련이없", "데려가셨으면", "갈준비", "이제갈거", "끝낼거", "편지써놨", "고마웠다고전해",
-                "연락못할", "살고싶은생각이없", "끝내버릴"),
+                "연락못할", "살고싶은생각이없", "끝내버릴",
+                # Not to wake again, said with the eyes ("이대로 눈 안 떴으면"): batch 11 of the training calls.
+                "눈안떴으면", "눈안뜨면", "눈을안떴으면", "안깨어나", "영영잠들", "영영안깨", "깨지않았으면", "그만눈감",
+                "눈감았으면"),
     # Words that are a wish to be gone only sometimes ("이제 가야지" is also leaving for the market): kept
     # apart from WISHEND so that their weight is learned on its own.
     "GOAWAY": ("가야지", "가야혀", "따라가", "데려가", "끝내", "끝낼", "사라지", "사라져", "연탄", "끈을"),

@@ -261,6 +261,7 @@ def fit(
     lr: float = 0.1,
     l2: float = 3e-4,  # chosen by 4-fold cross-validation on the training split (3e-4 to 1e-2 tried)
     positive_weight: float = 2.0,
+    example_weight: np.ndarray | None = None,  # (n,) per example, e.g. more for turns of whole calls
 ) -> tuple[dict[str, int], np.ndarray, np.ndarray]:
     vocab = build_vocab(parsed)
     x = Design(parsed, vocab)
@@ -269,6 +270,8 @@ def fit(
     y[np.arange(n)[:, None], np.arange(k)[None, :], labels] = 1.0
     # A missed medium/high costs more than a false alarm: the case manager reads the alert anyway.
     sample_w = np.where(labels >= 2, positive_weight, 1.0).astype(np.float32)[:, :, None]
+    if example_weight is not None:
+        sample_w = sample_w * np.asarray(example_weight, dtype=np.float32)[:, None, None]
     w = np.zeros((x.f, k * N_CLASSES), dtype=np.float32)
     b = np.zeros(k * N_CLASSES, dtype=np.float32)
     mw, vw = np.zeros_like(w), np.zeros_like(w)
