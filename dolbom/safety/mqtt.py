@@ -76,8 +76,8 @@ class _BufferedSocket:
 
 
 class BatchClient(mqtt.Client):
-    """paho's client for a subscriber that takes thousands of messages a second and acknowledges them by the
-    batch (the ingest worker): the socket read in large chunks, as many packets read per turn of the loop as
+    """paho's client for thousands of messages a second (the ingest worker, which acknowledges them by the
+    batch; the simulator, which reads as many acknowledgements): the socket read in large chunks, as many packets read per turn of the loop as
     have arrived (paho reads one per turn, with a ``select`` each), and a batch's PUBACKs written as one
     buffer (``ack_many``). The packets on the wire are the same as paho's own."""
 
@@ -125,9 +125,8 @@ _PUBACK = struct.Struct("!BBH")
 
 
 def client(broker: Broker, *, client_id: str = "", manual_ack: bool = False) -> mqtt.Client:
-    kind = BatchClient if manual_ack else mqtt.Client
-    c = kind(mqtt.CallbackAPIVersion.VERSION2, client_id=client_id or f"dolbom-{uuid.uuid4().hex[:12]}",
-             protocol=mqtt.MQTTv5, manual_ack=manual_ack)
+    c = BatchClient(mqtt.CallbackAPIVersion.VERSION2, client_id=client_id or f"dolbom-{uuid.uuid4().hex[:12]}",
+                    protocol=mqtt.MQTTv5, manual_ack=manual_ack)
     if broker.username:
         c.username_pw_set(broker.username, broker.password or None)
     if broker.tls_ca:
