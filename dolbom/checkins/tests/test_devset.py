@@ -72,14 +72,18 @@ def _squash(text: str) -> str:
 
 def test_no_call_text_appears_in_the_training_files(calls):
     # Reads every text file the risk model is trained or tested from, so that the set stays apart even
-    # when more training files are added. Only this test reads them; it reports our turns, never theirs.
+    # when more training files are added. A failure names the training file and line that holds a copy, never
+    # the development set's text: whoever writes training data must not read the calls it is judged on.
     files = [p for p in sorted(Path(DATA_DIR).rglob("*")) if p.is_file() and p.suffix != ".md"]
     assert files, "no training files found"
-    corpus = "\n".join(_squash(line) for p in files for line in p.read_text(encoding="utf-8", errors="ignore").splitlines())
-    copied = sorted(
-        {t.text for c in calls for t in c.turns if len(s := _squash(t.text)) >= MIN_COPY_CHARS[t.speaker] and s in corpus}
-    )
-    assert not copied, copied
+    lines = [(f"{p.name}:{i}", _squash(line)) for p in files
+             for i, line in enumerate(p.read_text(encoding="utf-8", errors="ignore").splitlines(), 1)]
+    corpus = "\n".join(text for _where, text in lines)
+    dev = [s for c in calls for t in c.turns if len(s := _squash(t.text)) >= MIN_COPY_CHARS[t.speaker]]
+    copied = [s for s in dev if s in corpus]
+    where = sorted({w for s in copied for w, text in lines if s in text})
+    n_copied = len(copied)
+    assert n_copied == 0, f"{n_copied} development turns copied in the training files at {where}"
 
 
 def _write(tmp_path: Path, record: dict) -> Path:
