@@ -1,7 +1,8 @@
 """The process harness of bench/safety.py: the broker, the database, the ingest worker (real or naive) and the
 device simulator, each its own process, and the helpers that start, kill and wait for them. No Django here:
-the orchestrator starts the processes and reads the database directly; the scenarios, the baseline and the
-report are in bench/safety.py.
+the orchestrator starts the processes and reads the database directly; the scenarios and the report are in
+bench/safety.py, what runs inside Django (the city, the reset, the count) in bench/safety_city.py, the naive
+subscriber in bench/safety_baseline.py.
 """
 
 from __future__ import annotations
@@ -18,7 +19,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 PY = sys.executable
-SCRIPT = ROOT / "bench" / "safety.py"  # the scenarios; its "_verb" entry points run inside Django
+SCRIPT = ROOT / "bench" / "safety_city.py"  # the parts that run inside Django ("_verb" entry points)
+BASELINE = ROOT / "bench" / "safety_baseline.py"  # the naive subscriber
 CAUTION_MINUTES = 1
 
 
@@ -262,7 +264,7 @@ class Worker:
             cmd = _dolbom("safety", "ingest", "--client-id", self.client_id, "--sweep-seconds", "1",
                           "--stats-seconds", "0")
         else:
-            cmd = _self("_naive", self.client_id, self.prefix, str(self.port), str(CAUTION_MINUTES * 60))
+            cmd = [PY, str(BASELINE), self.client_id, self.prefix, str(self.port), str(CAUTION_MINUTES * 60)]
         before = self._subscriptions()
         self.proc = subprocess.Popen(cmd, env=self.env, cwd=ROOT, stdout=self.log.open("a"), stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 120
