@@ -37,6 +37,7 @@ from dolbom.safety.models import (
     IncidentLog,
     Reject,
     Responder,
+    Severity,
 )
 
 # Who answers alarms and keeps the equipment; who may put a resident on the waiting list.
@@ -194,7 +195,7 @@ def board_counts(*, viewer: User) -> BoardCounts:
     rows = (incident_visible(viewer).filter(resolved_at__isnull=True).order_by().values("severity")
             .annotate(n=Count("pk")).values_list("severity", "n"))
     tickets = ticket_visible(viewer).filter(resolved_at__isnull=True).count()
-    return BoardCounts(open={1: 0, 2: 0, 3: 0} | dict(rows), tickets=tickets)
+    return BoardCounts(open={s.value: 0 for s in Severity} | dict(rows), tickets=tickets)
 
 
 def board_log(*, viewer: User, context: AccessContext, shown: Iterable[int]) -> None:
@@ -259,17 +260,19 @@ def ticket_get(*, viewer: User, ticket_id: int, context: AccessContext) -> Devic
                       resident="home__resident_id", in_caseload=lambda t: _in_caseload(viewer, t.home.resident_id))
 
 
+def _live_home(viewer: User, resident_id: int) -> QuerySet[Home]:
+    return home_visible(viewer).filter(resident_id=resident_id).exclude(status=HomeStatus.ENDED).order_by("-pk")
+
+
 def home_for_resident(*, viewer: User, resident_id: int) -> Home | None:
     """The resident's live home (or waiting-list entry), for the resident and case pages, which logged the read."""
-    return (home_visible(viewer).filter(resident_id=resident_id).exclude(status=HomeStatus.ENDED)
-            .select_related("clock", "worker__staff", "centre").order_by("-pk").first())
+    return _live_home(viewer, resident_id).select_related("clock", "worker__staff", "centre").first()
 
 
 def home_status_for_resident(*, viewer: User, resident_id: int) -> Home | None:
     """The case page's box: which live home, in what status, and nothing the box does not show (the
     resident page's clock, worker and centre are three joins on every case page)."""
-    return (home_visible(viewer).filter(resident_id=resident_id).exclude(status=HomeStatus.ENDED)
-            .only("pk", "status").order_by("-pk").first())
+    return _live_home(viewer, resident_id).only("pk", "status").first()
 
 
 def rejects_by_code(*, since: dt.datetime) -> list[dict]:
