@@ -39,7 +39,9 @@ def _points(rng: random.Random, layout: str, n: int) -> list[tuple[float, float]
 
 
 def generate(*, layout: str = "random", windows: str = "narrow", n: int = 100, seed: int = 0,
-             name: str = "") -> Instance:
+             name: str = "", max_demand: int = 40) -> Instance:
+    """A random instance; `max_demand` below 40 makes load a looser bound on the fleet (Solomon's R2 and RC2
+    need 3-4 long routes though capacity alone would allow 2, which is what makes their fleet search hard)."""
     if windows not in WINDOWS:
         raise ValueError(f"unknown windows {windows!r}; choose one of {WINDOWS}")
     rng = random.Random(f"{layout}-{windows}-{n}-{seed}")
@@ -61,7 +63,7 @@ def generate(*, layout: str = "random", windows: str = "narrow", n: int = 100, s
             a = b = math.ceil(t0)
         xs.append(x)
         ys.append(y)
-        demand.append(rng.randint(1, 40))
+        demand.append(rng.randint(1, max_demand))
         ready.append(float(a))
         due.append(float(b))
         serv.append(service)

@@ -7,7 +7,7 @@ import pytest
 from dolbom.visits.solver.baseline import nearest_neighbour
 from dolbom.visits.solver.checker import check_solution
 from dolbom.visits.solver.generator import LAYOUTS, WINDOWS, generate
-from dolbom.visits.solver.vrptw import MaxTime, solve_vrptw
+from dolbom.visits.solver.vrptw import MaxTime, Stall, solve_vrptw
 
 
 @pytest.mark.parametrize("layout", LAYOUTS)
@@ -61,3 +61,61 @@ def test_max_time_stops_once_its_clock_has_advanced_the_limit():
     assert not stop(0)
     now[0] = 11.6
     assert stop(0)
+
+
+class _Candidate:
+    def __init__(self, time_warp: int, excess_load: int = 0) -> None:
+        self._tw, self._load = time_warp, excess_load
+
+    def time_warp(self) -> int:
+        return self._tw
+
+    def excess_load(self) -> list[int]:
+        return [self._load]
+
+
+def test_stall_gives_up_only_when_the_least_violation_has_not_shrunk_for_its_seconds():
+    now = [0.0]
+    stall = Stall(2.0, lambda: now[0])
+    stall.on_iteration(None, _Candidate(50, 5), None, None)
+    now[0] = 1.5
+    stall.on_iteration(None, _Candidate(40), None, None)  # shrank: the wait starts again
+    now[0] = 3.0
+    stall.on_iteration(None, _Candidate(45), None, None)  # worse than the least: no new start
+    assert not stall(0)
+    now[0] = 3.6
+    assert stall(0)
+
+
+def test_a_hopeless_smaller_fleet_is_abandoned_early_and_the_fleet_kept(monkeypatch):
+    # Two customers with the same narrow window on opposite sides of the depot need two vehicles: the try
+    # at one can never succeed and must not run to its cap.
+    from dolbom.visits.solver import vrptw
+    from dolbom.visits.solver.instance import Instance
+
+    monkeypatch.setattr(vrptw, "STALL_SHARE", 0.02)
+    monkeypatch.setattr(vrptw, "ATTEMPT_SHARE", 0.9)
+    instance = Instance(name="two", vehicles=2, capacity=100, x=(50.0, 10.0, 90.0), y=(50.0, 50.0, 50.0),
+                        demand=(0, 1, 1), ready=(0.0, 40.0, 40.0), due=(200.0, 45.0, 45.0), service=(0.0, 5.0, 5.0))
+    readings = 0
+
+    def clock() -> float:  # a millisecond per reading, so the test does not depend on the machine's speed
+        nonlocal readings
+        readings += 1
+        return readings / 1000
+
+    spent: dict[int, int] = {}
+    solve = vrptw.solve
+
+    def counted(data, **kwargs):  # noqa: ANN001, ANN202
+        before = readings
+        res = solve(data, **kwargs)
+        spent[data.vehicle_type(0).num_available] = readings - before
+        return res
+
+    monkeypatch.setattr(vrptw, "solve", counted)
+    result = solve_vrptw(instance, time_limit=5.0, clock=clock)
+    assert result.vehicles == 2
+    assert check_solution(instance, result.routes).feasible
+    # The cap alone would let the try at one vehicle run 0.7 x 5 s (3,500 readings); the stall ends it after 0.1 s.
+    assert spent[1] < 500
