@@ -76,7 +76,7 @@ def naive(client_id: str, prefix: str, port: int, caution_seconds: float) -> Non
 
     c = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=client_id, protocol=mqtt.MQTTv311, clean_session=True)
     c.on_message = on_message
-    c.on_connect = lambda c, u, f, rc, p: c.subscribe(f"{prefix}/+/events", qos=1)
+    c.on_connect = lambda c, u, f, rc, p: c.subscribe(f"{prefix}/+/+", qos=1)  # both topics, one session
     c.on_subscribe = lambda *a: print("구독 완료 (subscribed)", flush=True)
     c.connect("127.0.0.1", port)
     threading.Thread(target=tick, daemon=True).start()

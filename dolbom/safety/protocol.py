@@ -46,27 +46,51 @@ STATUS_CODES: dict[int, tuple[str, frozenset[str]]] = {
 CODE_OF_KIND = {kind: code for code, (kind, _) in STATUS_CODES.items()}
 DEVICE_KINDS = ("activity", "door", "fire", "gas", "button", "gateway")
 
-# Topics: one per gateway, so that a broker ACL can let each gateway publish to its own topic only.
+# Topics: one per gateway, so that a broker ACL can let each gateway publish to its own topic only. Each gateway
+# has two: ``events`` for everything, and ``alarm``, the priority lane, for fire, gas and the button (and their
+# clear and cancel). The worker reads the lane through a session of its own, so an alarm never queues behind the
+# activity the broker holds for the events session (a broker's queue per client is first in, first out).
 TOPIC_PREFIX = "dolbom/safety/v1/gw"
+EVENTS_TOPIC = "events"
+ALARM_TOPIC = "alarm"
+ALARM_LANE_KINDS = frozenset({"fire", "fire_cleared", "gas", "gas_cleared", "button", "button_cancelled"})
 
 
 def event_topic(controller: str, prefix: str = TOPIC_PREFIX) -> str:
-    return f"{prefix}/{controller}/events"
+    return f"{prefix}/{controller}/{EVENTS_TOPIC}"
 
 
-def subscription(prefix: str = TOPIC_PREFIX, share_group: str = "") -> str:
-    """The ingest worker's subscription; with a share group several workers split the stream
-    (MQTT 5 shared subscriptions)."""
-    topic = f"{prefix}/+/events"
+def alarm_topic(controller: str, prefix: str = TOPIC_PREFIX) -> str:
+    return f"{prefix}/{controller}/{ALARM_TOPIC}"
+
+
+def topic_for(kind: str, controller: str, prefix: str = TOPIC_PREFIX) -> str:
+    """Where a gateway publishes an event of ``kind``: alarms and their clearing on the alarm lane."""
+    return alarm_topic(controller, prefix) if kind in ALARM_LANE_KINDS else event_topic(controller, prefix)
+
+
+def _subscribed(topic: str, share_group: str) -> str:
     return f"$share/{share_group}/{topic}" if share_group else topic
 
 
+def subscription(prefix: str = TOPIC_PREFIX, share_group: str = "") -> str:
+    """The ingest worker's subscription to the events topics; with a share group several workers split the
+    stream (MQTT 5 shared subscriptions)."""
+    return _subscribed(f"{prefix}/+/{EVENTS_TOPIC}", share_group)
+
+
+def alarm_subscription(prefix: str = TOPIC_PREFIX, share_group: str = "") -> str:
+    """The ingest worker's subscription to the alarm lane (its second session)."""
+    return _subscribed(f"{prefix}/+/{ALARM_TOPIC}", share_group)
+
+
 def controller_of_topic(topic: str, prefix: str = TOPIC_PREFIX) -> str | None:
+    """The gateway of an events or alarm topic; None for any other topic."""
     head, _, rest = topic.partition(prefix + "/")
     if head or not rest:
         return None
     controller, _, tail = rest.partition("/")
-    return controller if controller and tail == "events" else None
+    return controller if controller and tail in (EVENTS_TOPIC, ALARM_TOPIC) else None
 
 
 class EventIn(BaseModel):

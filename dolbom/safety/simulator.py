@@ -269,8 +269,9 @@ class PublishReport:
 
 
 def _payloads(events: list[SimEvent], *, run: str, prefix: str) -> list[tuple[str, bytes, bytes]]:
-    """Each event's topic and JSON payload, encoded before publishing starts, split where its time goes (live
-    pace stamps an event when it is sent): publishing is then a join, not a dict and a json.dumps per event."""
+    """Each event's topic (fire, gas, the button and their clearing on the alarm lane) and JSON payload, encoded
+    before publishing starts, split where its time goes (live pace stamps an event when it is sent): publishing
+    is then a join, not a dict and a json.dumps per event."""
     placeholder = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
     mark = json.dumps(placeholder.isoformat(timespec="milliseconds")).encode()
     out = []
@@ -278,7 +279,7 @@ def _payloads(events: list[SimEvent], *, run: str, prefix: str) -> list[tuple[st
         text = json.dumps(body(e, placeholder, run=run), ensure_ascii=False, separators=(",", ":")).encode()
         head, found, tail = text.partition(mark)
         assert found, "the event's time was not in its payload"
-        out.append((protocol.event_topic(e.controller, prefix), head, tail))
+        out.append((protocol.topic_for(e.kind, e.controller, prefix), head, tail))
     return out
 
 

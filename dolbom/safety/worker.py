@@ -1,18 +1,28 @@
 """The ingest worker (``dolbom safety ingest``): a long-running MQTT subscriber that stores gateway events and
 acknowledges them only after the commit.
 
-    paho's network thread  ──on_message──▶  queue  ──batch──▶  events_ingest (one transaction)  ──▶  ack each
+    alarm session  ──on_message──▶  alarm queue  ─┐  (always first)
+    events session ──on_message──▶  events queue ─┴─batch──▶  events_ingest (one transaction)  ──▶  ack each
+
+Two MQTT sessions, two client ids: a broker keeps one first-in-first-out queue per session, so with one
+session a fire waits behind every activity event the broker holds (at 5,000 events/s a worker a few seconds
+behind makes that tens of thousands). Gateways publish fire, gas and the button (and their clear and cancel)
+on their ``alarm`` topic (safety/PROTOCOL.md), which the worker reads through a session of its own with its
+own queue; the loop drains the alarm queue before it takes each activity batch, and a batch still filling
+stops waiting when an alarm arrives. An alarm sent on the events topic (an older gateway) is still stored,
+and goes first within its batch. Each message is acknowledged on the connection that delivered it: packet
+ids are per connection.
 
 Throughput comes from batching: one transaction takes up to DOLBOM_SAFETY_BATCH messages, or whatever
 arrived within DOLBOM_SAFETY_BATCH_MS of the first (stored with a few set-based statements: COPY and
-``INSERT … ON CONFLICT DO NOTHING`` on PostgreSQL, see services/sql.py). Fire, gas and button events of a
-batch go first, in a transaction of their own, so their incidents never wait for the activity around them. Safety comes from the order of the last two steps: a
-message is acknowledged (PUBACK, ``client.ack``) only once its batch is committed. If the worker dies before
-that (kill -9, a power cut), the broker still holds the message in the worker's persistent session and sends
-it again on reconnect; the unique constraint turns the resend into a no-op. If the database is down, the
-batch is retried until it is back, without acknowledging anything meanwhile.
+``INSERT … ON CONFLICT DO NOTHING`` on PostgreSQL, see services/sql.py). Safety comes from the order of the
+last two steps: a message is acknowledged (PUBACK, ``client.ack``) only once its batch is committed. If the
+worker dies before that (kill -9, a power cut), the broker still holds the message in the worker's persistent
+session and sends it again on reconnect; the unique constraint turns the resend into a no-op. If the database
+is down, the batch is retried until it is back, without acknowledging anything meanwhile.
 
-At start the worker runs the sweep (safety/services/sweep.py): escalations and supervision at once; the
+At start the worker connects first (the alarm session before the events one) and takes what the alarm lane
+holds; then it runs the start-up sweep (safety/services/sweep.py): escalations and supervision; the
 inactivity deadlines that fell due while it was down as soon as it has taken what the broker kept for it (at
 most a minute later), so that a resident whose movement is waiting in the queue is not alarmed for. Then it
 runs the sweep every few seconds itself, and holds the deadlines back the same way whenever it falls behind
@@ -55,6 +65,11 @@ ALARM_KINDS = frozenset(ALARMS)
 SWEEP_BUDGET = 0.3
 
 
+EVENTS, ALARM = protocol.EVENTS_TOPIC, protocol.ALARM_TOPIC  # the worker's two lanes (sessions)
+ALARM_SUFFIX = "-alarm"  # the alarm session's client id: the worker's own, with this after it
+ALARM_WAIT = 5.0  # seconds the start-up sweep waits for the alarm session to be subscribed and drained
+
+
 @dataclass(frozen=True)
 class Message:
     generation: int  # which connection delivered it: a packet id is only meaningful on its own connection
@@ -63,11 +78,13 @@ class Message:
     topic: str
     payload: bytes
     arrived: float
+    lane: str = EVENTS  # which session delivered it, and so which client acknowledges it
 
 
 @dataclass
 class Stats:
     received: int = 0
+    alarms: int = 0  # messages of the alarm lane (in received too)
     stored: int = 0
     duplicates: int = 0
     rejected: int = 0
@@ -79,9 +96,21 @@ class Stats:
 
     def line(self) -> str:
         elapsed = max(time.monotonic() - self.started, 1e-9)
-        return (f"received {self.received:,}, stored {self.stored:,} ({self.stored / elapsed:,.0f}/s), "
-                f"duplicates {self.duplicates:,}, rejected {self.rejected:,}, batches {self.batches:,}, "
-                f"database retries {self.db_retries}, reconnects {self.reconnects}")
+        return (f"received {self.received:,} (alarm lane {self.alarms:,}), stored {self.stored:,} "
+                f"({self.stored / elapsed:,.0f}/s), duplicates {self.duplicates:,}, rejected {self.rejected:,}, "
+                f"batches {self.batches:,}, database retries {self.db_retries}, reconnects {self.reconnects}")
+
+
+class Lane:
+    """One MQTT session of the worker: its client id, subscription, client, connection generation and queue."""
+
+    def __init__(self, name: str, client_id: str, subscription: str) -> None:
+        self.name, self.client_id, self.subscription = name, client_id, subscription
+        self.queue: deque[Message] = deque()
+        self.generation = 0
+        self.client: mqtt.Client | None = None
+        self.connected = threading.Event()
+        self.subscribed = threading.Event()
 
 
 class IngestWorker:
@@ -93,6 +122,10 @@ class IngestWorker:
         self.client_id = client_id
         self.prefix = prefix
         self.subscription = protocol.subscription(prefix, share_group)
+        self.alarm_subscription = protocol.alarm_subscription(prefix, share_group)
+        # The alarm session first: connected first, drained first.
+        self.lanes = {ALARM: Lane(ALARM, client_id + ALARM_SUFFIX, self.alarm_subscription),
+                      EVENTS: Lane(EVENTS, client_id, self.subscription)}
         self.batch = max(1, batch)
         self.batch_wait = max(0.0, batch_ms) / 1000
         self.session_expiry = session_expiry
@@ -102,12 +135,11 @@ class IngestWorker:
         self.stats_seconds = stats_seconds
         self.stats = Stats()
         self.stopping = threading.Event()
-        self.connected = threading.Event()
-        self.subscribed = threading.Event()
-        self._queue: deque[Message] = deque()
-        self._ready = threading.Condition()
-        self._generation = 0
-        self._client: mqtt.Client | None = None
+        self.connected = threading.Event()  # both sessions connected
+        self.subscribed = threading.Event()  # both sessions subscribed
+        self._queue = self.lanes[EVENTS].queue
+        self._alarms = self.lanes[ALARM].queue
+        self._ready = threading.Condition()  # guards both queues and generations; notified by either lane
         self._behind_since: float | None = time.monotonic()  # until the first drain: the backlog may be waiting
         self._first_deadlines = False
         self.lag = 0.0  # seconds between the freshest event of the last batch and its processing
@@ -115,40 +147,59 @@ class IngestWorker:
         # For tests: called after a batch is committed and before it is acknowledged.
         self.after_commit: Callable[[list[Message]], None] | None = None
 
-    # paho callbacks (network thread) ------------------------------------------------------------------
+    @property
+    def _client(self) -> mqtt.Client | None:
+        """The events session's client (tests cut its connection to play a crash)."""
+        return self.lanes[EVENTS].client
 
-    def _on_connect(self, c: mqtt.Client, userdata, flags, reason_code, properties) -> None:
+    @_client.setter
+    def _client(self, value: mqtt.Client | None) -> None:
+        self.lanes[EVENTS].client = value
+
+    # paho callbacks (each session's network thread; userdata is its Lane) -------------------------------
+
+    def _on_connect(self, c: mqtt.Client, lane: Lane, flags, reason_code, properties) -> None:
         if reason_code.is_failure:
-            log.error("safety ingest: broker refused the connection: %s", reason_code)
+            log.error("safety ingest: broker refused the %s connection: %s", lane.name, reason_code)
             return
         with self._ready:
-            self._generation += 1
-        if self.connected.is_set():
+            lane.generation += 1
+        if lane.connected.is_set():
             self.stats.reconnects += 1
-        self.connected.set()
+        lane.connected.set()
+        if all(x.connected.is_set() for x in self.lanes.values()):
+            self.connected.set()
         # Subscribing again is harmless with a kept session and needed with a new one.
-        c.subscribe(self.subscription, qos=1)
+        c.subscribe(lane.subscription, qos=1)
 
-    def _on_subscribe(self, c, userdata, mid, reason_codes, properties) -> None:
-        self.subscribed.set()
-        self._say("구독 완료 (subscribed)")
+    def _on_subscribe(self, c, lane: Lane, mid, reason_codes, properties) -> None:
+        lane.subscribed.set()
+        if all(x.subscribed.is_set() for x in self.lanes.values()):
+            self.subscribed.set()
+        after = time.monotonic() - self.stats.started
+        if lane.name == ALARM:
+            self._say(f"경보 구독 완료 (alarm lane subscribed, {after:.2f}s after start)")
+        else:
+            self._say(f"구독 완료 (subscribed, {after:.2f}s after start)")
 
-    def _on_disconnect(self, c, userdata, flags, reason_code, properties) -> None:
+    def _on_disconnect(self, c, lane: Lane, flags, reason_code, properties) -> None:
+        lane.subscribed.clear()
         self.subscribed.clear()
         if not self.stopping.is_set():
-            log.warning("safety ingest: disconnected (%s); paho reconnects", reason_code)
+            log.warning("safety ingest: %s session disconnected (%s); paho reconnects", lane.name, reason_code)
 
-    def _on_message(self, c, userdata, msg: mqtt.MQTTMessage) -> None:
+    def _on_message(self, c, lane: Lane, msg: mqtt.MQTTMessage) -> None:
         with self._ready:
-            self._queue.append(Message(self._generation, msg.mid, msg.qos, msg.topic, msg.payload, time.time()))
+            lane.queue.append(Message(lane.generation, msg.mid, msg.qos, msg.topic, msg.payload, time.time(),
+                                      lane.name))
             self._ready.notify()
 
     # the main loop -------------------------------------------------------------------------------------
 
     def start_up(self) -> str:
-        """Before the first new event: escalations and supervision (the deadlines follow the backlog)."""
+        """Escalations and supervision, once the alarm lane is taken (the deadlines follow the backlog)."""
         report = str(self._sweep(supervision=True, deadlines=False))
-        self._say(f"시작 점검: {report}")
+        self._say(f"시작 점검: {report} ({time.monotonic() - self.stats.started:.2f}s after start)")
         return report
 
     def caught_up(self) -> bool:
@@ -158,26 +209,38 @@ class IngestWorker:
         return behind is None or time.monotonic() - behind > limit
 
     def connect(self) -> None:
-        c = client(self.broker, client_id=self.client_id, manual_ack=True)
-        c.on_connect, c.on_subscribe = self._on_connect, self._on_subscribe
-        c.on_disconnect, c.on_message = self._on_disconnect, self._on_message
-        c.reconnect_delay_set(min_delay=1, max_delay=10)
-        c.connect(self.broker.host, self.broker.port, keepalive=30, clean_start=False,
-                  properties=session_properties(expiry=self.session_expiry))
-        c.loop_start()
-        self._client = c
+        for lane in self.lanes.values():  # the alarm lane first
+            c = client(self.broker, client_id=lane.client_id, manual_ack=True)
+            c.user_data_set(lane)
+            c.on_connect, c.on_subscribe = self._on_connect, self._on_subscribe
+            c.on_disconnect, c.on_message = self._on_disconnect, self._on_message
+            c.reconnect_delay_set(min_delay=1, max_delay=10)
+            c.connect(self.broker.host, self.broker.port, keepalive=30, clean_start=False,
+                      properties=session_properties(expiry=self.session_expiry))
+            c.loop_start()
+            lane.client = c
 
     def run(self, *, until: Callable[[], bool] | None = None) -> Stats:
-        self.start_up()
         self.connect()
+        connected_at = time.monotonic()
+        started_up = False
         next_sweep = time.monotonic() + self.sweep_seconds
         next_supervision = time.monotonic() + self.supervision_seconds
         next_stats = time.monotonic() + self.stats_seconds if self.stats_seconds else float("inf")
         try:
             while not self.stopping.is_set() and not (until and until()):
-                batch = self._take(timeout=min(0.5, max(0.01, next_sweep - time.monotonic())))
+                timeout = 0.05 if not started_up else min(0.5, max(0.01, next_sweep - time.monotonic()))
+                batch = self._take(timeout=timeout)
                 if batch:
                     self.process(batch)
+                if batch and batch[0].lane == ALARM:
+                    continue  # the alarm lane again, until it is empty
+                if not started_up:
+                    if not self.lanes[ALARM].subscribed.is_set() and time.monotonic() - connected_at < ALARM_WAIT:
+                        continue  # what the alarm session kept comes right after its subscription
+                    self.start_up()
+                    started_up = True
+                    continue
                 self._track(batch)
                 now = time.monotonic()
                 if now >= next_sweep or (not self._first_deadlines and self.caught_up()):
@@ -203,7 +266,8 @@ class IngestWorker:
         after a restart, a worker too slow for the stream). Current: a fresher batch, or a quiet half second
         once subscribed. Not "more is waiting": under a steady stream the next messages are always arriving
         while a batch is stored, and judging by that held the deadlines back for MAX_DEFER at every busy
-        moment (bench/safety.py counted those as missed alerts)."""
+        moment (bench/safety.py counted those as missed alerts). Only the events lane counts: a fresh alarm
+        says nothing of the activity still queued behind it."""
         if batch and self._batch_parsed:
             behind = self.lag > LAG_LIMIT
         elif not batch and self.subscribed.is_set():
@@ -221,15 +285,21 @@ class IngestWorker:
             self._ready.notify_all()
 
     def close(self) -> None:
-        c, self._client = self._client, None
-        if c is not None:
-            c.disconnect()  # the session outlives it: what is not acknowledged stays with the broker
-            c.loop_stop()
+        for lane in self.lanes.values():
+            c, lane.client = lane.client, None
+            if c is not None:
+                c.disconnect()  # the session outlives it: what is not acknowledged stays with the broker
+                c.loop_stop()
 
     def _take(self, timeout: float) -> list[Message]:
+        """The next batch, all of one lane: every alarm waiting, if any; else up to ``batch`` events, waiting
+        at most ``batch_wait`` for it to fill, and not at all once an alarm comes in meanwhile (the events
+        stay queued for the next turn)."""
         with self._ready:
-            if not self._queue:
+            if not self._queue and not self._alarms:
                 self._ready.wait(timeout)
+            if self._alarms:
+                return self._drain(self._alarms, min(self.batch, len(self._alarms)))
             if not self._queue:
                 return []
             first_at = time.monotonic()
@@ -238,11 +308,18 @@ class IngestWorker:
                 if left <= 0:
                     break
                 self._ready.wait(left)
-            return [self._queue.popleft() for _ in range(min(self.batch, len(self._queue)))]
+                if self._alarms:
+                    return self._drain(self._alarms, min(self.batch, len(self._alarms)))
+            return self._drain(self._queue, min(self.batch, len(self._queue)))
+
+    @staticmethod
+    def _drain(queue: deque[Message], n: int) -> list[Message]:
+        return [queue.popleft() for _ in range(n)]
 
     def process(self, batch: list[Message]) -> None:
         """Store the batch (retrying while the database is down), then acknowledge it."""
         self.stats.received += len(batch)
+        self.stats.alarms += sum(1 for m in batch if m.lane == ALARM)
         now = timezone.now()
         parsed: list[protocol.Parsed] = []
         refused: list[protocol.Refused] = []
@@ -258,11 +335,13 @@ class IngestWorker:
             parsed += ok
             refused += bad
             topics += [m.topic] * len(bad)
-        self._batch_parsed = bool(parsed)
-        if parsed:
+        if batch and batch[0].lane == EVENTS:  # how far behind the stream: the events lane only
+            self._batch_parsed = bool(parsed)
+        if parsed and batch[0].lane == EVENTS:
             self.lag = max(0.0, (now - max(p.event.time for p in parsed)).total_seconds())
-        # Fire, gas and the button first, in a transaction of their own: their incidents are committed (and
-        # on the worker's screen) before the thousand activity events around them are stored.
+        # Fire, gas and the button sent on the events topic (older gateways) first, in a transaction of their
+        # own: their incidents are committed (and on the worker's screen) before the thousand activity events
+        # around them are stored.
         alarms = [p for p in parsed if p.kind in ALARM_KINDS]
         if alarms and len(alarms) < len(parsed):
             self._store(alarms, [], [])
@@ -314,20 +393,24 @@ class IngestWorker:
         self.stats.rejected += len(kept)
 
     def _ack(self, batch: list[Message]) -> None:
-        c = self._client
-        if c is None:
-            return
-        with self._ready:
-            generation = self._generation
-        # A message of an earlier connection is sent again by the broker on this one (and stored as a
-        # duplicate, then acknowledged): its old packet id must not acknowledge someone else's message.
-        mine = [m for m in batch if m.generation == generation and m.qos > 0]
-        if isinstance(c, BatchClient) and all(m.qos == 1 for m in mine):
-            c.ack_many([m.mid for m in mine])  # the batch's PUBACKs in one write
-        else:
-            for m in mine:
-                c.ack(m.mid, m.qos)
-        self.stats.acked += len(mine)
+        """Each message acknowledged by the session and connection that delivered it."""
+        for name, lane in self.lanes.items():
+            c = lane.client
+            if c is None:
+                continue
+            with self._ready:
+                generation = lane.generation
+            # A message of an earlier connection is sent again by the broker on this one (and stored as a
+            # duplicate, then acknowledged): its old packet id must not acknowledge someone else's message.
+            mine = [m for m in batch if m.lane == name and m.generation == generation and m.qos > 0]
+            if not mine:
+                continue
+            if isinstance(c, BatchClient) and all(m.qos == 1 for m in mine):
+                c.ack_many([m.mid for m in mine])  # the batch's PUBACKs in one write
+            else:
+                for m in mine:
+                    c.ack(m.mid, m.qos)
+            self.stats.acked += len(mine)
 
     def _sweep(self, *, supervision: bool, deadlines: bool = True) -> SweepReport | str:
         try:

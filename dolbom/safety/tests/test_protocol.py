@@ -95,3 +95,15 @@ def test_one_bad_event_in_a_buffered_flush_does_not_refuse_the_rest():
 def test_an_event_naming_another_gateway_than_its_topic_is_refused():
     ok, refused = protocol.parse_message(json.dumps(BASE).encode(), now=NOW, topic_controller="GW-2")
     assert ok == [] and refused[0].code == IngestErrorCode.CONTROLLER_MISMATCH and refused[0].controller == "GW-1"
+
+
+def test_alarms_and_their_clearing_go_on_the_alarm_lane_and_both_topics_name_their_gateway():
+    prefix = "city/safety/v1/gw"
+    for kind in ("fire", "fire_cleared", "gas", "gas_cleared", "button", "button_cancelled"):
+        assert protocol.topic_for(kind, "GW-1", prefix) == "city/safety/v1/gw/GW-1/alarm"
+    for kind in ("activity", "door_open", "heartbeat", "power_off", "low_battery"):
+        assert protocol.topic_for(kind, "GW-1", prefix) == "city/safety/v1/gw/GW-1/events"
+    assert protocol.controller_of_topic("city/safety/v1/gw/GW-1/alarm", prefix) == "GW-1"
+    assert protocol.controller_of_topic("city/safety/v1/gw/GW-1/events", prefix) == "GW-1"
+    assert protocol.controller_of_topic("city/safety/v1/gw/GW-1/other", prefix) is None
+    assert protocol.alarm_subscription(prefix, "g") == "$share/g/city/safety/v1/gw/+/alarm"

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import threading
 import time
 
 from django.utils import timezone
@@ -16,7 +17,7 @@ from dolbom.safety.models import Cause, Clock, Event, Incident, Reject
 from dolbom.safety.mqtt import Broker
 from dolbom.safety.services import deadlines_fire
 from dolbom.safety.tests.conftest import install, payload
-from dolbom.safety.worker import LAG_LIMIT, IngestWorker, Message
+from dolbom.safety.worker import ALARM, EVENTS, LAG_LIMIT, IngestWorker, Message
 from dolbom.testing import personas
 
 PREFIX = protocol.TOPIC_PREFIX
@@ -27,9 +28,10 @@ def offline_worker() -> IngestWorker:
     return IngestWorker(Broker("127.0.0.1", 1), client_id="test-offline", prefix=PREFIX)
 
 
-def message(body, controller: str = "T-GW") -> Message:
+def message(body, controller: str = "T-GW", lane: str = EVENTS) -> Message:
     raw = body if isinstance(body, bytes) else json.dumps(body).encode()
-    return Message(0, 0, 1, protocol.event_topic(controller, PREFIX), raw, time.time())
+    topic = protocol.alarm_topic(controller, PREFIX) if lane == ALARM else protocol.event_topic(controller, PREFIX)
+    return Message(0, 0, 1, topic, raw, time.time(), lane)
 
 
 def test_a_batch_with_a_resend_and_a_malformed_message_stores_the_rest_once(home):
@@ -85,3 +87,31 @@ def test_firing_a_backlog_of_deadlines_stops_at_its_budget_and_goes_on(installed
     fired, more = deadlines_fire()
     assert (fired, more) == (2, False)
     assert Incident.objects.filter(cause=Cause.INACTIVITY).count() == 2
+
+
+def test_an_alarm_waiting_is_taken_before_the_events_queued_ahead_of_it(home):
+    w = offline_worker()
+    w._queue.extend(message(payload("activity")) for _ in range(5))
+    w._alarms.append(message(payload("button"), lane=ALARM))
+    first = w._take(timeout=0.01)
+    assert [m.lane for m in first] == [ALARM]
+    assert [m.lane for m in w._take(timeout=0.01)] == [EVENTS] * 5
+
+
+def test_a_batch_still_filling_stops_waiting_when_an_alarm_arrives(home):
+    w = offline_worker()
+    w.batch_wait = 5.0  # would wait five seconds for the batch to fill
+    w._queue.append(message(payload("activity")))
+    alarm = message(payload("fire"), lane=ALARM)
+
+    def arrive() -> None:
+        time.sleep(0.1)
+        with w._ready:
+            w._alarms.append(alarm)
+            w._ready.notify()
+
+    threading.Thread(target=arrive).start()
+    began = time.monotonic()
+    taken = w._take(timeout=0.01)
+    assert [m.lane for m in taken] == [ALARM] and time.monotonic() - began < 2.0
+    assert len(w._queue) == 1  # the event waits for the next turn

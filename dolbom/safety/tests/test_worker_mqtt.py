@@ -90,22 +90,28 @@ def test_events_published_over_mqtt_are_stored_and_bad_ones_refused(broker, pref
     assert worker.stats.acked == 4
 
 
-def test_a_crash_between_commit_and_ack_is_redelivered_and_stored_once(broker, prefix, home):
-    client_id = f"t-{uuid.uuid4().hex[:8]}"
-    first = make_worker(broker, prefix, client_id)
+def crashing_worker(broker, prefix: str, client_id: str) -> tuple[IngestWorker, threading.Event]:
+    """A worker that dies as under kill -9 right after its first commit: both sessions' sockets cut, nothing
+    acknowledged; the event is set once it has committed."""
+    worker = make_worker(broker, prefix, client_id)
     committed = threading.Event()
 
     def crash(batch) -> None:
-        # As a kill -9 right after the commit: the socket dies, nothing is acknowledged.
         committed.set()
-        first._client.socket().close()
-        first._client.loop_stop()
-        first._client = None
+        for lane in worker.lanes.values():
+            lane.client.socket().close()
+            lane.client.loop_stop()
+            lane.client = None
         raise SystemExit("crashed after commit")
 
-    first.after_commit = crash
-    running = Running(first)
-    with running:
+    worker.after_commit = crash
+    return worker, committed
+
+
+def test_a_crash_between_commit_and_ack_is_redelivered_and_stored_once(broker, prefix, home):
+    client_id = f"t-{uuid.uuid4().hex[:8]}"
+    first, committed = crashing_worker(broker, prefix, client_id)
+    with Running(first):
         publish(broker, prefix, [payload("button", event_id="b-1", seq=7)])
         assert wait_for(committed.is_set)
     assert Event.objects.count() == 1 and Incident.objects.count() == 1

@@ -62,7 +62,7 @@ class Command(AppCommand):
     def ingest(self, *, client_id: str | None, share_group: str | None, batch: int | None, batch_ms: float | None,
                sweep_seconds: float, stats_seconds: float, **options: Any) -> None:
         from dolbom.safety.mqtt import Broker, reachable
-        from dolbom.safety.worker import IngestWorker
+        from dolbom.safety.worker import ALARM_SUFFIX, IngestWorker
 
         broker = Broker.from_settings()
         if not reachable(broker, timeout=3):
@@ -76,7 +76,8 @@ class Command(AppCommand):
             out=self.stdout, stats_seconds=stats_seconds)
         for sig in (signal.SIGTERM, signal.SIGINT):
             signal.signal(sig, lambda *_: worker.stop())
-        self.stdout.write(f"{broker.host}:{broker.port} {worker.subscription} 구독 (client id {worker.client_id})")
+        self.stdout.write(f"{broker.host}:{broker.port} {worker.alarm_subscription} + {worker.subscription} 구독 "
+                          f"(client id {worker.client_id}{ALARM_SUFFIX} + {worker.client_id})")
         stats = worker.run()
         self.stdout.write(f"종료: {stats.line()}")
 
