@@ -14,6 +14,7 @@ load (printed), the CPU figures much less.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import cProfile
 import io
 import json
@@ -41,13 +42,80 @@ def _backend_cpu(pid: int | None) -> float:
         return 0.0
 
 
-def _prepare(url: str, homes: int, seed: int) -> None:
+def _prepare(url: str, homes: int, seed: int, *, fresh: bool) -> None:
+    """A fresh database: migrated, and the city made (bench/safety_city.py). A reused one: migrated (a new
+    migration of the branch applies), then reset to the state a fresh one starts in — no events, every clock,
+    gateway and device as new, dead rows vacuumed — so that a run on it costs what a run on a fresh one does
+    (the last run's clocks would otherwise be ahead of the new events, which then move none)."""
     env = dict(os.environ, DATABASE_URL=url, DOLBOM_LOG_LEVEL="ERROR")
-    for cmd in ([PY, "-c", "import sys; from dolbom.cli import main; sys.exit(main())", "migrate", "--verbosity", "0"],
-                [PY, str(ROOT / "bench" / "safety.py"), "_prepare", str(homes), str(seed)]):
+    city = [PY, str(ROOT / "bench" / "safety_city.py")]
+    steps = [[PY, "-c", "import sys; from dolbom.cli import main; sys.exit(main())", "migrate", "--verbosity", "0"],
+             [*city, "_prepare", str(homes), str(seed)] if fresh else [*city, "_reset"]]
+    for cmd in steps:
         done = subprocess.run(cmd, env=env, cwd=ROOT, capture_output=True, text=True)
         if done.returncode:
             raise SystemExit(done.stdout[-2000:] + done.stderr[-3000:])
+    if url.startswith("postgres"):
+        import psycopg
+
+        with psycopg.connect(url, autocommit=True) as conn:
+            conn.execute("VACUUM ANALYZE")
+
+
+class _StatementCpu:
+    """The backend's CPU attributed to the statement that ran it: psycopg's execute and copy wrapped while the
+    batches run. What runs outside them (the commit) is "other"."""
+
+    def __init__(self, pid: int) -> None:
+        import psycopg
+
+        self.pid, self.spent = pid, {}
+        self._cursor = psycopg.Cursor
+        self._execute, self._copy = psycopg.Cursor.execute, psycopg.Cursor.copy
+        outer = self
+
+        def execute(cursor, query, *a, **k):
+            before = _backend_cpu(outer.pid)
+            try:
+                return outer._execute(cursor, query, *a, **k)
+            finally:
+                outer._add(query, _backend_cpu(outer.pid) - before)
+
+        @contextlib.contextmanager
+        def copy(cursor, statement, *a, **k):
+            before = _backend_cpu(outer.pid)
+            try:
+                with outer._copy(cursor, statement, *a, **k) as c:
+                    yield c
+            finally:
+                outer._add(statement, _backend_cpu(outer.pid) - before)
+
+        psycopg.Cursor.execute, psycopg.Cursor.copy = execute, copy
+
+    def _add(self, query, seconds: float) -> None:
+        text = query if isinstance(query, str) else getattr(query, "as_string", lambda _c: str(query))(None)
+        words = " ".join(text.replace('"', "").split()[:4])[:60]
+        self.spent[words] = self.spent.get(words, 0.0) + seconds
+
+    def stop(self) -> None:
+        self._cursor.execute, self._cursor.copy = self._execute, self._copy
+
+    def per_event(self, n: int, total: float) -> dict[str, float]:
+        out = {k: round(v / n * 1e6, 1) for k, v in sorted(self.spent.items(), key=lambda kv: -kv[1]) if v > 0}
+        out["other (commit, ...)"] = round((total - sum(self.spent.values())) / n * 1e6, 1)
+        return out
+
+
+def _table_writes(connection) -> dict[str, int]:
+    """PostgreSQL's counters of rows inserted, updated (and of those, updated without touching an index)
+    and deleted in the safety tables, flushed first (they are otherwise written at most once a second)."""
+    with connection.cursor() as cur:
+        cur.execute("SELECT pg_stat_force_next_flush()")
+        cur.execute("SELECT relname, n_tup_ins, n_tup_upd, n_tup_hot_upd, n_tup_del FROM pg_stat_user_tables "
+                    "WHERE relname LIKE 'safety%%' OR relname LIKE 'stage%%'")
+        rows = cur.fetchall()
+    return {f"{name.removeprefix('safety_')}.{what}": value for name, *values in rows
+            for what, value in zip(("ins", "upd", "hot", "del"), values, strict=True)}
 
 
 def main() -> int:
@@ -62,6 +130,9 @@ def main() -> int:
     parser.add_argument("--batch", type=int, default=1000)
     parser.add_argument("--baseline-events", type=int, default=3000, help="events one per transaction (0: skip)")
     parser.add_argument("--profile", type=int, default=0, help="print the N costliest functions (cProfile)")
+    parser.add_argument("--statements", action="store_true",
+                        help="PostgreSQL: the backend's CPU per event by statement (its first words; sampled from "
+                             "/proc at the clock tick, so meaningful summed over many batches)")
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
 
@@ -81,8 +152,7 @@ def main() -> int:
         url, fresh = f"sqlite:///{tmp / 'profile.sqlite3'}", True
     try:
         t = time.perf_counter()
-        if fresh:
-            _prepare(url, args.homes, args.seed)
+        _prepare(url, args.homes, args.seed, fresh=fresh)
         prepared = time.perf_counter() - t
         os.environ.update(DATABASE_URL=url, DJANGO_SETTINGS_MODULE="dolbom.settings", DOLBOM_LOG_LEVEL="ERROR",
                           DOLBOM_DATA_DIR=str(tmp / "data"))
@@ -107,7 +177,7 @@ def run(args) -> dict:
     from django.db import connection
 
     from dolbom.safety import protocol, simulator
-    from dolbom.safety.models import Transport
+    from dolbom.safety.models import Clock, Transport
     from dolbom.safety.mqtt import Broker
     from dolbom.safety.services import events_ingest
     from dolbom.safety.worker import IngestWorker, Message
@@ -130,13 +200,20 @@ def run(args) -> dict:
     run_id = f"{time.time():.0f}"  # a reused database keeps the last run's events
     messages = [message(e, f"p{run_id}") for e in main_events]
     worker = IngestWorker(Broker("127.0.0.1", 1), client_id="profile", prefix=prefix, batch=args.batch)
+    # Every home's clock counting from before the stream, as in a live city: a sign of life restarts it (a new
+    # deadline, the costly write), where clocks made after the stream's times would only note it.
+    Clock.objects.update(base_at=start - dt.timedelta(seconds=1), next_level="caution", due_at=None,
+                         last_activity_at=None)
     connection.ensure_connection()
     pid = None
     if connection.vendor == "postgresql":
         with connection.cursor() as cur:
+            cur.execute("VACUUM ANALYZE safety_clock")
             cur.execute("SELECT pg_backend_pid()")
             pid = cur.fetchone()[0]
 
+    statements = _StatementCpu(pid) if args.statements and pid is not None else None
+    writes0 = _table_writes(connection) if pid is not None else {}
     profiler = cProfile.Profile() if args.profile else None
     cpu0, db0, wall0 = time.process_time(), _backend_cpu(pid), time.perf_counter()
     if profiler:
@@ -146,11 +223,20 @@ def run(args) -> dict:
     if profiler:
         profiler.disable()
     wall, cpu, db = time.perf_counter() - wall0, time.process_time() - cpu0, _backend_cpu(pid) - db0
+    if statements is not None:
+        statements.stop()
     n = len(messages)
     out = {"db": connection.vendor, "homes": len(homes), "events": n, "batch": args.batch,
            "stored": worker.stats.stored, "rate_wall": round(n / wall), "worker_cpu_us": round(cpu / n * 1e6, 1),
            "db_cpu_us": round(db / n * 1e6, 1), "load": os.getloadavg()[0],
            "rate_cpu": round(n / max(cpu + db, 1e-9))}
+    if pid is not None:
+        # Rows written per event by table (PostgreSQL's counters): "hot" updates touch no index.
+        after = _table_writes(connection)
+        out["writes_per_event"] = {k: round((v - writes0.get(k, 0)) / n, 3) for k, v in after.items()
+                                   if v != writes0.get(k, 0)}
+    if statements is not None:
+        out["db_cpu_us_by_statement"] = statements.per_event(n, db)
 
     # Parsing alone (pydantic and JSON), the part no database change can remove.
     now = dt.datetime.now(dt.UTC)
