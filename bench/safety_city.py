@@ -159,8 +159,9 @@ def report(mode: str, log_path: str, notes_path: str, faults_path: str, caution_
     due = {c for c, at in fallen.items() if at + caution_seconds + 3 < faults["ended"]}
     # Seconds from a fallen resident's caution deadline to the alert (the incident's event time is the deadline).
     delays = sorted(o - e for c, cause, e, o in incidents if cause == "inactivity" and c in fallen)
-    # Outside the faults: not within 2 s either side of the kill or the restart (an alarm stored but not yet
-    # committed when the worker is killed is committed by the next worker, after its start-up).
+    # The steady part: not within 2 s either side of the kill or the restart (an alarm stored but not yet
+    # committed when the worker is killed is committed by the next worker, after its start-up); the fault
+    # windows: the rest. Both are reported, and the whole run.
     windows = [(w[0] - 2, w[1] + 2) for w in faults["windows"]]
     latencies = [(o - e, e) for _c, cause, e, o in incidents if cause in ("fire", "button")]
 
@@ -168,6 +169,7 @@ def report(mode: str, log_path: str, notes_path: str, faults_path: str, caution_
         return all(not (a <= at <= b) for a, b in windows)
 
     calm = sorted(d for d, e in latencies if outside(e))
+    faulty = sorted(d for d, e in latencies if not outside(e))
     every = sorted(d for d, _e in latencies)
     homes_streamed = {c for c, _e, _s in stored}
     # After the stream ends every home goes quiet: alerts due after that are right, not false.
@@ -179,8 +181,10 @@ def report(mode: str, log_path: str, notes_path: str, faults_path: str, caution_
         "duplicate_rows": len(stored_rows) - len(stored),
         "duplicate_incidents": sum(n - 1 for n in per_key.values() if n > 1),
         "falls_due": len(due), "missed_inactivity": len(due - inactive),
-        "p50": _pct(calm, 50), "p99": _pct(calm, 99), "p50_all": _pct(every, 50), "p99_all": _pct(every, 99),
-        "alarms": len(every), "first": first, "last": last,
+        "p50": _pct(calm, 50), "p99": _pct(calm, 99), "max_steady": calm[-1] if calm else None,
+        "p50_faults": _pct(faulty, 50), "p99_faults": _pct(faulty, 99),
+        "p50_all": _pct(every, 50), "p99_all": _pct(every, 99),
+        "alarms": len(every), "alarms_steady": len(calm), "alarms_faults": len(faulty), "first": first, "last": last,
         "inactivity_delay_p50": _pct(delays, 50), "inactivity_delay_max": delays[-1] if delays else None,
     }))
 

@@ -254,42 +254,87 @@ def _run(cmd: list[str], env: dict[str, str]) -> str:
 
 
 class Worker:
-    def __init__(self, mode: str, env: dict[str, str], client_id: str, prefix: str, port: int, log: Path) -> None:
-        self.mode, self.env, self.client_id, self.prefix, self.port, self.log = mode, env, client_id, prefix, port, log
-        self.proc: subprocess.Popen | None = None
-        self.cpu = 0.0  # CPU seconds of the worker processes ended so far (a kill, a stop)
+    """The ingest worker (real or naive) in its own process. With ``standby`` (real only) a second process waits
+    beside it on a lock (``--standby-lock``) and takes over when the active one is killed; ``start`` then
+    starts a new standby."""
 
-    def start(self) -> None:
+    def __init__(self, mode: str, env: dict[str, str], client_id: str, prefix: str, port: int, log: Path,
+                 *, standby: bool = False) -> None:
+        self.mode, self.env, self.client_id, self.prefix, self.port, self.log = mode, env, client_id, prefix, port, log
+        self.standby = standby and mode == "real"
+        self.lock = log.with_suffix(".lock")
+        self.spare_log = log.with_suffix(".standby.log")
+        self.proc: subprocess.Popen | None = None
+        self.spare: subprocess.Popen | None = None
+        self.cpu = 0.0  # CPU seconds of the worker processes ended so far (a kill, a stop)
+        # The last (re)start: seconds to the alarm lane subscribed and to every session subscribed, from the new
+        # process's start (a cold restart) or from the kill (a standby taking over).
+        self.started: dict[str, float] = {}
+
+    def _spawn(self, log: Path) -> subprocess.Popen:
         if self.mode == "real":
             cmd = _dolbom("safety", "ingest", "--client-id", self.client_id, "--sweep-seconds", "1",
-                          "--stats-seconds", "0")
+                          "--stats-seconds", "0", *(("--standby-lock", str(self.lock)) if self.standby else ()))
         else:
             cmd = [PY, str(BASELINE), self.client_id, self.prefix, str(self.port), str(CAUTION_MINUTES * 60)]
-        before = self._subscriptions()
-        self.proc = subprocess.Popen(cmd, env=self.env, cwd=ROOT, stdout=self.log.open("a"), stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + 120
-        while self._subscriptions() <= before:  # Django's start-up, then the subscription
-            if self.proc.poll() is not None or time.monotonic() > deadline:
-                raise SystemExit(f"the {self.mode} worker did not start: {self.log.read_text()[-2000:]}")
-            time.sleep(0.1)
+        return subprocess.Popen(cmd, env=self.env, cwd=ROOT, stdout=log.open("a"), stderr=subprocess.STDOUT)
 
-    def _subscriptions(self) -> int:
-        return self.log.read_text(encoding="utf-8").count("구독 완료") if self.log.exists() else 0
+    def _serving(self, proc: subprocess.Popen, log: Path, began: float) -> dict[str, float]:
+        """Wait until the process at ``log`` has every session subscribed (Django's start-up, or a standby's
+        wait, then the subscriptions); seconds since ``began`` to its alarm lane and to all."""
+        before, before_alarm = _count(log, "구독 완료"), _count(log, "경보 구독 완료")
+        lanes = 2 if self.mode == "real" else 1  # the real worker's alarm session and events session
+        deadline = time.monotonic() + 120
+        alarm_at = None
+        while _count(log, "구독 완료") < before + lanes:
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise SystemExit(f"the {self.mode} worker did not start: {log.read_text()[-2000:]}")
+            if alarm_at is None and _count(log, "경보 구독 완료") > before_alarm:
+                alarm_at = time.time()
+            time.sleep(0.02)
+        ready = time.time()
+        return {"alarm_lane": (alarm_at or ready) - began, "ready": ready - began}
+
+    def start(self) -> None:
+        """The active worker if none runs (a cold start, timed in ``started``), then a standby if asked for."""
+        if self.proc is None or self.proc.poll() is not None:
+            began = time.time()
+            self.proc = self._spawn(self.log)
+            self.started = self._serving(self.proc, self.log, began)
+        if self.standby and (self.spare is None or self.spare.poll() is not None):
+            waiting = _count(self.spare_log, "대기 중")
+            self.spare = self._spawn(self.spare_log)
+            deadline = time.monotonic() + 120
+            while _count(self.spare_log, "대기 중") <= waiting:
+                if self.spare.poll() is not None or time.monotonic() > deadline:
+                    raise SystemExit(f"the standby did not start: {self.spare_log.read_text()[-2000:]}")
+                time.sleep(0.05)
 
     def kill(self) -> None:
+        """kill -9 of the active worker; with a standby, return once it has taken over (timed in ``started``)."""
         assert self.proc is not None
         self.cpu += _cpu_of(self.proc.pid)
+        down = time.time()
         self.proc.send_signal(signal.SIGKILL)
         self.proc.wait()
+        if self.standby and self.spare is not None:
+            self.started = self._serving(self.spare, self.spare_log, down)
+            self.proc, self.spare = self.spare, None
+            self.log, self.spare_log = self.spare_log, self.log
 
     def stop(self) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            self.cpu += _cpu_of(self.proc.pid)
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(30)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
+        for proc in (self.proc, self.spare):
+            if proc is not None and proc.poll() is None:
+                self.cpu += _cpu_of(proc.pid)
+                proc.send_signal(signal.SIGTERM)
+                try:
+                    proc.wait(30)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+
+
+def _count(log: Path, marker: str) -> int:
+    return log.read_text(encoding="utf-8").count(marker) if log.exists() else 0
 
 
 class Simulator:

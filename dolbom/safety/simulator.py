@@ -84,6 +84,7 @@ class Plan:
     dead_batteries: int = 0
     power_cuts: int = 0
     window: tuple[float, float] = (0.1, 0.6)  # when in the run they happen (fractions of it)
+    alarm_window: tuple[float, float] | None = None  # when the button presses and fires happen (default: window)
 
 
 @dataclass(order=True)
@@ -174,6 +175,7 @@ def generate(homes: list[SimHome], *, seconds: float, rhythm: Rhythm, plan: Plan
         return chosen
 
     lo, hi = plan.window
+    alo, ahi = plan.alarm_window or plan.window
     notes: list[Note] = []
     stop: dict[str, float] = {}
     falls = pick(plan.falls)
@@ -192,7 +194,7 @@ def generate(homes: list[SimHome], *, seconds: float, rhythm: Rhythm, plan: Plan
             extra.append(SimEvent(note.at + rng.uniform(5, 90), home.controller, "button", home.of("button")[0]))
     for home in pick(plan.buttons):
         if home.of("button"):
-            at = rng.uniform(lo, hi) * seconds
+            at = rng.uniform(alo, ahi) * seconds
             notes.append(Note("button", home.controller, at))
             extra.append(SimEvent(at, home.controller, "button", home.of("button")[0]))
             if rng.random() < 0.3:  # pressed by mistake, cancelled
@@ -200,7 +202,7 @@ def generate(homes: list[SimHome], *, seconds: float, rhythm: Rhythm, plan: Plan
                                       home.of("button")[0]))
     for home in pick(plan.fires):
         if home.of("fire"):
-            at = rng.uniform(lo, hi) * seconds
+            at = rng.uniform(alo, ahi) * seconds
             notes.append(Note("fire", home.controller, at))
             detector = home.of("fire")[0]
             repeats = rng.randint(2, 8)

@@ -29,11 +29,18 @@ runs the sweep every few seconds itself, and holds the deadlines back the same w
 the stream, i.e. the freshest event of a batch is older than LAG_LIMIT (for at most five minutes: a deadline
 is delayed, never skipped). Firing deadlines yields to the stream after SWEEP_BUDGET and goes on after the
 next batch.
+
+A restarted worker needs seconds before it can connect (Python, Django and every app imported: 1-4 s on
+two busy cores), and its alarms wait that long at the broker. A standby (``--standby-lock``, the same client
+id) is started beside it and waits, imported, on a file lock that the active worker holds for its life; the
+kernel releases it when that process ends, however it ends, and the standby connects to the same sessions
+within milliseconds (take_over). One host only: a lock file is not shared across machines.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import time
 from collections import deque
@@ -68,6 +75,10 @@ SWEEP_BUDGET = 0.3
 EVENTS, ALARM = protocol.EVENTS_TOPIC, protocol.ALARM_TOPIC  # the worker's two lanes (sessions)
 ALARM_SUFFIX = "-alarm"  # the alarm session's client id: the worker's own, with this after it
 ALARM_WAIT = 5.0  # seconds the start-up sweep waits for the alarm session to be subscribed and drained
+# Alarms per transaction at most: each costs tens of milliseconds of rules (its incident, the timeline, the
+# worker's notice), and the first of a few hundred kept while the worker was away should not wait for the last.
+ALARM_BATCH = 20
+STANDBY_POLL = 0.02  # seconds between a standby's tries of the active worker's lock
 
 
 @dataclass(frozen=True)
@@ -117,8 +128,9 @@ class IngestWorker:
     def __init__(self, broker: Broker, *, client_id: str, prefix: str = protocol.TOPIC_PREFIX, share_group: str = "",
                  batch: int = 1000, batch_ms: float = 25.0, session_expiry: int = 7 * 24 * 3600,
                  sweep_seconds: float = 5.0, supervision_seconds: float = 60.0, out: TextIO | None = None,
-                 stats_seconds: float = 0.0) -> None:
+                 stats_seconds: float = 0.0, standby_lock: str = "") -> None:
         self.broker = broker
+        self.standby_lock = standby_lock  # a file: the worker holding its lock is the active one
         self.client_id = client_id
         self.prefix = prefix
         self.subscription = protocol.subscription(prefix, share_group)
@@ -146,6 +158,7 @@ class IngestWorker:
         self._batch_parsed = False  # whether the last batch had a valid event (and so a lag)
         # For tests: called after a batch is committed and before it is acknowledged.
         self.after_commit: Callable[[list[Message]], None] | None = None
+        self._lock_fd: int | None = None
 
     @property
     def _client(self) -> mqtt.Client | None:
@@ -220,7 +233,37 @@ class IngestWorker:
             c.loop_start()
             lane.client = c
 
+    def take_over(self) -> bool:
+        """With a standby lock: wait, started and imported, until this worker holds the lock (the active worker
+        holds it for its life; the kernel releases it the moment that process ends, kill -9 included). A
+        restarted process needs seconds to import Django and the apps before it can connect; a standby is
+        connected a few milliseconds after the active one dies. False if stopped while waiting."""
+        if not self.standby_lock:
+            return True
+        import fcntl
+
+        fd = os.open(self.standby_lock, os.O_RDWR | os.O_CREAT, 0o600)
+        waiting = False
+        while not self.stopping.is_set():
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                if not waiting:
+                    waiting = True
+                    self._say("대기 중 (standby: another worker holds the lock)")
+                self.stopping.wait(STANDBY_POLL)
+                continue
+            self._lock_fd = fd  # held until the process ends
+            self.stats.started = time.monotonic()  # its start-up times count from taking over
+            if waiting:
+                self._say("인계 (took over from the active worker)")
+            return True
+        os.close(fd)
+        return False
+
     def run(self, *, until: Callable[[], bool] | None = None) -> Stats:
+        if not self.take_over():
+            return self.stats
         self.connect()
         connected_at = time.monotonic()
         started_up = False
@@ -259,7 +302,13 @@ class IngestWorker:
                     next_stats = now + self.stats_seconds
         finally:
             self.close()
+            self._release_lock()  # a stop (a deploy) hands over as a crash does
         return self.stats
+
+    def _release_lock(self) -> None:
+        fd, self._lock_fd = self._lock_fd, None
+        if fd is not None:
+            os.close(fd)  # closing the file releases its lock
 
     def _track(self, batch: list[Message]) -> None:
         """Behind the stream: the freshest event of the last batch is older than LAG_LIMIT (the broker's backlog
@@ -292,14 +341,14 @@ class IngestWorker:
                 c.loop_stop()
 
     def _take(self, timeout: float) -> list[Message]:
-        """The next batch, all of one lane: every alarm waiting, if any; else up to ``batch`` events, waiting
-        at most ``batch_wait`` for it to fill, and not at all once an alarm comes in meanwhile (the events
-        stay queued for the next turn)."""
+        """The next batch, all of one lane: the alarms waiting (ALARM_BATCH at most), if any; else up to
+        ``batch`` events, waiting at most ``batch_wait`` for it to fill, and not at all once an alarm comes in
+        meanwhile (the events stay queued for the next turn)."""
         with self._ready:
             if not self._queue and not self._alarms:
                 self._ready.wait(timeout)
             if self._alarms:
-                return self._drain(self._alarms, min(self.batch, len(self._alarms)))
+                return self._drain(self._alarms, min(ALARM_BATCH, len(self._alarms)))
             if not self._queue:
                 return []
             first_at = time.monotonic()
@@ -309,7 +358,7 @@ class IngestWorker:
                     break
                 self._ready.wait(left)
                 if self._alarms:
-                    return self._drain(self._alarms, min(self.batch, len(self._alarms)))
+                    return self._drain(self._alarms, min(ALARM_BATCH, len(self._alarms)))
             return self._drain(self._queue, min(self.batch, len(self._queue)))
 
     @staticmethod

@@ -130,3 +130,26 @@ def test_each_message_is_acknowledged_by_the_session_that_delivered_it(broker, p
     with Running(again):
         time.sleep(1.0)
     assert again.stats.received == 0, "a message was acknowledged on the wrong session and sent again"
+
+
+def test_a_standby_takes_over_the_alarm_lane_as_soon_as_the_active_worker_ends(broker, prefix, home, tmp_path):
+    client_id = f"t-{uuid.uuid4().hex[:8]}"
+    lock = str(tmp_path / "ingest.lock")
+    active = make_worker(broker, prefix, client_id)
+    active.standby_lock = lock
+    standby = make_worker(broker, prefix, client_id)
+    standby.standby_lock = lock
+    waiting = Running(standby)
+    with Running(active):
+        waiting.thread.start()
+        time.sleep(0.5)
+        assert not standby.lanes[ALARM].connected.is_set(), "the standby connected while the active one held the lock"
+        send(broker, [(protocol.alarm_topic("T-GW", prefix), payload("button"))])
+        assert wait_for(lambda: Incident.objects.filter(cause=Cause.BUTTON).exists())
+    ended = time.monotonic()  # the active worker has ended, and let go of its lock
+    assert wait_for(standby.lanes[ALARM].subscribed.is_set, timeout=5)
+    assert time.monotonic() - ended < 1.0
+    send(broker, [(protocol.alarm_topic("T-GW", prefix), payload("fire"))])
+    assert wait_for(lambda: Incident.objects.filter(cause=Cause.FIRE).exists())
+    waiting.__exit__(None, None, None)
+    assert standby.stats.alarms == 1

@@ -17,7 +17,7 @@ from dolbom.safety.models import Cause, Clock, Event, Incident, Reject
 from dolbom.safety.mqtt import Broker
 from dolbom.safety.services import deadlines_fire
 from dolbom.safety.tests.conftest import install, payload
-from dolbom.safety.worker import ALARM, EVENTS, LAG_LIMIT, IngestWorker, Message
+from dolbom.safety.worker import ALARM, ALARM_BATCH, EVENTS, LAG_LIMIT, IngestWorker, Message
 from dolbom.testing import personas
 
 PREFIX = protocol.TOPIC_PREFIX
@@ -115,3 +115,10 @@ def test_a_batch_still_filling_stops_waiting_when_an_alarm_arrives(home):
     taken = w._take(timeout=0.01)
     assert [m.lane for m in taken] == [ALARM] and time.monotonic() - began < 2.0
     assert len(w._queue) == 1  # the event waits for the next turn
+
+
+def test_alarms_kept_while_the_worker_was_away_are_committed_a_few_at_a_time(home):
+    w = offline_worker()
+    w._alarms.extend(message(payload("button"), lane=ALARM) for _ in range(ALARM_BATCH * 2 + 1))
+    sizes = [len(w._take(timeout=0.01)) for _ in range(3)]
+    assert sizes == [ALARM_BATCH, ALARM_BATCH, 1]

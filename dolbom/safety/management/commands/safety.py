@@ -1,7 +1,8 @@
 """``dolbom safety ingest|simulate|sweep``.
 
 ``ingest`` is the long-running MQTT subscriber (run it under systemd, one or more per city; several split
-the stream with ``--share-group``). ``simulate`` publishes a realistic stream of gateway events for the homes
+the stream with ``--share-group``; a standby beside it with ``--standby-lock`` takes over at once when it dies,
+where a restart needs seconds to import Django). ``simulate`` publishes a realistic stream of gateway events for the homes
 in service (the demo, tests and the benchmark). ``sweep`` runs the periodic work once (overdue deadlines,
 escalation, check-in answers, supervision) for a site without a scheduler.
 """
@@ -30,6 +31,9 @@ def _ingest_arguments(parser: CommandParser) -> None:
     parser.add_argument("--batch-ms", type=float, default=None, help="wait at most this long for a batch to fill")
     parser.add_argument("--sweep-seconds", type=float, default=5.0, help="run the sweep this often")
     parser.add_argument("--stats-seconds", type=float, default=60.0, help="print counters this often (0: never)")
+    parser.add_argument("--standby-lock", default="", help="a lock file shared by an active worker and its "
+                        "standbys on one host: the one holding it runs, the others wait started, and the first "
+                        "to get it takes over within milliseconds of the active one's end (kill -9 included)")
 
 
 def _simulate_arguments(parser: CommandParser) -> None:
@@ -47,6 +51,8 @@ def _simulate_arguments(parser: CommandParser) -> None:
         parser.add_argument(f"--{name}", type=int, default=0, help=f"homes with {text}")
     parser.add_argument("--window", type=float, nargs=2, default=(0.1, 0.6), metavar=("FROM", "TO"),
                         help="when the rare things happen, as fractions of the run")
+    parser.add_argument("--alarm-window", type=float, nargs=2, default=None, metavar=("FROM", "TO"),
+                        help="when the button presses and fires happen (default: --window)")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--run", default=None, help="prefix of the event ids (default: random)")
     parser.add_argument("--log", type=Path, default=None, help="CSV of every event the broker acknowledged")
@@ -60,7 +66,7 @@ class Command(AppCommand):
     @verb("ingest", "Subscribe to the gateways' events over MQTT and store them (runs until stopped).",
           arguments=_ingest_arguments)
     def ingest(self, *, client_id: str | None, share_group: str | None, batch: int | None, batch_ms: float | None,
-               sweep_seconds: float, stats_seconds: float, **options: Any) -> None:
+               sweep_seconds: float, stats_seconds: float, standby_lock: str, **options: Any) -> None:
         from dolbom.safety.mqtt import Broker, reachable
         from dolbom.safety.worker import ALARM_SUFFIX, IngestWorker
 
@@ -73,7 +79,7 @@ class Command(AppCommand):
             batch=batch or settings.DOLBOM_SAFETY_BATCH,
             batch_ms=batch_ms if batch_ms is not None else settings.DOLBOM_SAFETY_BATCH_MS,
             session_expiry=settings.DOLBOM_MQTT_SESSION_EXPIRY, sweep_seconds=sweep_seconds,
-            out=self.stdout, stats_seconds=stats_seconds)
+            out=self.stdout, stats_seconds=stats_seconds, standby_lock=standby_lock)
         for sig in (signal.SIGTERM, signal.SIGINT):
             signal.signal(sig, lambda *_: worker.stop())
         self.stdout.write(f"{broker.host}:{broker.port} {worker.alarm_subscription} + {worker.subscription} 구독 "
@@ -85,7 +91,8 @@ class Command(AppCommand):
           arguments=_simulate_arguments)
     def simulate(self, *, homes: int, hours: float, pace: str, speed: float, rhythm: str, per_hour: float,
                  falls: int, silent_falls: int, buttons: int, fires: int, flapping: int, dead_batteries: int,
-                 power_cuts: int, window: tuple[float, float], seed: int, run: str | None, log: Path | None,
+                 power_cuts: int, window: tuple[float, float],
+                 alarm_window: tuple[float, float] | None, seed: int, run: str | None, log: Path | None,
                  notes: Path | None, max_rate: float, **options: Any) -> None:
         import dataclasses
         import datetime as dt
@@ -105,7 +112,8 @@ class Command(AppCommand):
         shape = simulator.Rhythm.flat_rate(per_hour) if rhythm == "flat" else simulator.Rhythm(day_rate=per_hour)
         plan = simulator.Plan(falls=falls, silent_falls=silent_falls, buttons=buttons, fires=fires,
                               flapping=flapping, dead_batteries=dead_batteries, power_cuts=power_cuts,
-                              window=(window[0], window[1]))
+                              window=(window[0], window[1]),
+                              alarm_window=(alarm_window[0], alarm_window[1]) if alarm_window else None)
         seconds = hours * 3600
         local = timezone.localtime()
         start = timezone.now() - dt.timedelta(seconds=seconds) if pace == "fast" else timezone.now()
