@@ -21,12 +21,12 @@ For each database:
    killed with SIGKILL and restarted, at two thirds (PostgreSQL only) the database is restarted (``pg_ctl
    restart -m fast`` of the bench's own cluster). Printed: the rate committed, the worker's and the database's
    CPU per event (CPU-seconds hold under the machine's load; the load is printed too), the p50/p99 time from a
-   fire or button event to its incident (the steady part; the fault windows, 2 s either side of the kill and the
-   restart; the whole run), how soon a restarted worker has its alarm lane back, events lost (acknowledged by
-   the broker to the simulator but never stored), duplicate incidents, missed inactivity
-   alerts (a fallen resident with no inactivity incident within the worker's deferral bound, MAX_DEFER, after
-   their caution deadline; the bench waits for it and goes on as soon as every one is in) and how late the
-   alerts came. With ``--standby`` a second real worker waits beside the first (``--standby-lock``): the kill
+   fire or button event to the commit of its incident (the steady part; the fault windows, 2 s either side of
+   the kill and the restart; the whole run), how soon a restarted worker has its alarm lane back, events lost
+   (acknowledged by the broker to the simulator but never stored), duplicate incidents, missed inactivity alerts
+   (a fallen resident with no inactivity incident within the worker's deferral bound, MAX_DEFER, after their
+   caution deadline; the bench waits for it and goes on as soon as every one is in) and how late the alerts
+   came. With ``--standby`` a second real worker waits beside the first (``--standby-lock``): the kill
    is then a takeover (timed from the kill), and the killed one comes back as the new standby.
 3. *baseline*: the same stream and the same faults through a naive subscriber: automatic acknowledgement
    on receipt, one transaction per event, no natural key, incidents deduplicated and inactivity timers kept
@@ -159,7 +159,8 @@ def live(db: Database, broker: Broker, tmp: Path, args, mode: str) -> dict:
     faults_path.write_text(json.dumps({"windows": windows, "ended": ended, "published_until": ended_publishing}),
                            encoding="utf-8")
     result = json.loads(_run(_self("_report", mode, str(log), str(notes), str(faults_path),
-                                   str(CAUTION_MINUTES * 60), f"{speed:.6f}", f"{started:.3f}"), env).splitlines()[-1])
+                                   str(CAUTION_MINUTES * 60), f"{speed:.6f}", f"{started:.3f}", str(worker.alarm_log)),
+                             env).splitlines()[-1])
     result.update({"publisher": publish_line, "drain_after_publisher": drain,
                    "published_seconds": ended_publishing - started, "judged_after": judged,
                    "worker_cpu_s": worker.cpu, "db_cpu_s": db_cpu if db.cluster is not None else None,
@@ -305,6 +306,7 @@ def print_results(all_results: list[dict], args) -> None:
                 ("p50 fire/button -> incident, fault windows", "p50_faults", " s", 3),
                 ("p99 fire/button -> incident, fault windows", "p99_faults", " s", 3),
                 ("p99 fire/button -> incident, whole run", "p99_all", " s", 3),
+                ("alarms timed from opened_at (commit not logged)", "alarms_unlogged", "", 0),
                 (f"{back}: alarm lane subscribed", "restart_alarm_lane_s", " s", 2),
                 (f"{back}: every session subscribed", "restart_ready_s", " s", 2),
                 ("events acknowledged by the broker", "acked", "", 0),

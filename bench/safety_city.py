@@ -122,8 +122,13 @@ def reset() -> None:
 
 
 def report(mode: str, log_path: str, notes_path: str, faults_path: str, caution_seconds: float, speed: float,
-           started: float) -> None:
-    """Counts from the database against what the broker acknowledged and what the simulator made happen."""
+           started: float, alarm_log: str) -> None:
+    """Counts from the database against what the broker acknowledged and what the simulator made happen.
+
+    An alarm's latency is from its event's time to the commit of the transaction that opened its incident (the
+    worker's ``--alarm-log``): the incident's opened_at is when that transaction began, up to a batch earlier.
+    Where the commit is not in the log (a worker killed between its commit and the log line) opened_at
+    stands in, and is counted."""
     _django()
     from django.db import connection
 
@@ -138,14 +143,21 @@ def report(mode: str, log_path: str, notes_path: str, faults_path: str, caution_
             cur.execute("SELECT g.serial, e.event_id, e.sequence FROM safety_event e JOIN safety_gateway g "
                         "ON g.id = e.gateway_id")
             stored_rows = cur.fetchall()
-            cur.execute("SELECT g.serial, i.cause, i.event_at, i.opened_at FROM safety_incident i "
-                        "JOIN safety_gateway g ON g.home_id = i.home_id")
-            incidents = [(s, c, _ts(e), _ts(o)) for s, c, e, o in cur.fetchall()]
+            commits = _commits(alarm_log)
+            cur.execute("SELECT g.serial, i.cause, i.event_at, i.opened_at, fe.event_id, fe.sequence "
+                        "FROM safety_incident i JOIN safety_gateway g ON g.home_id = i.home_id "
+                        "LEFT JOIN safety_event fe ON fe.id = i.first_event_id")
+            incidents, unlogged = [], 0
+            for s, c, e, o, eid, seq in cur.fetchall():
+                committed = commits.get((s, eid, seq)) if c in ("fire", "gas", "button") else None
+                unlogged += c in ("fire", "gas", "button") and committed is None
+                incidents.append((s, c, _ts(e), committed if committed is not None else _ts(o)))
             cur.execute("SELECT MIN(received_at), MAX(received_at) FROM safety_event")
             first, last = (_ts(v) for v in cur.fetchone())
         else:
             cur.execute("SELECT controller, event_id, seq FROM naive_event")
             stored_rows = cur.fetchall()
+            unlogged = 0  # the naive subscriber commits each incident as it opens it: opened_at is its commit
             cur.execute("SELECT controller, cause, event_at, opened_at FROM naive_incident")
             incidents = [(s, c, float(e), float(o)) for s, c, e, o in cur.fetchall()]
             cur.execute("SELECT MIN(received_at), MAX(received_at) FROM naive_event")
@@ -184,9 +196,22 @@ def report(mode: str, log_path: str, notes_path: str, faults_path: str, caution_
         "p50": _pct(calm, 50), "p99": _pct(calm, 99), "max_steady": calm[-1] if calm else None,
         "p50_faults": _pct(faulty, 50), "p99_faults": _pct(faulty, 99),
         "p50_all": _pct(every, 50), "p99_all": _pct(every, 99),
-        "alarms": len(every), "alarms_steady": len(calm), "alarms_faults": len(faulty), "first": first, "last": last,
+        "alarms": len(every), "alarms_steady": len(calm), "alarms_faults": len(faulty), "alarms_unlogged": unlogged,
+        "first": first, "last": last,
         "inactivity_delay_p50": _pct(delays, 50), "inactivity_delay_max": delays[-1] if delays else None,
     }))
+
+
+def _commits(path: str) -> dict[tuple[str, str, int], float]:
+    """The real worker's alarm log: the first commit of each alarm event (a resend is logged again, later)."""
+    out: dict[tuple[str, str, int], float] = {}
+    if not os.path.exists(path):
+        return out
+    with open(path, encoding="utf-8") as f:
+        for controller, event_id, seq, wall in csv.reader(f):
+            key = (controller, event_id, int(seq))
+            out[key] = min(out.get(key, float("inf")), float(wall))
+    return out
 
 
 def _ts(value) -> float | None:
@@ -217,7 +242,8 @@ def main() -> int:
     elif verb == "_reset":
         reset()
     elif verb == "_report":
-        report(rest[0], rest[1], rest[2], rest[3], float(rest[4]), float(rest[5]), float(rest[6]))
+        report(rest[0], rest[1], rest[2], rest[3], float(rest[4]), float(rest[5]), float(rest[6]),
+               rest[7] if len(rest) > 7 else "")
     else:
         raise SystemExit(f"unknown verb {verb}")
     return 0

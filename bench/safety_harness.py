@@ -264,6 +264,7 @@ class Worker:
         self.standby = standby and mode == "real"
         self.lock = log.with_suffix(".lock")
         self.spare_log = log.with_suffix(".standby.log")
+        self.alarm_log = log.parent / f"alarms-{mode}.csv"  # when each alarm was committed (real worker)
         self.proc: subprocess.Popen | None = None
         self.spare: subprocess.Popen | None = None
         self.cpu = 0.0  # CPU seconds of the worker processes ended so far (a kill, a stop)
@@ -274,7 +275,8 @@ class Worker:
     def _spawn(self, log: Path) -> subprocess.Popen:
         if self.mode == "real":
             cmd = _dolbom("safety", "ingest", "--client-id", self.client_id, "--sweep-seconds", "1",
-                          "--stats-seconds", "0", *(("--standby-lock", str(self.lock)) if self.standby else ()))
+                          "--stats-seconds", "0", "--alarm-log", str(self.alarm_log),
+                          *(("--standby-lock", str(self.lock)) if self.standby else ()))
         else:
             cmd = [PY, str(BASELINE), self.client_id, self.prefix, str(self.port), str(CAUTION_MINUTES * 60)]
         return subprocess.Popen(cmd, env=self.env, cwd=ROOT, stdout=log.open("a"), stderr=subprocess.STDOUT)

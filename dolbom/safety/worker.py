@@ -128,8 +128,9 @@ class IngestWorker:
     def __init__(self, broker: Broker, *, client_id: str, prefix: str = protocol.TOPIC_PREFIX, share_group: str = "",
                  batch: int = 1000, batch_ms: float = 25.0, session_expiry: int = 7 * 24 * 3600,
                  sweep_seconds: float = 5.0, supervision_seconds: float = 60.0, out: TextIO | None = None,
-                 stats_seconds: float = 0.0, standby_lock: str = "") -> None:
+                 stats_seconds: float = 0.0, standby_lock: str = "", alarm_log: TextIO | None = None) -> None:
         self.broker = broker
+        self.alarm_log = alarm_log  # CSV: controller, event id, sequence, wall time of each alarm's commit
         self.standby_lock = standby_lock  # a file: the worker holding its lock is the active one
         self.client_id = client_id
         self.prefix = prefix
@@ -394,8 +395,11 @@ class IngestWorker:
         alarms = [p for p in parsed if p.kind in ALARM_KINDS]
         if alarms and len(alarms) < len(parsed):
             self._store(alarms, [], [])
+            self._committed(alarms)
             parsed = [p for p in parsed if p.kind not in ALARM_KINDS]
+            alarms = []
         self._store(parsed, refused, topics)
+        self._committed(alarms)
         if self.after_commit is not None:
             self.after_commit(batch)
         self._ack(batch)
@@ -433,6 +437,16 @@ class IngestWorker:
             self.stats.rejected += len(result.refused)
             self.stats.batches += 1
             return
+
+    def _committed(self, alarms: list[protocol.Parsed]) -> None:
+        """With ``alarm_log``: when each alarm's transaction committed (what bench/safety.py times: the incident
+        is on the worker's screen from then on; its opened_at is when the transaction began)."""
+        if self.alarm_log is None or not alarms:
+            return
+        wall = time.time()
+        self.alarm_log.write("".join(f"{p.event.controller},{p.event.event_id},{p.event.seq},{wall:.3f}\n"
+                                     for p in alarms))
+        self.alarm_log.flush()
 
     def _keep_unprocessable(self, parsed: list[protocol.Parsed], refused: list[protocol.Refused],
                             topics: list[str]) -> None:

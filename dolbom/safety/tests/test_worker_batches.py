@@ -122,3 +122,20 @@ def test_alarms_kept_while_the_worker_was_away_are_committed_a_few_at_a_time(hom
     w._alarms.extend(message(payload("button"), lane=ALARM) for _ in range(ALARM_BATCH * 2 + 1))
     sizes = [len(w._take(timeout=0.01)) for _ in range(3)]
     assert sizes == [ALARM_BATCH, ALARM_BATCH, 1]
+
+
+def test_the_alarm_log_has_a_line_for_each_alarm_once_it_is_committed(home):
+    import io
+
+    w = offline_worker()
+    w.alarm_log = io.StringIO()
+    button, fire = payload("button"), payload("fire")
+    logged_at_commit: list[str] = []
+    w.after_commit = lambda batch: logged_at_commit.append(w.alarm_log.getvalue())
+    w.process([message(payload("activity")), message(button)])
+    w.process([message(fire, lane=ALARM)])
+    lines = [line.split(",") for line in w.alarm_log.getvalue().splitlines()]
+    assert [tuple(x[:3]) for x in lines] == [("T-GW", button["event_id"], str(button["seq"])),
+                                               ("T-GW", fire["event_id"], str(fire["seq"]))]
+    assert Incident.objects.filter(cause__in=[Cause.BUTTON, Cause.FIRE]).count() == 2
+    assert logged_at_commit[0].count("\n") == 1  # written before the batch is acknowledged

@@ -34,6 +34,8 @@ def _ingest_arguments(parser: CommandParser) -> None:
     parser.add_argument("--standby-lock", default="", help="a lock file shared by an active worker and its "
                         "standbys on one host: the one holding it runs, the others wait started, and the first "
                         "to get it takes over within milliseconds of the active one's end (kill -9 included)")
+    parser.add_argument("--alarm-log", type=Path, default=None, help="append a CSV line (controller, event id, "
+                        "sequence, wall time) when each fire, gas or button event is committed (benchmarks)")
 
 
 def _simulate_arguments(parser: CommandParser) -> None:
@@ -66,7 +68,8 @@ class Command(AppCommand):
     @verb("ingest", "Subscribe to the gateways' events over MQTT and store them (runs until stopped).",
           arguments=_ingest_arguments)
     def ingest(self, *, client_id: str | None, share_group: str | None, batch: int | None, batch_ms: float | None,
-               sweep_seconds: float, stats_seconds: float, standby_lock: str, **options: Any) -> None:
+               sweep_seconds: float, stats_seconds: float, standby_lock: str, alarm_log: Path | None,
+               **options: Any) -> None:
         from dolbom.safety.mqtt import Broker, reachable
         from dolbom.safety.worker import ALARM_SUFFIX, IngestWorker
 
@@ -79,7 +82,8 @@ class Command(AppCommand):
             batch=batch or settings.DOLBOM_SAFETY_BATCH,
             batch_ms=batch_ms if batch_ms is not None else settings.DOLBOM_SAFETY_BATCH_MS,
             session_expiry=settings.DOLBOM_MQTT_SESSION_EXPIRY, sweep_seconds=sweep_seconds,
-            out=self.stdout, stats_seconds=stats_seconds, standby_lock=standby_lock)
+            out=self.stdout, stats_seconds=stats_seconds, standby_lock=standby_lock,
+            alarm_log=alarm_log.open("a", encoding="utf-8") if alarm_log is not None else None)
         for sig in (signal.SIGTERM, signal.SIGINT):
             signal.signal(sig, lambda *_: worker.stop())
         self.stdout.write(f"{broker.host}:{broker.port} {worker.alarm_subscription} + {worker.subscription} 구독 "
