@@ -164,18 +164,10 @@ def _clock_rows(home_ids: list[int]) -> list[tuple]:
     c = [f"c.{sql.column(Clock, n)}" for n in ("home", "last_activity_at", "base_at", "next_level")]
     h = [f"h.{sql.column(Home, n)}" for n in ("caution_minutes", "warning_minutes", "danger_minutes", "quiet_start",
                                                  "quiet_end")]
-    rows = sql.select_json(c + h, f"FROM {sql.table(Clock)} c JOIN {sql.table(Home)} h "
+    return sql.select_rows(c + h, f"FROM {sql.table(Clock)} c JOIN {sql.table(Home)} h "
                                   f"ON h.{sql.column(Home, 'id')} = c.{sql.column(Clock, 'home')} "
                                   f"WHERE c.{sql.column(Clock, 'home')} = {sql.any_of('bigint')}",
-                           [sql.rows_json(home_ids)], datetimes=(1, 2))
-    return [_times(row, 7, 8) for row in rows]
-
-
-def _times(row: list, *at: int) -> list:
-    for i in at:
-        if isinstance(row[i], str):
-            row[i] = dt.time.fromisoformat(row[i])
-    return row
+                           [sql.rows_json(home_ids)])
 
 
 def _open_absences(home_ids: list[int], after: dt.datetime) -> list[Absence]:
@@ -183,12 +175,11 @@ def _open_absences(home_ids: list[int], after: dt.datetime) -> list[Absence]:
     if not sql.is_postgres():
         return list(Absence.objects.filter(home_id__in=home_ids, cancelled_at__isnull=True,
                                            ended_early_at__isnull=True, ends_at__gt=after))
-    rows = sql.select_json(
+    rows = sql.select_rows(
         [sql.column(Absence, n) for n in ("id", "home", "starts_at", "ends_at")],
         f"FROM {sql.table(Absence)} WHERE {sql.column(Absence, 'cancelled_at')} IS NULL "
         f"AND {sql.column(Absence, 'ended_early_at')} IS NULL AND {sql.column(Absence, 'ends_at')} > %s "
-        f"AND {sql.column(Absence, 'home')} = {sql.any_of('bigint')}", [after, sql.rows_json(home_ids)],
-        datetimes=(2, 3))
+        f"AND {sql.column(Absence, 'home')} = {sql.any_of('bigint')}", [after, sql.rows_json(home_ids)])
     return [Absence(pk=pk, home_id=home, starts_at=starts, ends_at=ends) for pk, home, starts, ends in rows]
 
 
@@ -200,7 +191,7 @@ def _open_ids(model, keys: dict[str, list[int]], **equal) -> list[int]:
         return list(model.objects.filter(resolved_at__isnull=True, **{f"{key}__in": values}, **equal)
                     .values_list("pk", flat=True))
     where = " AND ".join(f"{sql.column(model, n)} = %s" for n in equal)
-    rows = sql.select_json([sql.column(model, "id")],
+    rows = sql.select_rows([sql.column(model, "id")],
                            f"FROM {sql.table(model)} WHERE {sql.column(model, 'resolved_at')} IS NULL "
                            f"AND {sql.column(model, key)} = {sql.any_of('bigint')}" + (f" AND {where}" if where else ""),
                            [sql.rows_json(values), *(str(v) for v in equal.values())])
@@ -231,7 +222,7 @@ def _clocks(life: dict[int, dt.datetime], settings_: SafetySettings, now: dt.dat
             continue  # an old event from a gateway's buffer: the clock never goes back
         if at <= base or (at - base < coalesce and level == Level.CAUTION):
             if last is None or at - last >= coalesce:
-                shown.append((home_id, at, now))
+                shown.append((home_id, at))
             continue
         spans = []
         for a in absences.get(home_id, ()):
@@ -243,10 +234,11 @@ def _clocks(life: dict[int, dt.datetime], settings_: SafetySettings, now: dt.dat
         rules = clock_math.Rules(caution_minutes=caution, warning_minutes=warning, danger_minutes=danger,
                                  quiet_start=quiet_start, quiet_end=quiet_end)
         nxt = clock_math.next_deadline(at, "", rules, clock_math.spans(spans))
-        restarted.append((home_id, at, at, nxt.level, nxt.due_at, now))
+        restarted.append((home_id, at, at, nxt.level, nxt.due_at))
         moved[home_id] = at
-    update_rows(Clock, "home", ["last_activity_at", "updated_at"], shown)
-    update_rows(Clock, "home", ["last_activity_at", "base_at", "next_level", "due_at", "updated_at"], restarted)
+    update_rows(Clock, "home", ["last_activity_at"], shown, same=["updated_at"], same_values=[now])
+    update_rows(Clock, "home", ["last_activity_at", "base_at", "next_level", "due_at"], restarted,
+                same=["updated_at"], same_values=[now])
     if ended:
         Absence.objects.bulk_update(ended, ["ended_early_at"])
     if moved:
@@ -303,8 +295,10 @@ def _liveness(new: list[New], settings_: SafetySettings, now: dt.datetime) -> No
         if new_pct is not None and pct is not None and new_pct >= settings_.low_battery_pct + BATTERY_RECOVERED \
                 and pct < settings_.low_battery_pct:
             recovered.add(device_id)
-        device_rows.append((device_id, first or now, now, new_pct))
-    update_rows(Device, "id", ["first_event_at", "last_event_at", "battery_pct"], device_rows)
+        device_rows.append((device_id, first or now, new_pct))
+    # first_event_at only where still empty: another worker may have seen the device first.
+    update_rows(Device, "id", ["first_event_at", "battery_pct"], device_rows, same=["last_event_at"],
+                same_values=[now], keep=["first_event_at"])
     _close_tickets(seen, firsts, recovered, now)
 
 

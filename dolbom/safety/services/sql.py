@@ -10,10 +10,16 @@ every one of thousands of parameters in Python. So:
   read by ``json_to_recordset`` (a second profile, bench/safety_profile.py, found psycopg's Python array
   dumper and Django's per-value preparation at about 100 µs of worker CPU per event; ``json.dumps`` is C);
   on SQLite (3.33+) a ``VALUES`` list;
-- reads by a list of keys take the list the same way (one JSON parameter, ``= ANY(…)``) and answer one JSON
-  text, ``json_agg`` of the rows, decoded by ``json.loads`` with the timestamps parsed by
-  ``datetime.fromisoformat`` (Django's timezone-aware loader runs in Python for every value); on SQLite the
-  ORM.
+- timestamps in that JSON go as numbers, seconds since the epoch (``to_timestamp`` on the server: exact to the
+  microsecond): ISO text cost a Python call per value to write (``json.dumps``' default hook) and PostgreSQL's
+  timestamp parser about 1.5 µs per value to read (bench/safety_profile.py --statements);
+- reads by a list of keys take the list the same way (one JSON parameter, ``= ANY(…)``) and answer plain rows
+  in PostgreSQL's binary format, which psycopg's C loaders decode (timestamps included: Django's own loader,
+  registered for the text format, runs in Python for every value); building a JSON answer on the server
+  cost it about 4 µs a row;
+- the events go in by ``COPY`` straight into their table, ids drawn from its sequence first; a resend's
+  unique violation rolls back to a savepoint and the batch goes again through a staging table and
+  ``INSERT … ON CONFLICT DO NOTHING`` (``insert_returning``), which tells the new rows from the old;
 
 Table and column names come from the models' ``_meta``, so a renamed column cannot silently go missing; the
 statements run on Django's connection, inside the caller's transaction.
@@ -22,12 +28,13 @@ statements run on Django's connection, inside the caller's transaction.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from django.db import connection
-from django.db.models import Field, Model
+from django.db.models import DateTimeField, Field, Model
 
 CHUNK = 500
 
@@ -56,21 +63,31 @@ def table(model: type[Model]) -> str:
     return q(model._meta.db_table)
 
 
-def update_rows(model: type[Model], key: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> int:
-    """``UPDATE model SET columns = … WHERE key = …`` for each row (key value first, then the columns')."""
+def update_rows(model: type[Model], key: str, columns: Sequence[str], rows: Sequence[Sequence[Any]], *,
+                same: Sequence[str] = (), same_values: Sequence[Any] = (), keep: Sequence[str] = ()) -> int:
+    """``UPDATE model SET columns = … WHERE key = …`` for each row (key value first, then the columns').
+
+    ``same``: columns set to one value for every row (``same_values``: a batch's "now"), sent once. ``keep``:
+    columns of ``columns`` set only where still empty (``coalesce``: a first-seen time another process may
+    have written meanwhile)."""
     if not rows:
         return 0
-    fields = [model._meta.get_field(name) for name in (key, *columns)]
-    name = table(model)
     if is_postgres():
-        names = [f"c{i}" for i in range(len(fields))]
-        sets = ", ".join(f"{q(f.column)} = v.{n}" for f, n in zip(fields[1:], names[1:], strict=True))
+        statement, names, stamps = _pg_update(model, key, tuple(columns), tuple(same), tuple(keep))
+        if stamps:
+            rows = [_epochs(row, stamps) for row in rows]
         with pg_cursor() as cursor:
-            cursor.execute(f"UPDATE {name} SET {sets} FROM {_recordset(fields, names)} "
-                           f"WHERE {name}.{q(fields[0].column)} = v.c0", [_records(names, rows)])
+            cursor.execute(statement, [*same_values, _records(names, rows), rows_json([row[0] for row in rows])])
             return cursor.rowcount
+    fields = [model._meta.get_field(name) for name in (key, *columns)]
+    fixed = [model._meta.get_field(name) for name in same]
+    name = table(model)
+    if same:
+        rows = [(*row, *same_values) for row in rows]
+        fields += fixed
     row_sql = "(" + ", ".join(["%s"] * len(fields)) + ")"
-    sets = ", ".join(f"{q(f.column)} = v.column{i}" for i, f in enumerate(fields[1:], 2))
+    sets = ", ".join(f"{q(f.column)} = " + (f"coalesce({name}.{q(f.column)}, v.column{i})" if f.name in keep
+                                            else f"v.column{i}") for i, f in enumerate(fields[1:], 2))
     done = 0
     with connection.cursor() as cursor:
         for start in range(0, len(rows), CHUNK):
@@ -80,6 +97,22 @@ def update_rows(model: type[Model], key: str, columns: Sequence[str], rows: Sequ
                            f"WHERE {name}.{q(fields[0].column)} = v.column1", params)
             done += cursor.rowcount
     return done
+
+
+@functools.cache
+def _pg_update(model: type[Model], key: str, columns: tuple[str, ...], same: tuple[str, ...], keep: tuple[str, ...]
+               ) -> tuple[str, list[str], list[int]]:
+    """``update_rows``' statement on PostgreSQL, the recordset's names and which of them are timestamps (made
+    once per shape: the fields' ``db_type`` alone was a few per cent of the worker's time per batch)."""
+    fields = [model._meta.get_field(name) for name in (key, *columns)]
+    name, names = table(model), [f"c{i}" for i in range(len(fields))]
+    sets = [f"{q(f.column)} = " + (f"coalesce({name}.{q(f.column)}, {_value(f, n)})" if f.name in keep
+                                   else _value(f, n)) for f, n in zip(fields[1:], names[1:], strict=True)]
+    sets += [f"{column(model, f)} = %s" for f in same]
+    statement = (f"UPDATE {name} SET {', '.join(sets)} FROM {_recordset(fields, names)} "
+                 f"WHERE {name}.{q(fields[0].column)} = v.c0 "
+                 f"AND {name}.{q(fields[0].column)} = {any_of(fields[0].db_type(connection))}")
+    return statement, names, [i for i, f in enumerate(fields) if isinstance(f, DateTimeField)]
 
 
 def insert_returning(model: type[Model], columns: Sequence[str], rows: Sequence[Sequence[Any]], *,
@@ -114,6 +147,39 @@ def insert_returning(model: type[Model], columns: Sequence[str], rows: Sequence[
                             for f, v in zip(fields, row, strict=True)])
             found += cursor.fetchall()
     return found
+
+
+def copy_insert(model: type[Model], copy_text: bytes, *, columns: Sequence[str]) -> bool:
+    """PostgreSQL: rows already in COPY's text format (``columns`` in that order, the id among them) straight
+    into the table, inside a savepoint. False (and nothing written) when a row breaks a unique constraint:
+    the caller then stores the batch through ``insert_returning``."""
+    import psycopg
+    from django.db import transaction
+
+    cols = ", ".join(column(model, c) for c in columns)
+    try:
+        with transaction.atomic(), pg_cursor() as cursor:  # the savepoint: a failed COPY takes only itself back
+            with cursor.copy(f"COPY {table(model)} ({cols}) FROM STDIN") as copy:
+                copy.write(copy_text)
+    except psycopg.errors.UniqueViolation:  # psycopg's own: this cursor is not Django's wrapper
+        return False
+    return True
+
+
+def next_ids(model: type[Model], count: int) -> list[int]:
+    """PostgreSQL: ``count`` ids drawn from the table's sequence (for rows written by ``copy_insert``)."""
+    if count <= 0:
+        return []
+    with pg_cursor() as cursor:
+        sequence = _SEQUENCES.get(model._meta.db_table)
+        if sequence is None:
+            cursor.execute("SELECT pg_get_serial_sequence(%s, %s)", [model._meta.db_table, model._meta.pk.column])
+            sequence = _SEQUENCES[model._meta.db_table] = cursor.fetchone()[0]
+        cursor.execute("SELECT nextval(%s::regclass) FROM generate_series(1, %s)", [sequence, count], binary=True)
+        return [row[0] for row in cursor.fetchall()]
+
+
+_SEQUENCES: dict[str, str] = {}
 
 
 def _stage(model: type[Model], fields: Sequence[Field]) -> str:
@@ -177,21 +243,12 @@ def any_of(cast: str = "text") -> str:
     return f"ANY(ARRAY(SELECT json_array_elements_text(%s::json)::{cast}))"
 
 
-def select_json(columns: Sequence[str], rest: str, params: Sequence[Any], *, datetimes: Iterable[int] = ()
-                ) -> list[list[Any]]:
-    """PostgreSQL: ``SELECT columns rest`` as lists, the columns at ``datetimes`` parsed (see the module's
-    docstring). ``rest`` is the ``FROM … WHERE …`` part, with ``any_of`` for a list of keys."""
+def select_rows(columns: Sequence[str], rest: str, params: Sequence[Any]) -> list[tuple]:
+    """PostgreSQL: ``SELECT columns rest`` as tuples of Python values, read in the binary format (see the
+    module's docstring). ``rest`` is the ``FROM … WHERE …`` part, with ``any_of`` for a list of keys."""
     with pg_cursor() as cursor:
-        cursor.execute(f"SELECT coalesce(json_agg(json_build_array({', '.join(columns)})), '[]')::text {rest}",
-                       list(params))
-        rows = json.loads(cursor.fetchone()[0])
-    at = list(datetimes)
-    if at:
-        for row in rows:
-            for i in at:
-                if row[i] is not None:
-                    row[i] = dt.datetime.fromisoformat(row[i])
-    return rows
+        cursor.execute(f"SELECT {', '.join(columns)} {rest}", list(params), binary=True)
+        return cursor.fetchall()
 
 
 def _json_default(value: Any) -> Any:
@@ -206,9 +263,26 @@ def rows_json(rows: Any) -> str:
 
 
 def _recordset(fields: Sequence[Field], names: Sequence[str]) -> str:
-    """``json_to_recordset`` of one JSON parameter (``_records``), typed like the fields' columns."""
-    types = ", ".join(f"{n} {f.db_type(connection)}" for f, n in zip(fields, names, strict=True))
+    """``json_to_recordset`` of one JSON parameter (``_records``), typed like the fields' columns (timestamps
+    as seconds since the epoch, ``_epochs``)."""
+    types = ", ".join(f"{n} {'double precision' if isinstance(f, DateTimeField) else f.db_type(connection)}"
+                      for f, n in zip(fields, names, strict=True))
     return f"json_to_recordset(%s::json) AS v({types})"
+
+
+def _value(f: Field, name: str) -> str:
+    return f"to_timestamp(v.{name})" if isinstance(f, DateTimeField) else f"v.{name}"
+
+
+def _epochs(row: Sequence[Any], at: Sequence[int]) -> list[Any]:
+    """The row with the timestamps at ``at`` as seconds since the epoch (a float holds the microseconds of any
+    date before 2255 exactly, and ``to_timestamp`` rounds to the microsecond)."""
+    out = list(row)
+    for i in at:
+        value = out[i]
+        if value is not None:
+            out[i] = value.timestamp()
+    return out
 
 
 def _records(names: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 from django.utils import timezone
 
 from dolbom.safety.models import (
     Cause,
     Clock,
+    Device,
     DeviceTicket,
     Event,
     FaultKind,
@@ -19,6 +21,7 @@ from dolbom.safety.models import (
     Report119,
     Severity,
 )
+from dolbom.safety.services import sql
 from dolbom.safety.tests.conftest import ingest, payload
 
 
@@ -142,3 +145,45 @@ def test_low_battery_of_a_fire_detector_does_not_hold_the_verdict(home):
     ingest(payload("low_battery", device="T-A1", battery=8))
     tickets = {t.device.serial: t.holds_verdict for t in DeviceTicket.objects.select_related("device")}
     assert tickets == {"T-F1": False, "T-A1": True}
+
+
+def test_a_batch_mixing_a_resend_with_new_events_stores_only_the_new_ones(home):
+    # PostgreSQL: the batch's COPY breaks on the resend, and the batch goes again through ON CONFLICT.
+    old = payload("activity")
+    assert ingest(old).statuses == ["accepted"]
+    fresh = [payload("activity"), payload("door_open")]
+    result = ingest(fresh[0], old, fresh[1])
+    assert result.statuses == ["accepted", "duplicate", "accepted"]
+    assert Event.objects.count() == 3
+    assert sorted(result.new_event_ids) == sorted(Event.objects.exclude(event_id=old["event_id"])
+                                                  .values_list("pk", flat=True))
+
+
+def test_a_raw_payload_with_escapes_is_kept_byte_for_byte(home):
+    # A quote and a backslash in the payload: its JSON text holds backslashes, which COPY's text format escapes.
+    body = payload("activity", location='거실 "창가"\\2', component="A\\1")
+    result = ingest(body)
+    assert result.statuses == ["accepted"]
+    event = Event.objects.get()
+    assert event.raw == json.dumps(body, ensure_ascii=False)
+    assert event.location == '거실 "창가"\\2' and event.component == "A\\1"
+
+
+def test_a_devices_first_event_time_is_never_overwritten(home):
+    device = Device.objects.get(serial="T-A1")
+    first = timezone.now() - dt.timedelta(days=2)
+    Device.objects.filter(pk=device.pk).update(first_event_at=first)
+    # The batch's lookup read the device before another worker wrote first_event_at: it sends "now".
+    now = timezone.now()
+    sql.update_rows(Device, "id", ["first_event_at"], [(device.pk, now)], same=["last_event_at"], same_values=[now],
+                    keep=["first_event_at"])
+    device.refresh_from_db()
+    assert device.first_event_at == first and device.last_event_at == now
+
+
+def test_bulk_updates_keep_timestamps_to_the_microsecond(home):
+    at = dt.datetime(2026, 3, 27, 5, 5, 9, 123457, tzinfo=dt.UTC)
+    due = dt.datetime(2031, 12, 31, 23, 59, 59, 999999, tzinfo=dt.timezone(dt.timedelta(hours=9)))
+    sql.update_rows(Clock, "home", ["last_activity_at", "base_at", "due_at"], [(home.pk, at, at, due)])
+    clock = Clock.objects.get(home=home)
+    assert (clock.last_activity_at, clock.base_at, clock.due_at) == (at, at, due)
