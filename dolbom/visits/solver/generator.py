@@ -39,9 +39,11 @@ def _points(rng: random.Random, layout: str, n: int) -> list[tuple[float, float]
 
 
 def generate(*, layout: str = "random", windows: str = "narrow", n: int = 100, seed: int = 0,
-             name: str = "", max_demand: int = 40) -> Instance:
+             name: str = "", max_demand: int = 40, untimed: float = 0.0) -> Instance:
     """A random instance; `max_demand` below 40 makes load a looser bound on the fleet (Solomon's R2 and RC2
-    need 3-4 long routes though capacity alone would allow 2, which is what makes their fleet search hard)."""
+    need 3-4 long routes though capacity alone would allow 2, which is what makes their fleet search hard).
+    `untimed` is the share of customers whose window is the whole day (Solomon varied the share of customers
+    with a window: 25, 50, 75 or 100%); such customers make long routes with many orders to choose from."""
     if windows not in WINDOWS:
         raise ValueError(f"unknown windows {windows!r}; choose one of {WINDOWS}")
     rng = random.Random(f"{layout}-{windows}-{n}-{seed}")
@@ -61,6 +63,8 @@ def generate(*, layout: str = "random", windows: str = "narrow", n: int = 100, s
         b = min(math.floor(latest_start), math.ceil(centre + half))
         if b < a:
             a = b = math.ceil(t0)
+        if untimed and rng.random() < untimed:
+            a, b = math.ceil(t0), max(math.ceil(t0), math.floor(latest_start))
         xs.append(x)
         ys.append(y)
         demand.append(rng.randint(1, max_demand))
