@@ -307,6 +307,8 @@ def print_results(all_results: list[dict], args) -> None:
                 ("p99 fire/button -> incident, fault windows", "p99_faults", " s", 3),
                 ("p99 fire/button -> incident, whole run", "p99_all", " s", 3),
                 ("alarms timed from opened_at (commit not logged)", "alarms_unlogged", "", 0),
+                ("of which event -> message at the worker, p50", "to_worker_p50", " s", 3),
+                ("of which event -> message at the worker, p99", "to_worker_p99", " s", 3),
                 (f"{back}: alarm lane subscribed", "restart_alarm_lane_s", " s", 2),
                 (f"{back}: every session subscribed", "restart_ready_s", " s", 2),
                 ("events acknowledged by the broker", "acked", "", 0),

@@ -138,6 +138,7 @@ def report(mode: str, log_path: str, notes_path: str, faults_path: str, caution_
             acked.add((controller, event_id, int(seq)))
     notes = [json.loads(line) for line in open(notes_path, encoding="utf-8")]
     faults = json.load(open(faults_path, encoding="utf-8"))
+    to_worker: list[float] = []  # alarms: from the event's time to its message at the worker
     with connection.cursor() as cur:
         if mode == "real":
             cur.execute("SELECT g.serial, e.event_id, e.sequence FROM safety_event e JOIN safety_gateway g "
@@ -149,9 +150,11 @@ def report(mode: str, log_path: str, notes_path: str, faults_path: str, caution_
                         "LEFT JOIN safety_event fe ON fe.id = i.first_event_id")
             incidents, unlogged = [], 0
             for s, c, e, o, eid, seq in cur.fetchall():
-                committed = commits.get((s, eid, seq)) if c in ("fire", "gas", "button") else None
-                unlogged += c in ("fire", "gas", "button") and committed is None
-                incidents.append((s, c, _ts(e), committed if committed is not None else _ts(o)))
+                logged = commits.get((s, eid, seq)) if c in ("fire", "gas", "button") else None
+                unlogged += c in ("fire", "gas", "button") and logged is None
+                incidents.append((s, c, _ts(e), logged[0] if logged is not None else _ts(o)))
+                if logged is not None:  # the broker's part: from the event to its message at the worker
+                    to_worker.append(logged[1] - _ts(e))
             cur.execute("SELECT MIN(received_at), MAX(received_at) FROM safety_event")
             first, last = (_ts(v) for v in cur.fetchone())
         else:
@@ -197,20 +200,23 @@ def report(mode: str, log_path: str, notes_path: str, faults_path: str, caution_
         "p50_faults": _pct(faulty, 50), "p99_faults": _pct(faulty, 99),
         "p50_all": _pct(every, 50), "p99_all": _pct(every, 99),
         "alarms": len(every), "alarms_steady": len(calm), "alarms_faults": len(faulty), "alarms_unlogged": unlogged,
+        "to_worker_p50": _pct(sorted(to_worker), 50), "to_worker_p99": _pct(sorted(to_worker), 99),
         "first": first, "last": last,
         "inactivity_delay_p50": _pct(delays, 50), "inactivity_delay_max": delays[-1] if delays else None,
     }))
 
 
-def _commits(path: str) -> dict[tuple[str, str, int], float]:
-    """The real worker's alarm log: the first commit of each alarm event (a resend is logged again, later)."""
-    out: dict[tuple[str, str, int], float] = {}
+def _commits(path: str) -> dict[tuple[str, str, int], tuple[float, float]]:
+    """The real worker's alarm log: the first commit of each alarm event (a resend is logged again, later), and
+    when its message reached the worker."""
+    out: dict[tuple[str, str, int], tuple[float, float]] = {}
     if not os.path.exists(path):
         return out
     with open(path, encoding="utf-8") as f:
-        for controller, event_id, seq, wall in csv.reader(f):
+        for controller, event_id, seq, wall, arrived in csv.reader(f):
             key = (controller, event_id, int(seq))
-            out[key] = min(out.get(key, float("inf")), float(wall))
+            if key not in out or float(wall) < out[key][0]:
+                out[key] = (float(wall), float(arrived))
     return out
 
 

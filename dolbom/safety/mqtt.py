@@ -13,6 +13,7 @@ import ssl
 import struct
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import paho.mqtt.client as mqtt
@@ -112,6 +113,27 @@ class BatchClient(mqtt.Client):
                 return mqtt.MQTTErrorCode.MQTT_ERR_SUCCESS if self._manual_ack else self._send_puback(message.mid)
         return super()._handle_publish()
 
+    # For publishers of pre-built packets (publish_packets): called with (packet id, reason code) for each
+    # PUBACK of a message that was not published through paho's publish().
+    on_raw_puback: Callable[[int, int], None] | None = None
+
+    def publish_packets(self, blob: bytes) -> None:
+        """QoS 1 PUBLISH packets built by ``publish_packet``, queued as one buffer (one write, one wake-up of
+        paho's loop, where ``publish`` makes a message object, a queue entry and a wake-up per message). The
+        caller owns their packet ids and learns of their PUBACKs through ``on_raw_puback``; paho neither
+        tracks nor resends them."""
+        if blob:
+            self._packet_queue(PacketTypes.PUBLISH << 4, blob, 0, 1)  # qos 1: paho calls no on_publish for it
+
+    def _handle_pubackcomp(self, cmd):
+        hook, packet = self.on_raw_puback, self._in_packet["packet"]
+        if hook is not None and cmd == "PUBACK" and len(packet) >= 2:
+            mid = (packet[0] << 8) | packet[1]
+            if mid not in self._out_messages:  # not one of paho's own
+                hook(mid, packet[2] if len(packet) > 2 else 0)  # MQTT 5 leaves out the reason on success
+                return mqtt.MQTTErrorCode.MQTT_ERR_SUCCESS
+        return super()._handle_pubackcomp(cmd)
+
     def ack_many(self, mids: list[int]) -> None:
         """PUBACK (QoS 1) for each packet id, in one write: the bytes paho's ``ack`` sends one packet at a
         time (MQTT 5 allows the reason code and properties to be left out when the reason is success)."""
@@ -122,6 +144,18 @@ class BatchClient(mqtt.Client):
 
 
 _PUBACK = struct.Struct("!BBH")
+
+
+def publish_packet(topic: bytes, payload: bytes, mid: int) -> bytes:
+    """A QoS 1 PUBLISH of MQTT 5 with no properties: the bytes paho's ``publish`` sends for it."""
+    length = 2 + len(topic) + 2 + 1 + len(payload)
+    head = bytearray([0x32])
+    while True:  # the remaining length, 7 bits a byte
+        byte, length = length & 0x7F, length >> 7
+        head.append(byte | 0x80 if length else byte)
+        if not length:
+            break
+    return b"".join((head, struct.pack("!H", len(topic)), topic, struct.pack("!HB", mid, 0), payload))
 
 
 def client(broker: Broker, *, client_id: str = "", manual_ack: bool = False) -> mqtt.Client:

@@ -285,11 +285,14 @@ def _payloads(events: list[SimEvent], *, run: str, prefix: str) -> list[tuple[st
     return out
 
 
-# MQTT packet ids are 16 bits: with more than 65,535 messages unacknowledged paho hands out an id still in use, its
-# own table (and ours) keeps only the newer message, and the older is never sent or is counted as the wrong event
-# (a 20,000-home run at 5,000/s, the broker 85,000 acknowledgements behind, reported them as lost). A gateway
-# that far ahead of its broker waits, as a real one with a bounded queue would.
+# MQTT packet ids are 16 bits: with more than 65,535 messages unacknowledged an id still in use would be handed out
+# again, and the older message counted as the wrong event (with paho's publish, a 20,000-home run at 5,000/s, the
+# broker 85,000 acknowledgements behind, reported them as lost). A gateway that far ahead of its broker waits, as
+# a real one with a bounded queue would.
 MAX_UNACKNOWLEDGED = 60_000
+
+
+FLUSH_PACKETS = 64  # publishes written to the broker's socket at once at most (sooner whenever the stream waits)
 
 
 def publish(events: list[SimEvent], *, broker, prefix: str, pace: str, speed: float, start: dt.datetime,
@@ -298,38 +301,34 @@ def publish(events: list[SimEvent], *, broker, prefix: str, pace: str, speed: fl
     """Publish the stream with QoS 1. ``log`` gets one CSV line per event the broker acknowledged
     (controller, event id, sequence, kind, wall time): the benchmark counts losses against it.
 
-    No limit on messages in flight: paho looks for the next queued message by walking every message it holds
-    at each acknowledgement, which with 2,000 in flight cost ~300 µs of CPU per event (the broker acknowledges
-    QoS 1 at once; bench/safety.py at 5,000 events/s needs the publisher cheap)."""
-    from dolbom.safety.mqtt import client
+    The PUBLISH packets are built here (mqtt.publish_packet, the bytes paho sends) with packet ids of our own,
+    and written FLUSH_PACKETS at a time, or as soon as the next event is not yet due: paho's ``publish`` made
+    a message object, a queue entry and a wake-up of its network thread per event, about 130 µs of CPU each,
+    on the cores the system under test shares in bench/safety.py. The stream is the same: each event stamped
+    when it is sent, in order, on one connection. The broker's PUBACKs reach ``on_raw_puback``."""
+    from dolbom.safety.mqtt import client, publish_packet
 
     report = PublishReport()
-    sent: dict[int, SimEvent] = {}
-    early: set[int] = set()  # acknowledged before publish() returned its id to us
-    # Never held while calling into paho: paho calls on_publish holding its own lock, and publish() takes it.
-    lock = threading.Lock()
+    sent: dict[int, SimEvent] = {}  # packet id -> event, until the broker acknowledges it
     writer = csv.writer(log) if log is not None else None
 
-    def record(e: SimEvent) -> None:
+    def on_puback(mid: int, reason: int) -> None:  # paho's network thread
+        e = sent.pop(mid, None)
+        if e is None or reason >= 0x80:  # an error reason: the broker did not take it
+            return
         report.acknowledged += 1
         if writer is not None:
             writer.writerow([e.controller, f"{run}-{e.seq}", e.seq, e.kind, f"{time.time():.3f}"])
 
-    def on_publish(c, userdata, mid, reason_code, properties) -> None:
-        with lock:
-            e = sent.pop(mid, None)
-            if e is None:
-                early.add(mid)
-            else:
-                record(e)
-
     payloads = _payloads(events, run=run, prefix=prefix)
+    topics: dict[str, bytes] = {}
     c = client(broker)
-    c.max_inflight_messages_set(0)
-    c.max_queued_messages_set(0)
-    c.on_publish = on_publish
+    c.on_raw_puback = on_puback
     c.connect(broker.host, broker.port, keepalive=30)
     c.loop_start()
+    waited = time.monotonic()
+    while not c.is_connected() and time.monotonic() - waited < 30:
+        time.sleep(0.01)
     if out is not None:
         out.write("발행 시작 (publishing)\n")
         out.flush()
@@ -337,6 +336,14 @@ def publish(events: list[SimEvent], *, broker, prefix: str, pace: str, speed: fl
     cpu = time.process_time()
     next_report = began + 5
     stamp_ms, stamp = -1, b""
+    pending: list[bytes] = []
+    mid = 0
+
+    def flush() -> None:
+        if pending:
+            c.publish_packets(b"".join(pending))
+            pending.clear()
+
     try:
         for e, (topic, head, tail) in zip(events, payloads, strict=True):
             if stop is not None and stop.is_set():
@@ -345,6 +352,7 @@ def publish(events: list[SimEvent], *, broker, prefix: str, pace: str, speed: fl
                 due = began + e.at / speed
                 lag = time.monotonic() - due
                 if lag < 0:
+                    flush()
                     time.sleep(-lag)
                 report.late_seconds = max(report.late_seconds, lag)
                 ms = int(time.time() * 1000)
@@ -353,30 +361,34 @@ def publish(events: list[SimEvent], *, broker, prefix: str, pace: str, speed: fl
                 if max_rate:
                     due = began + report.published / max_rate
                     if due > time.monotonic():
+                        flush()
                         time.sleep(due - time.monotonic())
             if ms != stamp_ms:  # a few events share each millisecond at bench rates
                 stamp_ms = ms
                 stamp = json.dumps(dt.datetime.fromtimestamp(ms / 1000, dt.UTC).isoformat(timespec="milliseconds")
                                    ).encode()
-            while len(sent) >= MAX_UNACKNOWLEDGED:  # len() of a dict is atomic: no lock needed to look
-                time.sleep(0.001)
-            info = c.publish(topic, head + stamp + tail, qos=1)
-            with lock:
-                if info.mid in early:
-                    early.discard(info.mid)
-                    record(e)
-                else:
-                    sent[info.mid] = e
+            if len(sent) >= MAX_UNACKNOWLEDGED:  # len() of a dict is atomic: no lock needed to look
+                flush()
+                while len(sent) >= MAX_UNACKNOWLEDGED:
+                    time.sleep(0.001)
+            mid = mid % 65535 + 1
+            while mid in sent:  # an id still unacknowledged from the last round
+                mid = mid % 65535 + 1
+            sent[mid] = e  # before the packet goes: its PUBACK may come at once
+            name = topics.get(topic)
+            if name is None:
+                name = topics[topic] = topic.encode()
+            pending.append(publish_packet(name, head + stamp + tail, mid))
+            if len(pending) >= FLUSH_PACKETS:
+                flush()
             report.published += 1
             if out is not None and time.monotonic() >= next_report:
                 out.write(f"  {report.line()}\n")
                 out.flush()
                 next_report = time.monotonic() + 5
+        flush()
         waited = time.monotonic()
-        while time.monotonic() - waited < 30:
-            with lock:
-                if not sent:
-                    break
+        while sent and time.monotonic() - waited < 30:
             time.sleep(0.05)
     finally:
         report.seconds = time.monotonic() - began

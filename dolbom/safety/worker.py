@@ -78,7 +78,10 @@ ALARM_WAIT = 5.0  # seconds the start-up sweep waits for the alarm session to be
 # Alarms per transaction at most: each costs tens of milliseconds of rules (its incident, the timeline, the
 # worker's notice), and the first of a few hundred kept while the worker was away should not wait for the last.
 ALARM_BATCH = 20
-STANDBY_POLL = 0.02  # seconds between a standby's tries of the active worker's lock
+STANDBY_POLL = 0.02
+# Seconds between tries of a database that is down: doubling from the first to the most (a restart of a few
+# seconds is noticed within a second of its end).
+RETRY_FIRST, RETRY_MAX = 0.25, 1.0  # seconds between a standby's tries of the active worker's lock
 
 
 @dataclass(frozen=True)
@@ -130,7 +133,9 @@ class IngestWorker:
                  sweep_seconds: float = 5.0, supervision_seconds: float = 60.0, out: TextIO | None = None,
                  stats_seconds: float = 0.0, standby_lock: str = "", alarm_log: TextIO | None = None) -> None:
         self.broker = broker
-        self.alarm_log = alarm_log  # CSV: controller, event id, sequence, wall time of each alarm's commit
+        # CSV: controller, event id, sequence, wall time of each alarm's commit and of its message's arrival
+        self.alarm_log = alarm_log
+        self._arrived: dict[int, float] = {}  # id of a Parsed alarm -> when its message arrived
         self.standby_lock = standby_lock  # a file: the worker holding its lock is the active one
         self.client_id = client_id
         self.prefix = prefix
@@ -160,6 +165,7 @@ class IngestWorker:
         # For tests: called after a batch is committed and before it is acknowledged.
         self.after_commit: Callable[[list[Message]], None] | None = None
         self._lock_fd: int | None = None
+        self._lane = ""  # the lane of the batch being stored ("" between batches)
 
     @property
     def _client(self) -> mqtt.Client | None:
@@ -368,6 +374,13 @@ class IngestWorker:
 
     def process(self, batch: list[Message]) -> None:
         """Store the batch (retrying while the database is down), then acknowledge it."""
+        lane, self._lane = self._lane, batch[0].lane if batch else EVENTS
+        try:
+            self._process(batch)
+        finally:
+            self._lane = lane
+
+    def _process(self, batch: list[Message]) -> None:
         self.stats.received += len(batch)
         self.stats.alarms += sum(1 for m in batch if m.lane == ALARM)
         now = timezone.now()
@@ -385,6 +398,8 @@ class IngestWorker:
             parsed += ok
             refused += bad
             topics += [m.topic] * len(bad)
+            if self.alarm_log is not None:
+                self._arrived.update((id(p), m.arrived) for p in ok if p.kind in ALARM_KINDS)
         if batch and batch[0].lane == EVENTS:  # how far behind the stream: the events lane only
             self._batch_parsed = bool(parsed)
         if parsed and batch[0].lane == EVENTS:
@@ -404,8 +419,18 @@ class IngestWorker:
             self.after_commit(batch)
         self._ack(batch)
 
+    def _alarms_meanwhile(self) -> None:
+        """While an activity batch waits for the database: the alarms that came in meanwhile, each batch retried
+        until the database is back (so they are committed before the activity batch that waited first)."""
+        while not self.stopping.is_set():
+            with self._ready:
+                if not self._alarms:
+                    return
+                batch = self._drain(self._alarms, min(ALARM_BATCH, len(self._alarms)))
+            self.process(batch)
+
     def _store(self, parsed: list[protocol.Parsed], refused: list[protocol.Refused], topics: list[str]) -> None:
-        delay = 0.5
+        delay = RETRY_FIRST
         while True:
             try:
                 result = events_ingest(parsed=parsed, refused=refused, refused_topics=topics,
@@ -417,7 +442,9 @@ class IngestWorker:
                 self._reset_connection()
                 if self.stopping.wait(delay):
                     raise
-                delay = min(delay * 2, 5.0)
+                delay = min(delay * 2, RETRY_MAX)
+                if self._lane == EVENTS:
+                    self._alarms_meanwhile()  # when the database is back, the alarms take it first
                 continue
             except DatabaseError:
                 # A row the database refuses (not a connection problem): find it by storing one event at
@@ -440,12 +467,14 @@ class IngestWorker:
 
     def _committed(self, alarms: list[protocol.Parsed]) -> None:
         """With ``alarm_log``: when each alarm's transaction committed (what bench/safety.py times: the incident
-        is on the worker's screen from then on; its opened_at is when the transaction began)."""
+        is on the worker's screen from then on; its opened_at is when the transaction began), and when its
+        message reached the worker (the broker's part of the wait, against the worker's)."""
         if self.alarm_log is None or not alarms:
             return
         wall = time.time()
-        self.alarm_log.write("".join(f"{p.event.controller},{p.event.event_id},{p.event.seq},{wall:.3f}\n"
-                                     for p in alarms))
+        arrived = self._arrived
+        self.alarm_log.write("".join(f"{p.event.controller},{p.event.event_id},{p.event.seq},{wall:.3f},"
+                                     f"{arrived.pop(id(p), 0.0):.3f}\n" for p in alarms))
         self.alarm_log.flush()
 
     def _keep_unprocessable(self, parsed: list[protocol.Parsed], refused: list[protocol.Refused],

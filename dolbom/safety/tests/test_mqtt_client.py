@@ -54,3 +54,26 @@ def test_a_batch_is_acknowledged_with_the_bytes_of_one_ack_per_message():
     for mid in (1, 300, 65535):
         paho.ack(mid, 1)
     assert b"".join(p["packet"] for p in ours._out_packet) == b"".join(p["packet"] for p in paho._out_packet)
+
+
+def test_a_prebuilt_publish_is_the_packet_paho_sends():
+    from dolbom.safety.mqtt import publish_packet
+
+    paho = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, protocol=mqtt.MQTTv5)
+    paho._sock = object()  # "connected": _send_publish queues the packet and writes nothing yet
+    paho._sockpairW = None
+    for topic, payload, mid in ((b"t/x", b"", 1), (b"dolbom/safety/v1/gw/B000001-GW/alarm", '{"a":"거실"}'.encode() * 20,
+                                                    65535), (b"x", b"y" * 20000, 300)):
+        paho._send_publish(mid, topic, payload, 1, False, False, None, None)
+        assert bytes(paho._out_packet[-1]["packet"]) == publish_packet(topic, payload, mid)
+    paho._sock = None
+
+
+def test_pubacks_of_prebuilt_publishes_reach_the_raw_hook_and_pahos_own_stay_pahos():
+    ours, _paho = _clients()
+    seen: list[tuple[int, int]] = []
+    ours.on_raw_puback = lambda mid, reason: seen.append((mid, reason))
+    for packet in (struct.pack("!H", 7), struct.pack("!HB", 8, 0x10), struct.pack("!HBB", 9, 0x87, 0)):
+        ours._in_packet["command"], ours._in_packet["packet"] = 0x40, packet
+        assert ours._handle_pubackcomp("PUBACK") == mqtt.MQTTErrorCode.MQTT_ERR_SUCCESS
+    assert seen == [(7, 0), (8, 0x10), (9, 0x87)]

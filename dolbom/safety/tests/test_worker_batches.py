@@ -139,3 +139,31 @@ def test_the_alarm_log_has_a_line_for_each_alarm_once_it_is_committed(home):
                                                ("T-GW", fire["event_id"], str(fire["seq"]))]
     assert Incident.objects.filter(cause__in=[Cause.BUTTON, Cause.FIRE]).count() == 2
     assert logged_at_commit[0].count("\n") == 1  # written before the batch is acknowledged
+
+
+def test_while_the_database_is_down_an_alarm_that_comes_in_is_committed_before_the_waiting_activity(home,
+                                                                                                   monkeypatch):
+    from django.db import OperationalError
+
+    w = offline_worker()
+    real = worker_module.events_ingest
+    committed: list[list[str]] = []
+    down = {"tries": 0}
+
+    def flaky(**kwargs):
+        kinds = [p.kind for p in kwargs["parsed"]]
+        if down["tries"] < 2:  # down for the activity batch's first try and the alarm's first try
+            down["tries"] += 1
+            if down["tries"] == 1:
+                w._alarms.append(message(payload("button"), lane=ALARM))  # arrives during the outage
+            raise OperationalError("the database system is starting up")
+        committed.append(kinds)
+        return real(**kwargs)
+
+    monkeypatch.setattr(worker_module, "events_ingest", flaky)
+    monkeypatch.setattr(worker_module, "RETRY_FIRST", 0.01)
+    monkeypatch.setattr(IngestWorker, "_reset_connection", staticmethod(lambda: None))  # the test's transaction
+    w.process([message(payload("activity"))])
+    assert committed == [["button"], ["activity"]]
+    assert w.stats.db_retries == 2 and not w._alarms
+    assert Incident.objects.get().cause == Cause.BUTTON
