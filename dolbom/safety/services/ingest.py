@@ -37,6 +37,7 @@ class GatewayRow(NamedTuple):  # tuples: built a thousand at a time, per batch
     last_seen_at: dt.datetime | None
     last_heartbeat_at: dt.datetime | None
     powered: bool
+    ticketed: bool  # an open fault that an event can show fixed (rules.CLOSED_BY_EVENTS): nearly always false
 
 
 class DeviceRow(NamedTuple):
@@ -92,7 +93,14 @@ def _lookup(parsed: list[Parsed]) -> tuple[dict[str, GatewayRow], dict[str, Devi
         g_rows = sql.select_rows(*g_sql, [sql.rows_json(controllers)])
         d_rows = sql.select_rows(*d_sql, [sql.rows_json(serials)]) if serials else []
     else:
-        g_rows = list(Gateway.objects.filter(serial__in=controllers).values_list(*_G_FIELDS))
+        from django.db.models import Exists, OuterRef
+
+        from dolbom.safety.models import DeviceTicket
+
+        ticketed = Exists(DeviceTicket.objects.filter(gateway_id=OuterRef("pk"), resolved_at__isnull=True,
+                                                      kind__in=rules.CLOSED_BY_EVENTS))
+        g_rows = list(Gateway.objects.filter(serial__in=controllers).annotate(ticketed=ticketed)
+                      .values_list(*_G_FIELDS, "ticketed"))
         d_rows = list(Device.objects.filter(serial__in=serials).values_list(*_D_FIELDS)) if serials else []
     # tuple.__new__: the NamedTuple's own __new__ is a Python function, a measurable cost a thousand times a batch
     new = tuple.__new__
@@ -110,12 +118,15 @@ _D_FIELDS = ("id", "serial", "gateway_id", "home_id", "kind", "status", "battery
 @functools.cache
 def _lookup_sql() -> tuple[tuple[list[str], str], tuple[list[str], str]]:
     """PostgreSQL: the columns and the rest of the two lookups (``sql.select_rows``), made once."""
-    from dolbom.safety.models import Device, Gateway, Home
+    from dolbom.safety.models import Device, DeviceTicket, Gateway, Home
 
-    g, h, d = sql.table(Gateway), sql.table(Home), sql.table(Device)
+    g, h, d, t = sql.table(Gateway), sql.table(Home), sql.table(Device), DeviceTicket
     gc = [f"g.{sql.column(Gateway, n)}" for n in ("id", "serial", "home")]
     gc += [f"h.{sql.column(Home, 'dong')}", f"g.{sql.column(Gateway, 'status')}", f"h.{sql.column(Home, 'status')}"]
     gc += [f"g.{sql.column(Gateway, n)}" for n in ("last_seen_at", "last_heartbeat_at", "powered")]
+    kinds = ", ".join(f"'{k}'" for k in rules.CLOSED_BY_EVENTS)  # the enum's own values, not input
+    gc += [f"EXISTS (SELECT 1 FROM {sql.table(t)} t WHERE t.{sql.column(t, 'gateway')} = g.{sql.column(Gateway, 'id')} "
+           f"AND t.{sql.column(t, 'resolved_at')} IS NULL AND t.{sql.column(t, 'kind')} IN ({kinds}))"]
     g_rest = (f"FROM {g} g JOIN {h} h ON h.{sql.column(Home, 'id')} = g.{sql.column(Gateway, 'home')} "
               f"WHERE g.{sql.column(Gateway, 'serial')} = {sql.any_of()}")
     dc = [sql.column(Device, n.removesuffix("_id")) for n in _D_FIELDS]
@@ -145,18 +156,26 @@ def _match(p: Parsed, gateways: dict[str, GatewayRow], devices: dict[str, Device
     return gateway, device
 
 
-def _insert(rows: list[Accepted], *, transport: str, received_at: dt.datetime) -> dict[tuple[int, str, int], int]:
+def _insert(rows: list[Accepted], *, transport: str, received_at: dt.datetime, direct: bool = False
+            ) -> dict[tuple[int, str, int], int]:
     """Insert the events; the keys that were new, with their ids (a resend returns nothing).
 
-    PostgreSQL: first straight in by COPY with ids drawn beforehand (no staging table, no ON CONFLICT); a
-    batch holding a resend fails that on the unique constraint and goes through ``sql.insert_returning``."""
+    PostgreSQL, ``direct``: straight in by COPY with ids drawn beforehand (no staging table, no ON CONFLICT,
+    no savepoint); a batch holding a resend breaks the unique constraint, which aborts the transaction
+    (``_Resent``), and goes again without ``direct``: through ``sql.insert_returning``."""
     if sql.is_postgres():
         if not rows:
             return {}
         lines = _copy_lines(rows, transport=transport, received_at=received_at)
-        ids = sql.next_ids(Event, len(rows))
-        direct = "".join([f"{pk}\t{line}" for pk, line in zip(ids, lines, strict=True)]).encode()
-        if sql.copy_insert(Event, direct, columns=("id", *_COLUMNS)):
+        if direct:
+            import psycopg
+
+            ids = sql.next_ids(Event, len(rows))
+            text = "".join([f"{pk}\t{line}" for pk, line in zip(ids, lines, strict=True)]).encode()
+            try:
+                sql.copy_insert(Event, text, columns=("id", *_COLUMNS))
+            except psycopg.errors.UniqueViolation as exc:
+                raise _Resent from exc
             return {a.key: pk for a, pk in zip(rows, ids, strict=True)}
         values, text = [], "".join(lines).encode()
     else:
@@ -223,26 +242,40 @@ def events_ingest(*, parsed: list[Parsed], refused: list[Refused] = (), transpor
         accepted.append(a)
         statuses.append("")
     result = IngestResult(statuses=statuses)
-    with transaction.atomic():
-        new = _insert(accepted, transport=transport, received_at=received_at)
-        fresh = []
-        for a in accepted:
-            pk = new.get(a.key)
-            result.statuses[a.index] = "accepted" if pk is not None else "duplicate"
-            if pk is not None:
-                fresh.append(rules.New(id=pk, accepted=a))
-        if fresh:
-            result.incidents_opened = rules.apply(fresh, now=received_at)
-        result.new_event_ids = [n.id for n in fresh]
-        rejects = _reject_rows(list(refused), transport=transport, received_at=received_at, topic=topic)
-        if refused_topics:
-            for row, t in zip(rejects, refused_topics, strict=False):
-                row.topic = t[:200]
-        rejects += _reject_rows(found, transport=transport, received_at=received_at, topic=topic)
-        if rejects:
-            Reject.objects.bulk_create(rejects)
+    rejects = _reject_rows(list(refused), transport=transport, received_at=received_at, topic=topic)
+    if refused_topics:
+        for row, t in zip(rejects, refused_topics, strict=False):
+            row.topic = t[:200]
+    rejects += _reject_rows(found, transport=transport, received_at=received_at, topic=topic)
+    try:
+        with transaction.atomic():
+            _store(result, accepted, rejects, transport=transport, received_at=received_at, direct=True)
+    except _Resent:
+        # Nothing of the first try is left (its transaction rolled back): the batch again, telling old from new.
+        with transaction.atomic():
+            _store(result, accepted, rejects, transport=transport, received_at=received_at, direct=False)
     result.refused = list(refused) + found
     return result
+
+
+class _Resent(Exception):
+    """The batch's direct COPY met an event already stored (a resend): its transaction is rolled back."""
+
+
+def _store(result: IngestResult, accepted: list[Accepted], rejects: list[Reject], *, transport: str,
+           received_at: dt.datetime, direct: bool) -> None:
+    """The batch's writes, inside its transaction: the events, what the rules make of the new ones, the rejects."""
+    new = _insert(accepted, transport=transport, received_at=received_at, direct=direct)
+    fresh = []
+    for a in accepted:
+        pk = new.get(a.key)
+        result.statuses[a.index] = "accepted" if pk is not None else "duplicate"
+        if pk is not None:
+            fresh.append(rules.New(id=pk, accepted=a))
+    result.incidents_opened = rules.apply(fresh, now=received_at) if fresh else []
+    result.new_event_ids = [n.id for n in fresh]
+    if rejects:
+        Reject.objects.bulk_create(rejects)
 
 
 def reject_record(*, refused: list[Refused], transport: str, topic: str = "",

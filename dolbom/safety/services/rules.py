@@ -18,10 +18,11 @@ one by one, in the order they happened.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import threading
 from collections import defaultdict, deque
 
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from dolbom.safety import clock as clock_math
@@ -63,6 +64,8 @@ RARE = frozenset({*ALARMS, *CLEARS, "power_off", "power_on", "low_battery", "tam
 SEEN_COALESCE = dt.timedelta(seconds=60)
 DEVICE_COALESCE = dt.timedelta(minutes=10)
 BATTERY_RECOVERED = 10  # a battery this far above the low mark has been replaced
+# The faults an event can show fixed (the ingest's lookup flags gateways with one open: services/ingest.py).
+CLOSED_BY_EVENTS = (FaultKind.HEARTBEAT_LOST, FaultKind.SILENT_SINCE_INSTALL, FaultKind.LOW_BATTERY)
 
 
 class New:
@@ -158,44 +161,40 @@ _CLOCK_FIELDS = ("home_id", "last_activity_at", "base_at", "next_level", "home__
                  "home__warning_minutes", "home__danger_minutes", "home__quiet_start", "home__quiet_end")
 
 
-def _clock_rows(home_ids: list[int]) -> list[tuple]:
+def _clock_rows(home_ids: list[int], after: dt.datetime) -> list[tuple]:
+    """The homes' clocks and inactivity settings, and two flags that spare the batch a statement each (nearly
+    always false): an absence under way or to come (ending after ``after``), an open inactivity incident."""
     if not sql.is_postgres():
-        return list(Clock.objects.filter(home_id__in=home_ids).values_list(*_CLOCK_FIELDS))
+        absent = Absence.objects.filter(home_id=OuterRef("home_id"), cancelled_at__isnull=True,
+                                        ended_early_at__isnull=True, ends_at__gt=after)
+        alerted = Incident.objects.filter(home_id=OuterRef("home_id"), cause=Cause.INACTIVITY, resolved_at__isnull=True)
+        return list(Clock.objects.filter(home_id__in=home_ids).annotate(absent=Exists(absent), alerted=Exists(alerted))
+                    .values_list(*_CLOCK_FIELDS, "absent", "alerted"))
+    return sql.select_rows(_clock_sql(), "", [after, str(Cause.INACTIVITY), sql.rows_json(home_ids)])
+
+
+@functools.cache
+def _clock_sql() -> list[str]:
+    """PostgreSQL: the whole statement of ``_clock_rows`` (as ``sql.select_rows``' one column), made once."""
+    a, i = Absence, Incident
     c = [f"c.{sql.column(Clock, n)}" for n in ("home", "last_activity_at", "base_at", "next_level")]
     h = [f"h.{sql.column(Home, n)}" for n in ("caution_minutes", "warning_minutes", "danger_minutes", "quiet_start",
                                                  "quiet_end")]
-    return sql.select_rows(c + h, f"FROM {sql.table(Clock)} c JOIN {sql.table(Home)} h "
-                                  f"ON h.{sql.column(Home, 'id')} = c.{sql.column(Clock, 'home')} "
-                                  f"WHERE c.{sql.column(Clock, 'home')} = {sql.any_of('bigint')}",
-                           [sql.rows_json(home_ids)])
+    home = f"c.{sql.column(Clock, 'home')}"
+    absent = (f"EXISTS (SELECT 1 FROM {sql.table(a)} a WHERE a.{sql.column(a, 'home')} = {home} "
+              f"AND a.{sql.column(a, 'cancelled_at')} IS NULL AND a.{sql.column(a, 'ended_early_at')} IS NULL "
+              f"AND a.{sql.column(a, 'ends_at')} > %s)")
+    alerted = (f"EXISTS (SELECT 1 FROM {sql.table(i)} i WHERE i.{sql.column(i, 'home')} = {home} "
+               f"AND i.{sql.column(i, 'cause')} = %s AND i.{sql.column(i, 'resolved_at')} IS NULL)")
+    rest = (f"FROM {sql.table(Clock)} c JOIN {sql.table(Home)} h ON h.{sql.column(Home, 'id')} = {home} "
+            f"WHERE {home} = {sql.any_of('bigint')}")
+    return [", ".join([*c, *h, absent, alerted]) + " " + rest]
 
 
 def _open_absences(home_ids: list[int], after: dt.datetime) -> list[Absence]:
-    """Absences under way or to come for these homes (nearly always none: one query, no rows)."""
-    if not sql.is_postgres():
-        return list(Absence.objects.filter(home_id__in=home_ids, cancelled_at__isnull=True,
-                                           ended_early_at__isnull=True, ends_at__gt=after))
-    rows = sql.select_rows(
-        [sql.column(Absence, n) for n in ("id", "home", "starts_at", "ends_at")],
-        f"FROM {sql.table(Absence)} WHERE {sql.column(Absence, 'cancelled_at')} IS NULL "
-        f"AND {sql.column(Absence, 'ended_early_at')} IS NULL AND {sql.column(Absence, 'ends_at')} > %s "
-        f"AND {sql.column(Absence, 'home')} = {sql.any_of('bigint')}", [after, sql.rows_json(home_ids)])
-    return [Absence(pk=pk, home_id=home, starts_at=starts, ends_at=ends) for pk, home, starts, ends in rows]
-
-
-def _open_ids(model, keys: dict[str, list[int]], **equal) -> list[int]:
-    """Ids of the unresolved rows of ``model`` whose ``key`` is among the values (PostgreSQL: one JSON list
-    instead of the ORM's per-value preparation of a thousand ids), with the ``equal`` columns as given."""
-    ((key, values),) = keys.items()
-    if not sql.is_postgres():
-        return list(model.objects.filter(resolved_at__isnull=True, **{f"{key}__in": values}, **equal)
-                    .values_list("pk", flat=True))
-    where = " AND ".join(f"{sql.column(model, n)} = %s" for n in equal)
-    rows = sql.select_rows([sql.column(model, "id")],
-                           f"FROM {sql.table(model)} WHERE {sql.column(model, 'resolved_at')} IS NULL "
-                           f"AND {sql.column(model, key)} = {sql.any_of('bigint')}" + (f" AND {where}" if where else ""),
-                           [sql.rows_json(values), *(str(v) for v in equal.values())])
-    return [row[0] for row in rows]
+    """Absences under way or to come for these homes."""
+    return list(Absence.objects.filter(home_id__in=home_ids, cancelled_at__isnull=True, ended_early_at__isnull=True,
+                                       ends_at__gt=after).only("id", "home_id", "starts_at", "ends_at"))
 
 
 def _clocks(life: dict[int, dt.datetime], settings_: SafetySettings, now: dt.datetime) -> None:
@@ -203,11 +202,13 @@ def _clocks(life: dict[int, dt.datetime], settings_: SafetySettings, now: dt.dat
         return
     coalesce = dt.timedelta(seconds=settings_.activity_coalesce_seconds)
     # Tuples, not model instances: this runs for nearly every home in every batch.
-    clocks = {row[0]: row for row in _clock_rows(list(life))}
     earliest = min(life.values())
+    clocks = {row[0]: row for row in _clock_rows(list(life), earliest)}
     absences: dict[int, list[Absence]] = defaultdict(list)
-    for a in _open_absences(list(life), earliest):
+    away = [home_id for home_id, row in clocks.items() if row[9]]
+    for a in _open_absences(away, earliest) if away else ():
         absences[a.home_id].append(a)
+    alerted = {home_id for home_id, row in clocks.items() if row[10]}
     shown: list[tuple] = []  # only "last activity" moves; the deadline stands
     restarted: list[tuple] = []  # counting restarts: a new deadline
     moved: dict[int, dt.datetime] = {}
@@ -217,7 +218,7 @@ def _clocks(life: dict[int, dt.datetime], settings_: SafetySettings, now: dt.dat
         if row is None:
             clock_restart(Home.objects.get(pk=home_id), at, activity=True)
             continue
-        _id, last, base, level, caution, warning, danger, quiet_start, quiet_end = row
+        _id, last, base, level, caution, warning, danger, quiet_start, quiet_end, _away, _alerted = row
         if last is not None and at <= last:
             continue  # an old event from a gateway's buffer: the clock never goes back
         if at <= base or (at - base < coalesce and level == Level.CAUTION):
@@ -241,17 +242,15 @@ def _clocks(life: dict[int, dt.datetime], settings_: SafetySettings, now: dt.dat
                 same=["updated_at"], same_values=[now])
     if ended:
         Absence.objects.bulk_update(ended, ["ended_early_at"])
+    moved = {home_id: at for home_id, at in moved.items() if home_id in alerted}
     if moved:
         _activity_on_incidents(moved, now)
 
 
 def _activity_on_incidents(moved: dict[int, dt.datetime], now: dt.datetime) -> None:
     """Movement after an inactivity alert: noted on it; a caution nobody has taken up yet closes itself."""
-    ids = _open_ids(Incident, {"home": list(moved)}, cause=Cause.INACTIVITY)
-    if not ids:
-        return
     for incident in (Incident.objects.select_for_update(of=("self",)).select_related("home")
-                     .filter(pk__in=ids, cause=Cause.INACTIVITY, resolved_at__isnull=True)):
+                     .filter(home_id__in=list(moved), cause=Cause.INACTIVITY, resolved_at__isnull=True)):
         at = moved[incident.home_id]
         _log(incident, LogKind.ACTIVITY, actor=None, at=now, data={"at": at.isoformat()})
         if incident.level == Level.CAUTION and incident.status == IncidentStatus.OPEN:
@@ -305,15 +304,11 @@ def _liveness(new: list[New], settings_: SafetySettings, now: dt.datetime) -> No
 def _close_tickets(gateways: dict[int, object], firsts: set[int], recovered: set[int], now: dt.datetime) -> None:
     """Any event proves a gateway alive (no heartbeat, silent since installation); a device's first event
     closes its "silent" ticket; a battery back well above the low mark closes "low battery"."""
-    if not gateways:
+    ticketed = [gateway_id for gateway_id, g in gateways.items() if g.ticketed]  # type: ignore[attr-defined]
+    if not ticketed:
         return
-    ids = _open_ids(DeviceTicket, {"gateway": list(gateways)})
-    if not ids:
-        return
-    open_tickets = list(DeviceTicket.objects.filter(
-        pk__in=ids, resolved_at__isnull=True,
-        kind__in=[FaultKind.HEARTBEAT_LOST, FaultKind.SILENT_SINCE_INSTALL, FaultKind.LOW_BATTERY])
-        .values_list("pk", "kind", "device_id"))
+    open_tickets = list(DeviceTicket.objects.filter(gateway_id__in=ticketed, resolved_at__isnull=True,
+                                                    kind__in=CLOSED_BY_EVENTS).values_list("pk", "kind", "device_id"))
     closing: dict[str, list[int]] = defaultdict(list)
     for pk, kind, device_id in open_tickets:
         if device_id is None and kind in (FaultKind.HEARTBEAT_LOST, FaultKind.SILENT_SINCE_INSTALL):

@@ -18,8 +18,8 @@ every one of thousands of parameters in Python. So:
   registered for the text format, runs in Python for every value); building a JSON answer on the server
   cost it about 4 µs a row;
 - the events go in by ``COPY`` straight into their table, ids drawn from its sequence first; a resend's
-  unique violation rolls back to a savepoint and the batch goes again through a staging table and
-  ``INSERT … ON CONFLICT DO NOTHING`` (``insert_returning``), which tells the new rows from the old;
+  unique violation aborts the batch's transaction and the batch goes again (services/ingest.py) through a
+  staging table and ``INSERT … ON CONFLICT DO NOTHING`` (``insert_returning``), which tells new from old;
 
 Table and column names come from the models' ``_meta``, so a renamed column cannot silently go missing; the
 statements run on Django's connection, inside the caller's transaction.
@@ -44,7 +44,10 @@ def is_postgres() -> bool:
 
 
 def pg_cursor():
-    """A cursor with server-side binding on Django's own connection (and so its transaction)."""
+    """A cursor with server-side binding on Django's own connection (and so its transaction). The hot
+    statements run prepared (``prepare=True``: parsed and planned once per connection, where Django leaves
+    psycopg's automatic preparing off); the plans do not depend on the values, a JSON text the planner cannot
+    see into."""
     import psycopg
 
     connection.ensure_connection()
@@ -77,7 +80,8 @@ def update_rows(model: type[Model], key: str, columns: Sequence[str], rows: Sequ
         if stamps:
             rows = [_epochs(row, stamps) for row in rows]
         with pg_cursor() as cursor:
-            cursor.execute(statement, [*same_values, _records(names, rows), rows_json([row[0] for row in rows])])
+            cursor.execute(statement, [*same_values, _records(names, rows), rows_json([row[0] for row in rows])],
+                           prepare=True)
             return cursor.rowcount
     fields = [model._meta.get_field(name) for name in (key, *columns)]
     fixed = [model._meta.get_field(name) for name in same]
@@ -149,21 +153,14 @@ def insert_returning(model: type[Model], columns: Sequence[str], rows: Sequence[
     return found
 
 
-def copy_insert(model: type[Model], copy_text: bytes, *, columns: Sequence[str]) -> bool:
+def copy_insert(model: type[Model], copy_text: bytes, *, columns: Sequence[str]) -> None:
     """PostgreSQL: rows already in COPY's text format (``columns`` in that order, the id among them) straight
-    into the table, inside a savepoint. False (and nothing written) when a row breaks a unique constraint:
-    the caller then stores the batch through ``insert_returning``."""
-    import psycopg
-    from django.db import transaction
-
+    into the table. A row that breaks a unique constraint raises psycopg's ``UniqueViolation`` (this cursor is
+    not Django's wrapper) and aborts the transaction: the caller's to roll back and store the batch through
+    ``insert_returning``."""
     cols = ", ".join(column(model, c) for c in columns)
-    try:
-        with transaction.atomic(), pg_cursor() as cursor:  # the savepoint: a failed COPY takes only itself back
-            with cursor.copy(f"COPY {table(model)} ({cols}) FROM STDIN") as copy:
-                copy.write(copy_text)
-    except psycopg.errors.UniqueViolation:  # psycopg's own: this cursor is not Django's wrapper
-        return False
-    return True
+    with pg_cursor() as cursor, cursor.copy(f"COPY {table(model)} ({cols}) FROM STDIN") as copy:
+        copy.write(copy_text)
 
 
 def next_ids(model: type[Model], count: int) -> list[int]:
@@ -175,7 +172,8 @@ def next_ids(model: type[Model], count: int) -> list[int]:
         if sequence is None:
             cursor.execute("SELECT pg_get_serial_sequence(%s, %s)", [model._meta.db_table, model._meta.pk.column])
             sequence = _SEQUENCES[model._meta.db_table] = cursor.fetchone()[0]
-        cursor.execute("SELECT nextval(%s::regclass) FROM generate_series(1, %s)", [sequence, count], binary=True)
+        cursor.execute("SELECT nextval(%s::regclass) FROM generate_series(1, %s)", [sequence, count], binary=True,
+                       prepare=True)
         return [row[0] for row in cursor.fetchall()]
 
 
@@ -247,7 +245,7 @@ def select_rows(columns: Sequence[str], rest: str, params: Sequence[Any]) -> lis
     """PostgreSQL: ``SELECT columns rest`` as tuples of Python values, read in the binary format (see the
     module's docstring). ``rest`` is the ``FROM … WHERE …`` part, with ``any_of`` for a list of keys."""
     with pg_cursor() as cursor:
-        cursor.execute(f"SELECT {', '.join(columns)} {rest}", list(params), binary=True)
+        cursor.execute(f"SELECT {', '.join(columns)} {rest}", list(params), binary=True, prepare=True)
         return cursor.fetchall()
 
 
