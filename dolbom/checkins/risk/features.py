@@ -84,7 +84,7 @@ _CONCEPTS: dict[str, tuple[str, ...]] = {
     "DEATH": ("죽고", "죽어", "죽을", "죽으", "죽는", "죽었", "죽나", "주꼬", "주거버", "자살", "세상떠"),
     # Means of self-harm.
     "MEANS": ("뛰어내", "뛰어들", "목을매", "목매", "목맬", "번개탄", "농약", "제초제", "수면제를모", "약을모", "한꺼번에",
-              "한움큼", "손목을", "유서", "투신", "빠져버", "빠져죽", "끈을봐", "끈을사", "다리위에", "수면제", "연탄불",
+              "한움큼", "손목을", "유서", "투신", "빠져버", "빠져죽", "끈을봐", "끈을사", "다리위에", "수면제",
               "모아둔약", "모아놓은약", "약을다먹", "약을한꺼번에",
               "연탄을피", "저수지", "칼을보면"),
     # A wish to be gone, said without the word death ("자다가 안 깼으면", "그만 가고 싶어", "살아서 뭐 해").
@@ -92,15 +92,18 @@ _CONCEPTS: dict[str, tuple[str, ...]] = {
                 "그만가고", "빨리가고싶", "얼른가고싶", "안깼으면", "안깨어났으면", "안깨면", "안왔으면", "끝났으면",
                 "끝내고싶", "다끝내", "없어지고", "없어지는게", "없어져야", "없어져줘", "사라지고싶", "사라져버리",
                 "사라졌으면", "조용히갔", "조용히가면", "갔으면좋", "가버렸으면", "데려가주", "데려갔으면", "따라가고싶",
-                "따라갈", "따라죽", "마지막일", "마지막문자", "곧없을", "정리하고가", "빨리가야", "얼른가야", "인자가야",
-                "가야제", "그만가", "미련이없", "데려가셨으면", "갈준비", "이제갈거", "끝낼거", "편지써놨", "고마웠다고전해",
+                "따라갈", "따라죽", "마지막일", "마지막문자", "곧없을", "정리하고가",
+                "그만가", "미련이없", "데려가셨으면", "갈준비", "이제갈거", "끝낼거", "편지써놨", "고마웠다고전해",
                 "연락못할", "살고싶은생각이없", "끝내버릴",
                 # Not to wake again, said with the eyes ("이대로 눈 안 떴으면"): batch 11 of the training calls.
                 "눈안떴으면", "눈안뜨면", "눈을안떴으면", "안깨어나", "영영잠들", "영영안깨", "깨지않았으면", "그만눈감",
                 "눈감았으면"),
     # Words that are a wish to be gone only sometimes ("이제 가야지" is also leaving for the market): kept
     # apart from WISHEND so that their weight is learned on its own.
-    "GOAWAY": ("가야지", "가야혀", "따라가", "데려가", "끝내", "끝낼", "사라지", "사라져", "연탄", "끈을"),
+    # "빨리 가야" and "연탄불" moved here from WISHEND and MEANS after batch 12 of the training calls: said
+    # far more often of the bus, the market, lunch at the 경로당 and rural heating than of dying.
+    "GOAWAY": ("가야지", "가야혀", "따라가", "데려가", "끝내", "끝낼", "사라지", "사라져", "연탄", "끈을", "빨리가야",
+               "얼른가야", "인자가야", "가야제"),
     "FALL": ("넘어지", "넘어져", "넘어졌", "너머", "넘어저", "넘어졋", "자빠", "쓰러", "미끄러", "굴렀", "떨어졌", "주저앉",
              "부딪"),
     "STUCK": ("못일어", "못이러", "일어날수가없", "일어나지를못", "일어나지못", "일어날수없", "못움직", "움직일수가",
@@ -132,8 +135,16 @@ _CONCEPTS: dict[str, tuple[str, ...]] = {
              "잘지내", "잘있", "정정", "말짱"),
     "INTENS": ("너무", "많이", "마니", "겁나", "징하", "허벌", "엄청", "심해", "심하", "계속", "매일", "맨날", "자꾸", "통",
                "한숨도", "하나도", "전혀", "째", "며칠", "일주일", "한달", "달째", "점점", "더"),
-    "MILD": ("조금", "좀", "약간", "살짝", "쪼까", "가끔", "그럭저럭", "별거", "벨거", "그냥", "정도", "살만", "참을만"),
+    "MILD": ("조금", "좀", "약간", "살짝", "쪼까", "쪼금", "쪼매", "쬐끔", "쪼끔", "가끔", "그럭저럭", "별거", "벨거", "그냥", "정도", "살만", "참을만"),
     "HYPER": ("죽겠", "죽겄", "죽는줄", "죽을뻔", "죽것"),
+    # A trouble that is handled: treated, tolerated, usual ("약 먹으면 다닐 만해", "파스 붙이면 괜찮어", "늘
+    # 그려"). Real calls are full of managed aches that are low; without a word for the handling the
+    # pain words alone outvote it. Kept by nested CV per training call (batches 1-14): see data/README.md.
+    "MANAGED": ("약먹", "약을먹", "약묵", "약을묵", "약받아", "약지어", "약바르", "파스", "찜질", "물리치료", "침맞",
+                "주사맞", "한의원", "견딜만", "다닐만", "할만", "걸을만", "참을만", "그러려니", "늘그", "맨날그", "원래그",
+                "원래", "나이탓", "나이들어", "나이먹으", "나이가있", "관리", "정상이", "꼬박꼬박", "풀려", "풀리", "가라앉",
+                "좋아졌", "덜아", "나아져", "낫겄", "낫겠", "쉬면", "자고나면", "하룻밤", "고쳤", "고쳐", "온대", "온다고",
+                "해줘", "해줬", "배달", "챙겨", "아껴", "넉넉", "모자라지"),
     # A near miss or a comparison, not an event: "넘어질 뻔했어", "불이 났나 했더니", "쓰러질 듯이 졸려".
     "NEAR": ("뻔했", "뻔하", "뻔봤", "뻔한", "줄알았", "나했더니", "나했는데", "나싶었", "듯이", "지경"),
     "OTHER": ("친구가", "옆집", "딸이", "아들이", "며느리", "손주", "영감이", "이웃", "뉴스", "텔레비전", "교육", "강의",
@@ -147,7 +158,7 @@ _SIGNAL_CONCEPTS = (
 _DANGER_CONCEPTS = frozenset(("STUCK", "BREATH", "STROKE", "FAINT", "HAZARD", "HELP", "DEATH", "MEANS", "WISHEND"))
 # Concepts that are a problem wherever they appear; sleep and meals only when negated ("못 자요").
 _PROBLEM_CONCEPTS = frozenset(_SIGNAL_CONCEPTS) - {"EAT", "SLEEP", "GOAWAY"} | {"HYPER"}
-_MODIFIERS = ("WANT", "GOOD", "INTENS", "MILD", "HYPER", "NEAR", "OTHER", "NOWM", "ACUTE")
+_MODIFIERS = ("WANT", "GOOD", "INTENS", "MILD", "HYPER", "NEAR", "OTHER", "NOWM", "ACUTE", "MANAGED")
 
 
 # One regex finds every concept in a clause, overlapping stems included ("수면제를" is both a sleep

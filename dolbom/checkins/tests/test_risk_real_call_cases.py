@@ -51,3 +51,21 @@ def test_it_alerts_on_an_ongoing_problem_played_down():
         "그려.",
     )])
     assert a.needs_followup and a.signals["meals"] in ("medium", "high")
+
+
+
+# Fresh sentences written after batches 12-14, whose calls taught handled aches, 연탄불 for heating and "빨리
+# 가야" before lunch: the model of run 3 (2bb12c0) read the ache in "파스 붙이면 가라앉아" as medium and the
+# second and last client lines as self-harm high, alone and in this call. Caller and client in turn.
+HANDLED_ACHES_CALL = (
+    "안녕하세요, 어르신. 안부전화예요. 요즘 어떠세요?", "손목이 쑤시는 건 파스 붙이면 가라앉아.",
+    "다행이에요. 식사는요?", "연탄불 갈고 와서 고구마 올려놨어.",
+    "잠은 잘 주무세요?", "초저녁에 자서 새벽에 일어나. 늘 그려.",
+    "네, 또 전화드릴게요.", "인자 빨리 가야 혀, 회관에서 점심 준대.",
+)
+
+
+def test_a_call_of_handled_aches_rural_heating_and_leaving_for_lunch_raises_nothing():
+    (a,) = analyse_calls([_call(*HANDLED_ACHES_CALL)])
+    assert not a.needs_followup
+    assert a.signals["self_harm"] is None and a.signals["emergency"] is None
