@@ -1,19 +1,17 @@
 """The ingest worker (``dolbom safety ingest``): a long-running MQTT subscriber that stores gateway events and
 acknowledges them only after the commit.
 
-    alarm session  ──on_message──▶  alarm queue   ──alarm thread──▶  events_ingest (its own)  ──▶  ack each
-    events session ──on_message──▶  events queue  ──main loop, batch──▶  events_ingest (one transaction)  ──▶  ack
+    alarm session  ──on_message──▶  alarm queue  ─┐  (always first)
+    events session ──on_message──▶  events queue ─┴─batch──▶  events_ingest (one transaction)  ──▶  ack each
 
 Two MQTT sessions, two client ids: a broker keeps one first-in-first-out queue per session, so with one
 session a fire waits behind every activity event the broker holds (at 5,000 events/s a worker a few seconds
 behind makes that tens of thousands). Gateways publish fire, gas and the button (and their clear and cancel)
 on their ``alarm`` topic (safety/PROTOCOL.md), which the worker reads through a session of its own with its
-own queue, and stores in a thread of its own with its own database connection: an alarm is committed in its
-own transaction while an activity batch is being stored, not after it (it waits only where that batch holds
-a row it needs, the gateway of a home in the batch, until the batch commits), and neither the start-up work
-nor the sweeps stand in its way. An alarm sent on the events topic (an older gateway) is still stored, and
-goes first within its batch. Each message is acknowledged on the connection that delivered it: packet ids
-are per connection.
+own queue; the loop drains the alarm queue before it takes each activity batch, and a batch still filling
+stops waiting when an alarm arrives. An alarm sent on the events topic (an older gateway) is still stored,
+and goes first within its batch. Each message is acknowledged on the connection that delivered it: packet
+ids are per connection.
 
 Throughput comes from batching: one transaction takes up to DOLBOM_SAFETY_BATCH messages, or whatever
 arrived within DOLBOM_SAFETY_BATCH_MS of the first (stored with a few set-based statements: COPY and
@@ -23,8 +21,8 @@ worker dies before that (kill -9, a power cut), the broker still holds the messa
 session and sends it again on reconnect; the unique constraint turns the resend into a no-op. If the database
 is down, the batch is retried until it is back, without acknowledging anything meanwhile.
 
-At start the worker connects first (the alarm session before the events one), and once the alarm session is
-subscribed runs the start-up sweep (safety/services/sweep.py): escalations and supervision; the
+At start the worker connects first (the alarm session before the events one) and takes what the alarm lane
+holds; then it runs the start-up sweep (safety/services/sweep.py): escalations and supervision; the
 inactivity deadlines that fell due while it was down as soon as it has taken what the broker kept for it (at
 most a minute later), so that a resident whose movement is waiting in the queue is not alarmed for. Then it
 runs the sweep every few seconds itself, and holds the deadlines back the same way whenever it falls behind
@@ -159,10 +157,7 @@ class IngestWorker:
         self.subscribed = threading.Event()  # both sessions subscribed
         self._queue = self.lanes[EVENTS].queue
         self._alarms = self.lanes[ALARM].queue
-        lock = threading.Lock()  # guards both queues and generations
-        self._ready = threading.Condition(lock)  # an event has come in (the main loop waits on it)
-        self._alarm_ready = threading.Condition(lock)  # an alarm has come in (the alarm thread waits on it)
-        self._alarm_thread: threading.Thread | None = None
+        self._ready = threading.Condition()  # guards both queues and generations; notified by either lane
         self._behind_since: float | None = time.monotonic()  # until the first drain: the backlog may be waiting
         self._first_deadlines = False
         self.lag = 0.0  # seconds between the freshest event of the last batch and its processing
@@ -170,6 +165,7 @@ class IngestWorker:
         # For tests: called after a batch is committed and before it is acknowledged.
         self.after_commit: Callable[[list[Message]], None] | None = None
         self._lock_fd: int | None = None
+        self._lane = ""  # the lane of the batch being stored ("" between batches)
 
     @property
     def _client(self) -> mqtt.Client | None:
@@ -216,7 +212,7 @@ class IngestWorker:
         with self._ready:
             lane.queue.append(Message(lane.generation, msg.mid, msg.qos, msg.topic, msg.payload, time.time(),
                                       lane.name))
-            (self._alarm_ready if lane.name == ALARM else self._ready).notify()
+            self._ready.notify()
 
     # the main loop -------------------------------------------------------------------------------------
 
@@ -275,8 +271,6 @@ class IngestWorker:
     def run(self, *, until: Callable[[], bool] | None = None) -> Stats:
         if not self.take_over():
             return self.stats
-        self._alarm_thread = threading.Thread(target=self._alarm_loop, name="safety-alarm-lane", daemon=True)
-        self._alarm_thread.start()
         self.connect()
         connected_at = time.monotonic()
         started_up = False
@@ -289,6 +283,8 @@ class IngestWorker:
                 batch = self._take(timeout=timeout)
                 if batch:
                     self.process(batch)
+                if batch and batch[0].lane == ALARM:
+                    continue  # the alarm lane again, until it is empty
                 if not started_up:
                     if not self.lanes[ALARM].subscribed.is_set() and time.monotonic() - connected_at < ALARM_WAIT:
                         continue  # what the alarm session kept comes right after its subscription
@@ -312,11 +308,6 @@ class IngestWorker:
                     self._say(self.stats.line())
                     next_stats = now + self.stats_seconds
         finally:
-            self.stopping.set()  # the alarm thread too, however the loop ended
-            with self._ready:
-                self._alarm_ready.notify_all()
-            if self._alarm_thread is not None:
-                self._alarm_thread.join(30)
             self.close()
             self._release_lock()  # a stop (a deploy) hands over as a crash does
         return self.stats
@@ -356,34 +347,15 @@ class IngestWorker:
                 c.disconnect()  # the session outlives it: what is not acknowledged stays with the broker
                 c.loop_stop()
 
-    def _alarm_loop(self) -> None:
-        """The alarm lane's thread: each alarm stored in a transaction of its own, on a database connection of its
-        own, while the main loop stores activity (it waits for no activity batch; a row an activity batch has
-        locked, the alarm's home's gateway, holds it only until that batch commits)."""
-        try:
-            while not self.stopping.is_set():
-                batch = self._take_alarms(timeout=0.5)
-                if batch:
-                    self.process(batch)
-        except BaseException:  # noqa: BLE001 - as a crash of the worker: the main loop stops too
-            log.exception("safety ingest: the alarm lane stopped")
-            self.stop()
-        finally:
-            connection.close()  # this thread's own
-
-    def _take_alarms(self, timeout: float) -> list[Message]:
-        """The alarms waiting, ALARM_BATCH at most (those kept while the worker was away come a few at a time,
-        so that the first is not committed with the last)."""
-        with self._ready:
-            if not self._alarms:
-                self._alarm_ready.wait(timeout)
-            return self._drain(self._alarms, min(ALARM_BATCH, len(self._alarms)))
-
     def _take(self, timeout: float) -> list[Message]:
-        """The next batch of activity: up to ``batch`` events, waiting at most ``batch_wait`` for it to fill."""
+        """The next batch, all of one lane: the alarms waiting (ALARM_BATCH at most), if any; else up to
+        ``batch`` events, waiting at most ``batch_wait`` for it to fill, and not at all once an alarm comes in
+        meanwhile (the events stay queued for the next turn)."""
         with self._ready:
-            if not self._queue:
+            if not self._queue and not self._alarms:
                 self._ready.wait(timeout)
+            if self._alarms:
+                return self._drain(self._alarms, min(ALARM_BATCH, len(self._alarms)))
             if not self._queue:
                 return []
             first_at = time.monotonic()
@@ -392,6 +364,8 @@ class IngestWorker:
                 if left <= 0:
                     break
                 self._ready.wait(left)
+                if self._alarms:
+                    return self._drain(self._alarms, min(ALARM_BATCH, len(self._alarms)))
             return self._drain(self._queue, min(self.batch, len(self._queue)))
 
     @staticmethod
@@ -400,6 +374,13 @@ class IngestWorker:
 
     def process(self, batch: list[Message]) -> None:
         """Store the batch (retrying while the database is down), then acknowledge it."""
+        lane, self._lane = self._lane, batch[0].lane if batch else EVENTS
+        try:
+            self._process(batch)
+        finally:
+            self._lane = lane
+
+    def _process(self, batch: list[Message]) -> None:
         self.stats.received += len(batch)
         self.stats.alarms += sum(1 for m in batch if m.lane == ALARM)
         now = timezone.now()
@@ -438,6 +419,16 @@ class IngestWorker:
             self.after_commit(batch)
         self._ack(batch)
 
+    def _alarms_meanwhile(self) -> None:
+        """While an activity batch waits for the database: the alarms that came in meanwhile, each batch retried
+        until the database is back (so they are committed before the activity batch that waited first)."""
+        while not self.stopping.is_set():
+            with self._ready:
+                if not self._alarms:
+                    return
+                batch = self._drain(self._alarms, min(ALARM_BATCH, len(self._alarms)))
+            self.process(batch)
+
     def _store(self, parsed: list[protocol.Parsed], refused: list[protocol.Refused], topics: list[str]) -> None:
         delay = RETRY_FIRST
         while True:
@@ -452,6 +443,8 @@ class IngestWorker:
                 if self.stopping.wait(delay):
                     raise
                 delay = min(delay * 2, RETRY_MAX)
+                if self._lane == EVENTS:
+                    self._alarms_meanwhile()  # when the database is back, the alarms take it first
                 continue
             except DatabaseError:
                 # A row the database refuses (not a connection problem): find it by storing one event at

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import threading
 import time
 
 from django.utils import timezone
@@ -88,19 +89,38 @@ def test_firing_a_backlog_of_deadlines_stops_at_its_budget_and_goes_on(installed
     assert Incident.objects.filter(cause=Cause.INACTIVITY).count() == 2
 
 
-def test_the_alarm_lane_and_the_activity_are_taken_apart(home):
+def test_an_alarm_waiting_is_taken_before_the_events_queued_ahead_of_it(home):
     w = offline_worker()
     w._queue.extend(message(payload("activity")) for _ in range(5))
     w._alarms.append(message(payload("button"), lane=ALARM))
-    assert [m.lane for m in w._take_alarms(timeout=0.01)] == [ALARM]
+    first = w._take(timeout=0.01)
+    assert [m.lane for m in first] == [ALARM]
     assert [m.lane for m in w._take(timeout=0.01)] == [EVENTS] * 5
-    assert w._take_alarms(timeout=0.01) == [] and w._take(timeout=0.01) == []
+
+
+def test_a_batch_still_filling_stops_waiting_when_an_alarm_arrives(home):
+    w = offline_worker()
+    w.batch_wait = 5.0  # would wait five seconds for the batch to fill
+    w._queue.append(message(payload("activity")))
+    alarm = message(payload("fire"), lane=ALARM)
+
+    def arrive() -> None:
+        time.sleep(0.1)
+        with w._ready:
+            w._alarms.append(alarm)
+            w._ready.notify()
+
+    threading.Thread(target=arrive).start()
+    began = time.monotonic()
+    taken = w._take(timeout=0.01)
+    assert [m.lane for m in taken] == [ALARM] and time.monotonic() - began < 2.0
+    assert len(w._queue) == 1  # the event waits for the next turn
 
 
 def test_alarms_kept_while_the_worker_was_away_are_committed_a_few_at_a_time(home):
     w = offline_worker()
     w._alarms.extend(message(payload("button"), lane=ALARM) for _ in range(ALARM_BATCH * 2 + 1))
-    sizes = [len(w._take_alarms(timeout=0.01)) for _ in range(3)]
+    sizes = [len(w._take(timeout=0.01)) for _ in range(3)]
     assert sizes == [ALARM_BATCH, ALARM_BATCH, 1]
 
 
@@ -119,3 +139,31 @@ def test_the_alarm_log_has_a_line_for_each_alarm_once_it_is_committed(home):
                                                ("T-GW", fire["event_id"], str(fire["seq"]))]
     assert Incident.objects.filter(cause__in=[Cause.BUTTON, Cause.FIRE]).count() == 2
     assert logged_at_commit[0].count("\n") == 1  # written before the batch is acknowledged
+
+
+def test_while_the_database_is_down_an_alarm_that_comes_in_is_committed_before_the_waiting_activity(home,
+                                                                                                   monkeypatch):
+    from django.db import OperationalError
+
+    w = offline_worker()
+    real = worker_module.events_ingest
+    committed: list[list[str]] = []
+    down = {"tries": 0}
+
+    def flaky(**kwargs):
+        kinds = [p.kind for p in kwargs["parsed"]]
+        if down["tries"] < 2:  # down for the activity batch's first try and the alarm's first try
+            down["tries"] += 1
+            if down["tries"] == 1:
+                w._alarms.append(message(payload("button"), lane=ALARM))  # arrives during the outage
+            raise OperationalError("the database system is starting up")
+        committed.append(kinds)
+        return real(**kwargs)
+
+    monkeypatch.setattr(worker_module, "events_ingest", flaky)
+    monkeypatch.setattr(worker_module, "RETRY_FIRST", 0.01)
+    monkeypatch.setattr(IngestWorker, "_reset_connection", staticmethod(lambda: None))  # the test's transaction
+    w.process([message(payload("activity"))])
+    assert committed == [["button"], ["activity"]]
+    assert w.stats.db_retries == 2 and not w._alarms
+    assert Incident.objects.get().cause == Cause.BUTTON
