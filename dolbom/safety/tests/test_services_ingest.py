@@ -187,3 +187,16 @@ def test_bulk_updates_keep_timestamps_to_the_microsecond(home):
     sql.update_rows(Clock, "home", ["last_activity_at", "base_at", "due_at"], [(home.pk, at, at, due)])
     clock = Clock.objects.get(home=home)
     assert (clock.last_activity_at, clock.base_at, clock.due_at) == (at, at, due)
+
+
+def test_one_batch_writes_the_clock_the_gateway_and_the_device_together(home):
+    # PostgreSQL sends the three updates as one statement: each must still land on its own table.
+    at = timezone.now() - dt.timedelta(seconds=30)
+    at = at.replace(microsecond=at.microsecond // 1000 * 1000)  # the payload's time is to the millisecond
+    Clock.objects.filter(home=home).update(base_at=at - dt.timedelta(hours=1), last_activity_at=None)
+    assert ingest(payload("activity", at=at)).statuses == ["accepted"]
+    clock = Clock.objects.get(home=home)
+    device = Device.objects.get(serial="T-A1")
+    assert clock.base_at == at and clock.last_activity_at == at and clock.due_at > at
+    assert device.first_event_at is not None and device.last_event_at is not None
+    assert device.gateway.last_seen_at is not None
