@@ -55,15 +55,68 @@ Quality
 
 from __future__ import annotations
 
-from dolbom.discovery.catalogue import Catalogue, Indicator, load_catalogue
-from dolbom.discovery.engine.features import build_features, read_indicators
-from dolbom.discovery.engine.model import Model, ModelArtifact, load_model, split_households, train_model
-from dolbom.discovery.engine.pipeline import CycleResult, run_cycle
-from dolbom.discovery.engine.quality import quality_report, write_quality_report
-from dolbom.discovery.engine.schema import HOUSEHOLD_SCHEMA, HOUSEHOLD_TYPES, SCORE_SCHEMA, SOURCE_COLUMNS
-from dolbom.discovery.engine.scoring import rank_by_dong, score, score_batch
-from dolbom.discovery.engine.synthetic import SourceManifest, generate_sources, synthetic_households
-from dolbom.discovery.engine.validate import LineError, file_sha256, read_source_file, validate_source_file
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from dolbom.discovery.catalogue import Catalogue, Indicator, load_catalogue
+    from dolbom.discovery.engine.features import build_features, read_indicators
+    from dolbom.discovery.engine.model import Model, ModelArtifact, load_model, split_households, train_model
+    from dolbom.discovery.engine.pipeline import CycleResult, run_cycle
+    from dolbom.discovery.engine.quality import quality_report, write_quality_report
+    from dolbom.discovery.engine.schema import HOUSEHOLD_SCHEMA, HOUSEHOLD_TYPES, SCORE_SCHEMA, SOURCE_COLUMNS
+    from dolbom.discovery.engine.scoring import rank_by_dong, score, score_batch
+    from dolbom.discovery.engine.synthetic import SourceManifest, generate_sources, synthetic_households
+    from dolbom.discovery.engine.validate import (
+        LineError,
+        file_sha256,
+        read_source_file,
+        validate_source_file,
+    )
+
+# Loaded on first use (PEP 562): Django's start-up imports this package for its settings (config.py), and
+# LightGBM, pandas and Polars behind these names cost ~1.4 s of every process's start, the safety ingest
+# worker's restart included, which never scores a household.
+_WHERE = {
+    "Catalogue": "dolbom.discovery.catalogue",
+    "CycleResult": "dolbom.discovery.engine.pipeline",
+    "HOUSEHOLD_SCHEMA": "dolbom.discovery.engine.schema",
+    "HOUSEHOLD_TYPES": "dolbom.discovery.engine.schema",
+    "Indicator": "dolbom.discovery.catalogue",
+    "LineError": "dolbom.discovery.engine.validate",
+    "Model": "dolbom.discovery.engine.model",
+    "ModelArtifact": "dolbom.discovery.engine.model",
+    "SCORE_SCHEMA": "dolbom.discovery.engine.schema",
+    "SOURCE_COLUMNS": "dolbom.discovery.engine.schema",
+    "SourceManifest": "dolbom.discovery.engine.synthetic",
+    "build_features": "dolbom.discovery.engine.features",
+    "file_sha256": "dolbom.discovery.engine.validate",
+    "generate_sources": "dolbom.discovery.engine.synthetic",
+    "load_catalogue": "dolbom.discovery.catalogue",
+    "load_model": "dolbom.discovery.engine.model",
+    "quality_report": "dolbom.discovery.engine.quality",
+    "rank_by_dong": "dolbom.discovery.engine.scoring",
+    "read_indicators": "dolbom.discovery.engine.features",
+    "read_source_file": "dolbom.discovery.engine.validate",
+    "run_cycle": "dolbom.discovery.engine.pipeline",
+    "score": "dolbom.discovery.engine.scoring",
+    "score_batch": "dolbom.discovery.engine.scoring",
+    "split_households": "dolbom.discovery.engine.model",
+    "synthetic_households": "dolbom.discovery.engine.synthetic",
+    "train_model": "dolbom.discovery.engine.model",
+    "validate_source_file": "dolbom.discovery.engine.validate",
+    "write_quality_report": "dolbom.discovery.engine.quality",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _WHERE.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "HOUSEHOLD_SCHEMA", "HOUSEHOLD_TYPES", "SCORE_SCHEMA", "SOURCE_COLUMNS", "Catalogue", "CycleResult",
