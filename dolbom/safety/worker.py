@@ -14,8 +14,9 @@ and goes first within its batch. Each message is acknowledged on the connection 
 ids are per connection.
 
 Throughput comes from batching: one transaction takes up to DOLBOM_SAFETY_BATCH messages, or whatever
-arrived within DOLBOM_SAFETY_BATCH_MS of the first (stored with a few set-based statements: COPY and
-``INSERT … ON CONFLICT DO NOTHING`` on PostgreSQL, see services/sql.py). Safety comes from the order of the
+arrived within DOLBOM_SAFETY_BATCH_MS of the first (stored with a few set-based statements: on PostgreSQL
+COPY straight into the table, and a batch holding a resend again through ``INSERT … ON CONFLICT DO NOTHING``,
+see services/sql.py). Safety comes from the order of the
 last two steps: a message is acknowledged (PUBACK, ``client.ack``) only once its batch is committed. If the
 worker dies before that (kill -9, a power cut), the broker still holds the message in the worker's persistent
 session and sends it again on reconnect; the unique constraint turns the resend into a no-op. If the database
