@@ -247,6 +247,7 @@ class IngestWorker:
         restarted process needs seconds to import Django and the apps before it can connect; a standby is
         connected a few milliseconds after the active one dies. False if stopped while waiting."""
         if not self.standby_lock:
+            self._behind_since = time.monotonic()
             return True
         import fcntl
 
@@ -263,6 +264,10 @@ class IngestWorker:
                 continue
             self._lock_fd = fd  # held until the process ends
             self.stats.started = time.monotonic()  # its start-up times count from taking over
+            # The broker's backlog for these sessions comes only now: the deadlines wait for it as after a
+            # restart (from construction, a standby that waited past STARTUP_WAIT judged them at once, on
+            # clocks the queued activity had not yet moved: false inactivity alerts in bench/safety.py).
+            self._behind_since = time.monotonic()
             if waiting:
                 self._say("인계 (took over from the active worker)")
             return True

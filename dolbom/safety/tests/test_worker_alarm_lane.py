@@ -153,3 +153,18 @@ def test_a_standby_takes_over_the_alarm_lane_as_soon_as_the_active_worker_ends(b
     assert wait_for(lambda: Incident.objects.filter(cause=Cause.FIRE).exists())
     waiting.__exit__(None, None, None)
     assert standby.stats.alarms == 1
+
+
+def test_a_standby_that_waited_long_holds_the_deadlines_back_for_the_backlog_it_takes_over(broker, prefix,
+                                                                                          tmp_path):
+    # The active worker's queued activity reaches the standby only after it takes over; judging the deadlines
+    # before that raised inactivity alerts for residents who were moving (bench/safety.py, --standby).
+    from dolbom.safety import worker as worker_module
+
+    standby = make_worker(broker, prefix, f"t-{uuid.uuid4().hex[:8]}")
+    standby.standby_lock = str(tmp_path / "ingest.lock")
+    standby._behind_since = time.monotonic() - 10 * worker_module.STARTUP_WAIT  # constructed long ago
+    assert standby.caught_up()
+    assert standby.take_over()
+    assert not standby.caught_up(), "the standby judged deadlines before taking the broker's backlog"
+    standby._release_lock()
