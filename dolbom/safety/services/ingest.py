@@ -15,7 +15,7 @@ import functools
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from dolbom.safety.errors import IngestErrorCode
@@ -174,8 +174,10 @@ def _insert(rows: list[Accepted], *, transport: str, received_at: dt.datetime, d
             text = "".join([f"{pk}\t{line}" for pk, line in zip(ids, lines, strict=True)]).encode()
             try:
                 sql.copy_insert(Event, text, columns=("id", *_COLUMNS))
-            except psycopg.errors.UniqueViolation as exc:
-                raise _Resent from exc
+            except IntegrityError as exc:  # psycopg's error, as Django's (sql.pg_cursor)
+                if isinstance(exc.__cause__, psycopg.errors.UniqueViolation):
+                    raise _Resent from exc
+                raise
             return {a.key: pk for a, pk in zip(rows, ids, strict=True)}
         values, text = [], "".join(lines).encode()
     else:

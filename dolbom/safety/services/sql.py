@@ -27,10 +27,11 @@ statements run on Django's connection, inside the caller's transaction.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from django.db import connection
@@ -43,15 +44,19 @@ def is_postgres() -> bool:
     return connection.vendor == "postgresql"
 
 
-def pg_cursor():
+@contextlib.contextmanager
+def pg_cursor() -> Iterator[Any]:
     """A cursor with server-side binding on Django's own connection (and so its transaction). The hot
     statements run prepared (``prepare=True``: parsed and planned once per connection, where Django leaves
     psycopg's automatic preparing off); the plans do not depend on the values, a JSON text the planner cannot
-    see into."""
+    see into. psycopg's errors come out as Django's (``wrap_database_errors``), as through Django's own cursor:
+    the ingest worker keeps a batch and retries on ``OperationalError``, and a PostgreSQL restart in the middle
+    of one of these statements (``AdminShutdown``) had ended the worker instead."""
     import psycopg
 
     connection.ensure_connection()
-    return psycopg.Cursor(connection.connection)
+    with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
+        yield cursor
 
 
 def q(name: str) -> str:

@@ -200,3 +200,26 @@ def test_one_batch_writes_the_clock_the_gateway_and_the_device_together(home):
     assert clock.base_at == at and clock.last_activity_at == at and clock.due_at > at
     assert device.first_event_at is not None and device.last_event_at is not None
     assert device.gateway.last_seen_at is not None
+
+
+def test_a_connection_cut_during_a_prepared_statement_is_an_error_the_worker_retries(transactional_db):
+    # The worker keeps a batch and retries on Django's OperationalError; psycopg's own (AdminShutdown, when
+    # PostgreSQL restarts in the middle of the hot path's prepared lookups) had ended the worker.
+    import pytest
+    from django.db import OperationalError, connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the prepared statements are PostgreSQL's")
+    import psycopg
+
+    connection.ensure_connection()
+    pid = connection.connection.info.backend_pid
+    s = connection.settings_dict
+    with psycopg.connect(dbname=s["NAME"], user=s["USER"], host=s["HOST"], port=s["PORT"] or 5432,
+                         autocommit=True) as other:
+        other.execute("SELECT pg_terminate_backend(%s)", [pid])
+    try:
+        with pytest.raises(OperationalError):
+            sql.select_rows(["1"], "", [])
+    finally:
+        connection.close()
