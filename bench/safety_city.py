@@ -223,12 +223,14 @@ def _commits(path: str) -> dict[tuple[str, str, int], tuple[float, float]]:
 def _ts(value) -> float | None:
     if value is None:
         return None
-    if isinstance(value, str):
-        import datetime as dt
+    import datetime as dt
 
+    if isinstance(value, str):
         value = dt.datetime.fromisoformat(value.replace(" ", "T"))
-        if value.tzinfo is None:
-            value = value.replace(tzinfo=dt.UTC)
+    if value.tzinfo is None:
+        # Django stores UTC; SQLite's raw rows come back naive, and a naive .timestamp() is local time, which
+        # Django has set to TIME_ZONE (Asia/Seoul): every SQLite latency read 9 h too long.
+        value = value.replace(tzinfo=dt.UTC)
     return value.timestamp()
 
 
