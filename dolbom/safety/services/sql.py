@@ -160,9 +160,9 @@ def insert_returning(model: type[Model], columns: Sequence[str], rows: Sequence[
 
 def copy_insert(model: type[Model], copy_text: bytes, *, columns: Sequence[str]) -> None:
     """PostgreSQL: rows already in COPY's text format (``columns`` in that order, the id among them) straight
-    into the table. A row that breaks a unique constraint raises psycopg's ``UniqueViolation`` (this cursor is
-    not Django's wrapper) and aborts the transaction: the caller's to roll back and store the batch through
-    ``insert_returning``."""
+    into the table. A row that breaks a unique constraint raises Django's ``IntegrityError`` (psycopg's
+    ``UniqueViolation`` as its cause, see ``pg_cursor``) and aborts the transaction: the caller's to roll back
+    and store the batch through ``insert_returning``."""
     cols = ", ".join(column(model, c) for c in columns)
     with pg_cursor() as cursor, cursor.copy(f"COPY {table(model)} ({cols}) FROM STDIN") as copy:
         copy.write(copy_text)
