@@ -318,7 +318,8 @@ def print_results(all_results: list[dict], args) -> None:
                 ("missed inactivity alerts", "missed_inactivity", "", 0),
                 ("inactivity alert after its deadline, p50", "inactivity_delay_p50", " s", 1),
                 ("inactivity alert after its deadline, max", "inactivity_delay_max", " s", 1),
-                ("inactivity alerts for homes that did not fall", "false_inactivity", "", 0),
+                ("false inactivity alerts (a sign of life within the caution)", "false_inactivity", "", 0),
+                ("quiet homes alerted (silent a caution, no scripted fall)", "quiet_alerted", "", 0),
                 ("catch-up after the publisher ended", "drain_after_publisher", " s", 1)]
         real, naive_ = r.get("real", {}), r.get("naive")
         print(f"{'':46} {'dolbom':>14} {'naive baseline':>16}")
