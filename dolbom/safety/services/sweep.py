@@ -49,17 +49,23 @@ def _held() -> Exists:
                                               holds_verdict=True))
 
 
-def deadlines_fire(*, now: dt.datetime | None = None, budget: float | None = None) -> tuple[int, bool]:
+def deadlines_fire(*, now: dt.datetime | None = None, budget: float | None = None,
+                   stream_at: dt.datetime | None = None) -> tuple[int, bool]:
     """Fire every inactivity deadline that has passed; how many levels were reached, and whether some are
     still due because ``budget`` seconds ran out (the caller comes back for them).
+
+    ``stream_at``: how far the caller has stored the stream (the time of the freshest event of its last batch,
+    when more is waiting behind it); a deadline after it waits, because the movement that would have moved it
+    may be among the events published since and not stored yet.
 
     A home whose equipment has a fault holding the verdict waits (its deadline stays overdue and fires the
     moment the fault is fixed). A deadline an absence covers moves to after the absence."""
     now = now or timezone.now()
+    due = min(now, stream_at) if stream_at is not None else now
     stop = time.monotonic() + budget if budget is not None else None
     fired = 0
     while True:
-        ids = list(Clock.objects.filter(due_at__lte=now, home__status=HomeStatus.ACTIVE).filter(~_held())
+        ids = list(Clock.objects.filter(due_at__lte=due, home__status=HomeStatus.ACTIVE).filter(~_held())
                    .order_by("due_at").values_list("home_id", flat=True)[:BATCH])
         if not ids:
             return fired, False
@@ -169,15 +175,16 @@ class SweepReport:
 
 
 def sweep(*, now: dt.datetime | None = None, supervision: bool = True, deadlines: bool = True,
-          budget: float | None = None) -> SweepReport:
+          budget: float | None = None, stream_at: dt.datetime | None = None) -> SweepReport:
     """``deadlines=False`` while the caller knows events are still waiting to be stored (a worker draining the
     broker's backlog): firing then would alarm for people whose movement is in the queue. ``budget``: seconds
-    the deadlines may take (the ingest worker's loop; the rest wait for its next pass)."""
+    the deadlines may take (the ingest worker's loop; the rest wait for its next pass). ``stream_at``: see
+    ``deadlines_fire``."""
     now = now or timezone.now()
     tickets = 0
     if supervision:
         tickets = supervision_check(now=now)
         flapping_release(now=now)
-    fired, more = deadlines_fire(now=now, budget=budget) if deadlines else (0, False)
+    fired, more = deadlines_fire(now=now, budget=budget, stream_at=stream_at) if deadlines else (0, False)
     return SweepReport(fired=fired, escalated=incidents_escalate(now=now), checkins=checkin_results(now=now),
                        tickets=tickets, more=more)

@@ -77,3 +77,40 @@ def test_pubacks_of_prebuilt_publishes_reach_the_raw_hook_and_pahos_own_stay_pah
         ours._in_packet["command"], ours._in_packet["packet"] = 0x40, packet
         assert ours._handle_pubackcomp("PUBACK") == mqtt.MQTTErrorCode.MQTT_ERR_SUCCESS
     assert seen == [(7, 0), (8, 0x10), (9, 0x87)]
+
+
+class _Chunks:
+    """A non-blocking socket that answers each recv with the next of a few chunks, then 'nothing yet'."""
+
+    def __init__(self, chunks: list[bytes]) -> None:
+        self.chunks = list(chunks)
+
+    def recv(self, size: int) -> bytes:
+        if not self.chunks:
+            raise BlockingIOError
+        return self.chunks.pop(0)
+
+    def close(self) -> None:
+        self.chunks = []
+
+
+def test_plain_publishes_are_read_by_the_chunk_in_wire_order_and_anything_else_is_left_to_paho():
+    from dolbom.safety.mqtt import _BufferedSocket, publish_packet
+
+    plain = [publish_packet(b"gw/%d/events" % i, '{"n":%d,"at":"거실"}'.encode() % i, i + 1) for i in range(6)]
+    header, body = _publish(b"gw/p/events", 99, b"with properties", properties=b"\x02\x01\x01")
+    with_properties = bytes([header, len(body)]) + body
+    wire = b"".join([*plain[:3], with_properties, *plain[3:]])
+    # Cut in the middle of a packet's length and of another's payload: those are read through paho's own reader.
+    cuts = [0, len(plain[0]) + 1, len(plain[0]) + len(plain[1]) + 7, len(wire)]
+    c = BatchClient(mqtt.CallbackAPIVersion.VERSION2, protocol=mqtt.MQTTv5, manual_ack=True)
+    c._sock = _BufferedSocket(_Chunks([wire[a:b] for a, b in zip(cuts, cuts[1:])]))
+    order: list[tuple[str, int, bytes, bytes]] = []
+    c.on_publish_many = lambda client, userdata, got: order.extend(("many", *m) for m in got)
+    c.on_message = lambda client, userdata, m: order.append(("paho", m.mid, m._topic, bytes(m.payload)))
+    assert c.loop_read() == mqtt.MQTTErrorCode.MQTT_ERR_SUCCESS
+    expected = [(i + 1, b"gw/%d/events" % i, '{"n":%d,"at":"거실"}'.encode() % i) for i in range(6)]
+    expected.insert(3, (99, b"gw/p/events", b"with properties"))
+    assert [m[1:] for m in order] == expected
+    assert [m[0] for m in order][3] == "paho"  # the one with properties
+    assert [m[0] for m in order].count("many") >= 3

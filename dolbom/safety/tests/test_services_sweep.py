@@ -51,6 +51,13 @@ def test_a_deadline_not_yet_due_does_not_fire(home):
     assert sweep().fired == 0 and Incident.objects.count() == 0
 
 
+def test_a_deadline_after_the_stored_part_of_the_stream_waits_until_the_stream_is_stored_past_it(home):
+    _silent_since(home, 12.5)  # due half an hour ago
+    stored_until = timezone.now() - dt.timedelta(hours=1)  # a worker an hour behind: the movement may be queued
+    assert sweep(stream_at=stored_until).fired == 0 and Incident.objects.count() == 0
+    assert sweep(stream_at=timezone.now()).fired == 1
+
+
 def test_a_worker_down_for_a_day_fires_the_danger_level_at_once_and_once(home, officer):
     _silent_since(home, 25)
     sweep()
