@@ -104,7 +104,7 @@ def test_plain_publishes_are_read_by_the_chunk_in_wire_order_and_anything_else_i
     # Cut in the middle of a packet's length and of another's payload: those are read through paho's own reader.
     cuts = [0, len(plain[0]) + 1, len(plain[0]) + len(plain[1]) + 7, len(wire)]
     c = BatchClient(mqtt.CallbackAPIVersion.VERSION2, protocol=mqtt.MQTTv5, manual_ack=True)
-    c._sock = _BufferedSocket(_Chunks([wire[a:b] for a, b in zip(cuts, cuts[1:])]))
+    c._sock = _BufferedSocket(_Chunks([wire[a:b] for a, b in zip(cuts, cuts[1:], strict=False)]))
     order: list[tuple[str, int, bytes, bytes]] = []
     c.on_publish_many = lambda client, userdata, got: order.extend(("many", *m) for m in got)
     c.on_message = lambda client, userdata, m: order.append(("paho", m.mid, m._topic, bytes(m.payload)))
