@@ -15,8 +15,9 @@ import re
 import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import TYPE_CHECKING
+
+from dolbom.checkins.risk.questions import ANSWER_NO, ANSWER_YES, answer_features, question_features
 
 if TYPE_CHECKING:
     from kiwipiepy import Kiwi
@@ -47,22 +48,21 @@ _CONTENT_PREFIXES = ("NN", "NP", "NR", "VV", "VA", "VX", "MA", "XR", "IC", "SL",
 # A few Jeolla/Chungcheong spoken forms mapped to standard ones before analysis; kiwipiepy's
 # standard model reads the standard forms far better. Every replacement keeps the length, so the
 # analyser's character offsets are offsets into what the client said and evidence quotes them exactly.
-_DIALECT = [
-    (re.compile(r"허요"), "해요"),
-    (re.compile(r"혀요"), "해요"),
-    (re.compile(r"혀(?=[\s.,!?~]|$)"), "해"),
-    (re.compile(r"겄"), "겠"),
-    (re.compile(r"디(?=[\s.,!?~]|$)"), "데"),
-    (re.compile(r"아퍼"), "아파"),
-    (re.compile(r"(?<![가-힣])마니(?![가-힣])"), "많이"),
-    (re.compile(r"묵(?=[었어고는을으])"), "먹"),
-    (re.compile(r"잉(?=[\s.,!?~]|$)"), " "),
-    (re.compile(r"~"), " "),
-    (re.compile(r"…"), " "),
-]
-# Per pattern, a character every match contains: most texts hold none of them, and eleven
+# With each pattern a character every match contains: most texts hold none of them, and eleven
 # substitutions that find nothing cost more than the rest of normalising.
-_DIALECT_MARKS = ("허", "혀", "혀", "겄", "디", "퍼", "니", "묵", "잉", "~", "…")
+_DIALECT = [
+    (re.compile(r"허요"), "해요", "허"),
+    (re.compile(r"혀요"), "해요", "혀"),
+    (re.compile(r"혀(?=[\s.,!?~]|$)"), "해", "혀"),
+    (re.compile(r"겄"), "겠", "겄"),
+    (re.compile(r"디(?=[\s.,!?~]|$)"), "데", "디"),
+    (re.compile(r"아퍼"), "아파", "퍼"),
+    (re.compile(r"(?<![가-힣])마니(?![가-힣])"), "많이", "니"),
+    (re.compile(r"묵(?=[었어고는을으])"), "먹", "묵"),
+    (re.compile(r"잉(?=[\s.,!?~]|$)"), " ", "잉"),
+    (re.compile(r"~"), " ", "~"),
+    (re.compile(r"…"), " ", "…"),
+]
 
 
 # Concept stems, matched as substrings of a clause with spaces removed, so that speech-to-text
@@ -255,7 +255,7 @@ def kiwi() -> Kiwi:
 
 
 def normalise(text: str) -> str:
-    for (pattern, repl), mark in zip(_DIALECT, _DIALECT_MARKS, strict=True):
+    for pattern, repl, mark in _DIALECT:
         if mark in text:
             text = pattern.sub(repl, text)
     return text
@@ -346,73 +346,6 @@ def _clause_flags(forms: Sequence[str], tags: Sequence[str]) -> tuple[bool, bool
     if not _RESOLVED.isdisjoint(words):
         over = any(form in _RESOLVED and tag[0] in "VX" for form, tag in zip(forms, tags, strict=True))
     return neg, none, ago, now, past, over and not neg
-
-
-# ---- the caller's question as context -------------------------------------------------------
-# A short answer carries its meaning in the question: "네" to "잠은 잘 주무세요?" is nothing, "아니요"
-# to it is a sleep problem, and "네" to "죽고 싶다는 생각이 드신 적 있으세요?" is self-harm. The
-# question is read with regular expressions, not kiwipiepy: the caller's lines are few and repeat
-# (they are cached), and tokenising them would double the time per turn.
-_Q_TOPICS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
-    (name, re.compile(rx))
-    for name, rx in (
-        ("health", r"몸|건강|아프|아픈|아파|불편|병원|약은|약을|어지럽|다치|기침|무릎|허리|어깨|다리"),
-        ("meals", r"식사|드셨|드시|진지|입맛|밥|끼니|거르"),
-        ("sleep", r"잠|주무"),
-        ("mood", r"기분|마음|적적|외롭|울적|이야기 나눌|말벗|힘드시|걱정"),
-        ("daily", r"생활|집안일|장 ?보|난방|따뜻|보일러|나들이|밖에|외출|산책|걷기|도움이 필요|불편한 건"),
-        ("self_harm", r"죽고 싶|죽을 생각|나쁜 생각|해치|극단|살기 싫"),
-        ("emergency", r"넘어지|넘어졌|쓰러|움직이실|일어나실|가슴이 아프|숨이 차|119|다치신"),
-    )
-)
-# How the question is framed decides what "네" means: agreeing with "아프신 데는 없으세요?" says no pain.
-_Q_NEGATIVE = re.compile(r"없으세요|없으시|없고요|없으신|않으세요|않으시|않고요|아니시죠|아니죠|괜찮으세요|괜찮으시")
-_Q_DURATION = re.compile(r"얼마나 되|언제부터|며칠|몇 ?(달|년|일)")
-_Q_FOLLOW_UP = re.compile(r"하셨는데|하셨잖아|지난번|지난주|저번")
-_A_YES = re.compile(r"^[\s,.~…]*(네|예|응|어어|그럼|그래|그렇|맞아|맞지|암요|아무렴|당연|있어|있지|있어요)")
-_A_NO = re.compile(r"^[\s,.~…]*(아니|아뇨|아녀|안 |못 |없)")
-
-
-@lru_cache(maxsize=4096)
-def question_features(caller: str) -> tuple[str, ...]:
-    """'topic|frame' for each topic the caller's line asks about ('health|NEG', 'sleep|POS', ...)."""
-    caller = caller.strip()
-    if not caller:
-        return ()
-    # The question is the caller's last sentence or two; a greeting or acknowledgement before it
-    # ("다행이네요. 식사는 잘 하세요?") says nothing about what is asked.
-    tail = caller[-60:]
-    frame = (
-        "DUR" if _Q_DURATION.search(tail)
-        else "FU" if _Q_FOLLOW_UP.search(tail)
-        else "NEG" if _Q_NEGATIVE.search(tail)
-        else "POS"
-    )
-    out = [f"{name}|{frame}" for name, rx in _Q_TOPICS if rx.search(tail)]
-    return tuple(out) if out else ("other|" + frame,)
-
-
-def _answer_features(questions: tuple[str, ...], norm: str, content_words: int, found: set[str]) -> list[str]:
-    pols = []
-    if _A_YES.search(norm):
-        pols.append("YES")
-    if _A_NO.search(norm):
-        pols.append("NO")
-    if _NEG_RE.search(_SPACES.sub("", norm)):
-        pols.append("NEG")
-    if "GOOD" in found:
-        pols.append("GOOD")
-    if found & _PROBLEM_CONCEPTS:
-        pols.append("BAD")
-    pols = pols or ["OTHER"]
-    size = "SHORT" if content_words <= 2 else "LONG"
-    out: list[str] = []
-    for q in questions:
-        topic = q.partition("|")[0]
-        out += [f"Q:{topic}", f"Q:{q}", f"Q:{topic}+{size}"]
-        out += [f"Q:{q}+A:{p}" for p in pols]
-        out += [f"Q:{q}+A:{p}+{size}" for p in pols]
-    return out
 
 
 # A problem said not to exist: "아픈 데는 없어요", "죽고 싶은 생각은 전혀 없어요", "밥 굶는 일은 없어요".
@@ -603,14 +536,16 @@ def parse_tokens(text: str, norm: str, tokens: Sequence, context: str = "", read
     content_words = sum(r.content for r in clauses_read)
     questions = question_features(context) if context else ()
     if questions:
-        feats_u += _answer_features(questions, norm, content_words, seen_concepts)
+        feats_u += answer_features(questions, norm, content_words, seen_concepts,
+                                   negated=bool(_NEG_RE.search(_SPACES.sub("", norm))),
+                                   problem=bool(seen_concepts & _PROBLEM_CONCEPTS))
     return Parsed(
         text=text,
         clauses=tuple(clauses),
         features=tuple(feats_u),
         resolved_past=past_problem and resolved_any and not current_problem,
         # "네" alone says nothing, but "네" to a question does: with a question it is an answer.
-        has_content=content_words > 0 or (bool(questions) and bool(_A_YES.search(norm) or _A_NO.search(norm))),
+        has_content=content_words > 0 or (bool(questions) and bool(ANSWER_YES.search(norm) or ANSWER_NO.search(norm))),
         cues=danger_cues(seen_concepts, questions),
     )
 
