@@ -68,36 +68,6 @@ class _BufferedSocket:
         self._pos = pos + len(out)
         return out
 
-    def publishes(self, out: list[tuple[int, bytes, bytes]]) -> None:
-        """The whole QoS 1 PUBLISH packets of MQTT 5 without properties (what gateways send) waiting in the
-        buffer, as (packet id, topic, payload) appended to ``out``; stops at anything else (another packet, one
-        not wholly read yet, an empty buffer), which paho's own reader then takes from here, byte for byte."""
-        data, pos = self._data, self._pos
-        end = len(data)
-        while pos + 2 <= end:
-            header = data[pos]
-            if header & 0xF6 != 0x32:  # PUBLISH (3), QoS 1; any DUP and RETAIN
-                break
-            length, mult, at = 0, 1, pos + 1
-            while at < end and at < pos + 5:
-                byte = data[at]
-                at += 1
-                length += (byte & 0x7F) * mult
-                mult <<= 7
-                if not byte & 0x80:
-                    break
-            else:
-                break  # the length not wholly here (or longer than MQTT allows: paho refuses it)
-            stop = at + length
-            if stop > end or length < 5:
-                break
-            topic_end = at + 2 + ((data[at] << 8) | data[at + 1])
-            if topic_end + 3 > stop or data[topic_end + 2] != 0:  # properties: paho's
-                break
-            out.append(((data[topic_end] << 8) | data[topic_end + 1], data[at + 2:topic_end], data[topic_end + 3:stop]))
-            pos = stop
-        self._pos = pos
-
     def pending(self) -> int:
         inner = self._sock.pending() if hasattr(self._sock, "pending") else 0
         return len(self._data) - self._pos + inner
@@ -116,28 +86,10 @@ class BatchClient(mqtt.Client):
         sock = super()._create_socket()
         return sock if self._transport == "websockets" else _BufferedSocket(sock)
 
-    # For a subscriber that takes its messages by the chunk (the ingest worker, with manual acknowledgement):
-    # called as (client, userdata, [(packet id, topic bytes, payload bytes), ...]) with the QoS 1 PUBLISH packets
-    # without properties read in one turn of the loop, in order, instead of on_message for each. paho's own
-    # path makes two objects per message (one with a threading.Condition), decodes the topic three times and
-    # matches it against the filtered callbacks; at 5,000 messages a second that was tens of microseconds each.
-    # Every other packet (and a PUBLISH with properties, or QoS 0 or 2) still goes through paho.
-    on_publish_many: Callable[[mqtt.Client, object, list[tuple[int, bytes, bytes]]], None] | None = None
-
     def loop_read(self, max_packets: int = 1) -> mqtt.MQTTErrorCode:
-        many = self.on_publish_many if self._manual_ack and self._protocol == mqtt.MQTTv5 else None
         for _ in range(READ_BURST):
-            sock = self._sock
-            if sock is None:
+            if self._sock is None:
                 return mqtt.MQTTErrorCode.MQTT_ERR_NO_CONN
-            if many is not None and self._in_packet["command"] == 0 and isinstance(sock, _BufferedSocket):
-                got: list[tuple[int, bytes, bytes]] = []
-                sock.publishes(got)  # between packets: the plain PUBLISHes straight from the buffer
-                if got:
-                    # Handed over before paho reads the next packet: the order on the wire is kept.
-                    many(self, self._userdata, got)
-                    with self._msgtime_mutex:
-                        self._last_bytes_received = time.monotonic()
             rc = self._packet_read()
             if rc > 0:
                 return self._loop_rc_handle(rc)

@@ -243,16 +243,6 @@ class IngestWorker:
         if not self.stopping.is_set():
             log.warning("safety ingest: %s session disconnected (%s); paho reconnects", lane.name, reason_code)
 
-    def _on_messages(self, c, lane: Lane, got: list[tuple[int, bytes, bytes]]) -> None:
-        """The plain QoS 1 messages of one read of the socket (mqtt.BatchClient.on_publish_many): queued under
-        one lock, with one wake-up."""
-        arrived, name = time.time(), lane.name
-        with self._ready:
-            generation = lane.generation
-            lane.queue.extend([Message(generation, mid, 1, topic.decode("utf-8", "replace"), payload, arrived, name)
-                               for mid, topic, payload in got])
-            self._ready.notify_all()
-
     def _on_message(self, c, lane: Lane, msg: mqtt.MQTTMessage) -> None:
         with self._ready:
             lane.queue.append(Message(lane.generation, msg.mid, msg.qos, msg.topic, msg.payload, time.time(),
@@ -279,8 +269,6 @@ class IngestWorker:
             c.user_data_set(lane)
             c.on_connect, c.on_subscribe = self._on_connect, self._on_subscribe
             c.on_disconnect, c.on_message = self._on_disconnect, self._on_message
-            if isinstance(c, BatchClient):
-                c.on_publish_many = self._on_messages
             c.reconnect_delay_set(min_delay=1, max_delay=10)
             c.connect(self.broker.host, self.broker.port, keepalive=30, clean_start=False,
                       properties=session_properties(expiry=self.session_expiry))
