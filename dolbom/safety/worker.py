@@ -67,6 +67,7 @@ from dolbom.safety import protocol
 from dolbom.safety.errors import IngestErrorCode
 from dolbom.safety.models import Transport
 from dolbom.safety.mqtt import BatchClient, Broker, client, session_properties
+from dolbom.safety.pipeline import Job, Writer
 from dolbom.safety.services import SweepReport, events_ingest, reject_record, sweep
 from dolbom.safety.services.rules import ALARMS
 
@@ -127,16 +128,6 @@ class Stats:
                 f"batches {self.batches:,}, database retries {self.db_retries}, reconnects {self.reconnects}")
 
 
-class _Job:
-    """A batch read and judged (the loop's thread), waiting for the database thread to store and acknowledge it."""
-
-    __slots__ = ("batch", "parsed", "refused", "topics")
-
-    def __init__(self, batch: list[Message], parsed: list[protocol.Parsed], refused: list[protocol.Refused],
-                 topics: list[str]) -> None:
-        self.batch, self.parsed, self.refused, self.topics = batch, parsed, refused, topics
-
-
 class Lane:
     """One MQTT session of the worker: its client id, subscription, client, connection generation and queue."""
 
@@ -195,12 +186,7 @@ class IngestWorker:
         self._lock_fd: int | None = None
         self._lane = ""  # the lane of the batch being stored ("" between batches)
         # The database thread of run() and what is handed to it (guarded by _ready, as the message queues).
-        self._writer: threading.Thread | None = None
-        self._writer_done = False
-        self._writer_error: BaseException | None = None
-        self._next: _Job | None = None  # the one activity batch waiting for it
-        self._alarm_jobs: deque[_Job] = deque()  # alarm batches waiting for it: taken before _next
-        self._writing = False
+        self._writer = Writer(self._ready, self._finish, crashed=self.stopping.set, closing=self._reset_connection)
 
     @property
     def _client(self) -> mqtt.Client | None:
@@ -314,7 +300,7 @@ class IngestWorker:
         # The GIL handed over every 0.5 ms instead of 5: the database thread, back from PostgreSQL several
         # times a batch, otherwise waits up to 5 ms each time for the loop's thread parsing the next batch.
         sys.setswitchinterval(SWITCH_INTERVAL)
-        self._start_writer()
+        self._writer.start()
         self.connect()
         connected_at = time.monotonic()
         started_up = False
@@ -324,7 +310,7 @@ class IngestWorker:
         try:
             while not self.stopping.is_set() and not (until and until()):
                 timeout = 0.05 if not started_up else min(0.5, max(0.01, next_sweep - time.monotonic()))
-                self._raise_writer_error()
+                self._writer.raise_error()
                 batch = self._take(timeout=timeout)
                 if batch:
                     self._submit(self._prepare(batch))
@@ -354,9 +340,9 @@ class IngestWorker:
                 if now >= next_stats:
                     self._say(self.stats.line())
                     next_stats = now + self.stats_seconds
-            self._raise_writer_error()
+            self._writer.raise_error()
         finally:
-            self._stop_writer()
+            self._writer.stop()
             self.close()
             self._release_lock()  # a stop (a deploy) hands over as a crash does
         return self.stats
@@ -425,7 +411,7 @@ class IngestWorker:
         """Store the batch (retrying while the database is down), then acknowledge it, in this thread."""
         self._finish(self._prepare(batch))
 
-    def _prepare(self, batch: list[Message]) -> _Job:
+    def _prepare(self, batch: list[Message]) -> Job:
         """The batch's Python part that needs no database: each message's topic and JSON read and judged."""
         self.stats.received += len(batch)
         self.stats.alarms += sum(1 for m in batch if m.lane == ALARM)
@@ -452,9 +438,9 @@ class IngestWorker:
             freshest = max(p.event.time for p in parsed)
             self.lag = max(0.0, (now - freshest).total_seconds())
             self._stream_at = freshest
-        return _Job(batch, parsed, refused, topics)
+        return Job(batch, parsed, refused, topics)
 
-    def _finish(self, job: _Job) -> None:
+    def _finish(self, job: Job) -> None:
         """The batch's database part: stored in its transaction, then acknowledged (after the commit)."""
         batch, parsed = job.batch, job.parsed
         lane, self._lane = self._lane, batch[0].lane if batch else EVENTS
@@ -476,22 +462,22 @@ class IngestWorker:
         finally:
             self._lane = lane
 
-    # the database thread (run() only) ------------------------------------------------------------------
+    # the hand-over to the database thread (run() only; pipeline.Writer) ------------------------------------------------------------------
 
-    def _submit(self, job: _Job) -> None:
+    def _submit(self, job: Job) -> None:
         """Hand a prepared batch to the database thread: an alarm batch goes ahead of any activity; an activity
         batch waits for the one slot (one batch stored while the next is parsed, no more: what the worker holds
         unacknowledged stays small, and an alarm arriving meanwhile is parsed and handed over first)."""
         if job.batch and job.batch[0].lane == ALARM:
             with self._ready:
-                self._alarm_jobs.append(job)
+                self._writer.alarms.append(job)
                 self._ready.notify_all()
             return
         while True:
             with self._ready:
-                self._raise_writer_error()
-                if self._next is None:
-                    self._next = job
+                self._writer.raise_error()
+                if self._writer.next is None:
+                    self._writer.next = job
                     self._ready.notify_all()
                     return
                 alarms = self._drain(self._alarms, min(ALARM_BATCH, len(self._alarms))) if self._alarms else None
@@ -504,69 +490,17 @@ class IngestWorker:
         """Wait until the database thread has stored and acknowledged everything handed to it (before a sweep,
         which reads the clocks those batches move, on this thread's own connection)."""
         with self._ready:
-            while self._writer is not None and (self._next is not None or self._alarm_jobs or self._writing):
-                self._raise_writer_error()
+            while self._writer.busy():
+                self._writer.raise_error()
                 self._ready.wait(0.5)
-            self._raise_writer_error()
-
-    def _raise_writer_error(self) -> None:
-        error = self._writer_error
-        if error is not None:
-            raise error
-
-    def _write_loop(self) -> None:
-        """The database thread: the handed-over batches, alarms first, one transaction at a time, in order.
-        While it waits on PostgreSQL (the lookups, the COPY, the rules' statements, the commit: psycopg releases
-        the GIL) the loop's thread reads and parses the next batch."""
-        try:
-            while True:
-                with self._ready:
-                    while not self._alarm_jobs and self._next is None and not self._writer_done:
-                        self._ready.wait()
-                    if self._alarm_jobs:
-                        job = self._alarm_jobs.popleft()
-                    elif self._next is not None:
-                        job, self._next = self._next, None
-                    else:
-                        return
-                    self._writing = True
-                    self._ready.notify_all()  # the slot is free
-                try:
-                    self._finish(job)
-                finally:
-                    with self._ready:
-                        self._writing = False
-                        self._ready.notify_all()
-        except BaseException as exc:  # noqa: BLE001 - the loop's thread raises it (run())
-            with self._ready:
-                self._writer_error = exc
-                self._ready.notify_all()
-            self.stopping.set()
-        finally:
-            self._reset_connection()  # this thread's own connection
-
-    def _start_writer(self) -> None:
-        self._writer_done = False
-        self._writer = threading.Thread(target=self._write_loop, name="safety-ingest-db", daemon=True)
-        self._writer.start()
-
-    def _stop_writer(self) -> None:
-        """What was handed over is stored and acknowledged first (a stop is not a crash); then the thread ends."""
-        writer = self._writer
-        if writer is None:
-            return
-        with self._ready:
-            self._writer_done = True
-            self._ready.notify_all()
-        writer.join(60)
-        self._writer = None
+            self._writer.raise_error()
 
     def _alarms_meanwhile(self) -> None:
         """While an activity batch waits for the database: the alarms that came in meanwhile, each batch retried
         until the database is back (so they are committed before the activity batch that waited first)."""
         while not self.stopping.is_set():
             with self._ready:
-                job = self._alarm_jobs.popleft() if self._alarm_jobs else None
+                job = self._writer.alarms.popleft() if self._writer.alarms else None
                 if job is None:
                     if not self._alarms:
                         return

@@ -61,7 +61,7 @@ def test_the_next_batch_is_parsed_while_one_is_stored_and_each_is_acked_only_aft
         send(broker, [(topic, body) for body in bodies[1:]])
         # The first batch is committed but held before its acknowledgement; the next one is read and parsed
         # meanwhile and waits for the database thread.
-        assert wait_for(lambda: worker.stats.received > 1 and worker._next is not None)
+        assert wait_for(lambda: worker.stats.received > 1 and worker._writer.next is not None)
         assert Event.objects.count() == 1 and worker.stats.acked == 0
         gate.set()
         assert wait_for(lambda: worker.stats.acked == 60)
@@ -81,7 +81,7 @@ def test_a_crash_with_a_parsed_batch_waiting_loses_nothing_and_stores_nothing_tw
 
     def crash(batch) -> None:
         # kill -9 just after the first commit, with the next batch parsed and waiting: nothing acknowledged.
-        assert wait_for(lambda: first._next is not None, timeout=10)
+        assert wait_for(lambda: first._writer.next is not None, timeout=10)
         first_batch.append(len(batch))
         committed.set()
         for lane in first.lanes.values():
