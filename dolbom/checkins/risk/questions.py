@@ -18,7 +18,7 @@ from functools import lru_cache
 _Q_TOPICS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     (name, re.compile(rx))
     for name, rx in (
-        ("health", r"몸|건강|아프|아픈|아파|불편|병원|약은|약을|어지럽|다치|기침|무릎|허리|어깨|다리"),
+        ("health", r"몸|건강|아프|아픈|아파|편찮|불편|병원|약은|약을|어지럽|다치|기침|무릎|허리|어깨|다리"),
         ("meals", r"식사|드셨|드시|진지|입맛|밥|끼니|거르"),
         ("sleep", r"잠|주무"),
         ("mood", r"기분|마음|적적|외롭|울적|이야기 나눌|말벗|힘드시|걱정"),
@@ -31,6 +31,14 @@ _Q_TOPICS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
 _Q_NEGATIVE = re.compile(r"없으세요|없으시|없고요|없으신|않으세요|않으시|않고요|아니시죠|아니죠|괜찮으세요|괜찮으시")
 _Q_DURATION = re.compile(r"얼마나 되|언제부터|며칠|몇 ?(달|년|일)")
 _Q_FOLLOW_UP = re.compile(r"하셨는데|하셨잖아|지난번|지난주|저번")
+# A question that names the problem itself ("요즘 식사 거르세요?", "지금도 두근거리세요?"): "네" to it says the
+# problem is there, the opposite of "네" to "식사는 잘 하세요?". Empathy before it ("많이 힘드시겠어요.") is no
+# question, so only the last sentence is read for this frame.
+_Q_PROBLEM = re.compile(
+    r"못 ?주무|못 ?드시|거르|아프세요|아프신가|아프신 데 있|편찮으세요|힘드세요|힘드신가|적적하세요|외로우세요"
+    r"|어지러우세요|요즘도|아직도|여전히|지금도"
+)
+_SENTENCE_END = re.compile(r"[.!?。]\s+")
 ANSWER_YES = re.compile(r"^[\s,.~…]*(네|예|응|어어|그럼|그래|그렇|맞아|맞지|암요|아무렴|당연|있어|있지|있어요)")
 ANSWER_NO = re.compile(r"^[\s,.~…]*(아니|아뇨|아녀|안 |못 |없)")
 
@@ -48,6 +56,7 @@ def question_features(caller: str) -> tuple[str, ...]:
         "DUR" if _Q_DURATION.search(tail)
         else "FU" if _Q_FOLLOW_UP.search(tail)
         else "NEG" if _Q_NEGATIVE.search(tail)
+        else "PROB" if _Q_PROBLEM.search(_SENTENCE_END.split(tail.rstrip())[-1])
         else "POS"
     )
     out = [f"{name}|{frame}" for name, rx in _Q_TOPICS if rx.search(tail)]

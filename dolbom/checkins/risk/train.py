@@ -49,8 +49,10 @@ PRESENT_GRID = (0.3, 0.4, 0.5, 0.6, 0.7)
 # F-beta of the follow-up decision per kind, recall weighted 1.5 times: the issue asks for recall of
 # at least 0.95 per call, and a call usually shows a problem in more than one turn, so a turn-level
 # recall somewhat below that still reaches it; weighting recall more than this flagged a quarter more
-# routine training calls in cross-validation for no call found.
-F_BETA = 1.5
+# routine training calls in cross-validation for no call found. With batches 16-18 of the training calls and the
+# problem-naming question frame (930 calls), nested CV per call, call turns weighted 2: 1.5 -> P 0.85 R 0.94, 6.7
+# false alerts per 100 routine calls; 1.75 -> P 0.83 R 0.95, 7.8; turns weighted 2.5: 2.0 -> P 0.78 R 0.95, 10.6.
+F_BETA = 1.75
 # Self-harm and emergency: a miss can cost a life, a false alarm costs a safety script that was not
 # needed, so recall weighs four times (in cross-validation 3 missed more; above 4 nothing changed).
 URGENT_BETA = 4.0
@@ -74,7 +76,9 @@ RULE_RECALL = 0.95
 # The turns of whole training calls weigh this much in training, the labelled utterances 1: the turns are
 # said as on a real call, amid small talk, the utterances were written to carry signals. Nested CV per call
 # on the 539 calls: 1 -> P 0.80 R 0.96, 9.6 false alerts per 100 routine calls; 2 -> P 0.82 R 0.97, 8.6, false
-# self-harm/emergency highs 0.8 -> 0.5; 3 -> P 0.83 R 0.95, 7.5, but one more acute call missed.
+# self-harm/emergency highs 0.8 -> 0.5; 3 -> P 0.83 R 0.95, 7.5, but one more acute call missed. On the 930
+# calls of batches 1-18 with F_BETA 1.75: 2 -> P 0.83 R 0.95, 7.8, 44/44 acute calls at high; 2.5 -> P 0.83
+# R 0.95, 7.6, but 43/44 (an acute call missed weighs more than 0.2 false alerts per 100).
 CALL_TURN_WEIGHT = 2.0
 
 
