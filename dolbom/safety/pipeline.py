@@ -47,6 +47,24 @@ class Writer:
         self.alarms: deque[Job] = deque()  # alarm batches waiting: taken before next
         self.writing = False
 
+    # The hand-over, called by the loop's thread while it holds ``ready``.
+    def hand_alarm(self, job: Job) -> None:
+        self.alarms.append(job)
+        self.ready.notify_all()
+
+    def hand(self, job: Job) -> bool:
+        """The activity batch takes the one slot if it is free (False: it is not; wait on ``ready``)."""
+        self.raise_error()
+        if self.next is not None:
+            return False
+        self.next = job
+        self.ready.notify_all()
+        return True
+
+    def take_alarm(self) -> Job | None:
+        """An alarm batch handed over but not yet taken by this thread (stored by the loop's thread instead)."""
+        return self.alarms.popleft() if self.alarms else None
+
     def busy(self) -> bool:
         return self.thread is not None and (self.next is not None or bool(self.alarms) or self.writing)
 

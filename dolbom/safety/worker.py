@@ -462,7 +462,7 @@ class IngestWorker:
         finally:
             self._lane = lane
 
-    # the hand-over to the database thread (run() only; pipeline.Writer) ------------------------------------------------------------------
+    # the hand-over to the database thread (run() only; pipeline.Writer) ------------------------------------------
 
     def _submit(self, job: Job) -> None:
         """Hand a prepared batch to the database thread: an alarm batch goes ahead of any activity; an activity
@@ -470,15 +470,11 @@ class IngestWorker:
         unacknowledged stays small, and an alarm arriving meanwhile is parsed and handed over first)."""
         if job.batch and job.batch[0].lane == ALARM:
             with self._ready:
-                self._writer.alarms.append(job)
-                self._ready.notify_all()
+                self._writer.hand_alarm(job)
             return
         while True:
             with self._ready:
-                self._writer.raise_error()
-                if self._writer.next is None:
-                    self._writer.next = job
-                    self._ready.notify_all()
+                if self._writer.hand(job):
                     return
                 alarms = self._drain(self._alarms, min(ALARM_BATCH, len(self._alarms))) if self._alarms else None
                 if alarms is None:
@@ -500,7 +496,7 @@ class IngestWorker:
         until the database is back (so they are committed before the activity batch that waited first)."""
         while not self.stopping.is_set():
             with self._ready:
-                job = self._writer.alarms.popleft() if self._writer.alarms else None
+                job = self._writer.take_alarm()
                 if job is None:
                     if not self._alarms:
                         return
