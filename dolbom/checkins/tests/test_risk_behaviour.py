@@ -12,7 +12,7 @@ import re
 
 import pytest
 
-from dolbom.checkins.risk import analyse_utterance, features
+from dolbom.checkins.risk import analyse_utterance, concepts
 from dolbom.checkins.risk.dataset import load_train
 
 TRAIN_TEXTS = {e.text for e in load_train()}
@@ -119,13 +119,13 @@ def test_evidence_quotes_the_clients_own_words_even_in_dialect():
 
 
 def test_one_pass_concept_matching_finds_what_a_search_per_concept_finds():
-    per_concept = {name: re.compile("|".join(map(re.escape, stems))) for name, stems in features._CONCEPTS.items()}
-    stems = [s for group in features._CONCEPTS.values() for s in group]
+    per_concept = {name: re.compile("|".join(map(re.escape, stems))) for name, stems in concepts.CONCEPTS.items()}
+    stems = [s for group in concepts.CONCEPTS.values() for s in group]
     rng = random.Random(5)
     texts = ["수면제를모아뒀어요", "죽긴왜죽어요", "넘어졌는데못일어나요", "아무것도없어요"]
     texts += ["".join(rng.choice(stems + ["가", "요", "는데"]) for _ in range(rng.randint(1, 6))) for _ in range(3000)]
     for text in texts:
-        assert features._concepts_in(text) == {n for n, rx in per_concept.items() if rx.search(text)}, text
+        assert concepts.concepts_in(text) == {n for n, rx in per_concept.items() if rx.search(text)}, text
 
 
 @pytest.mark.parametrize("text", ["예", "음", "어", "아이고", ""])
