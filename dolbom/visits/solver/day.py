@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
-from pyvrp import Client, Depot, Location, ProblemData, VehicleType, solve
+from pyvrp import Client, Depot, ProblemData, VehicleType, solve
 from pyvrp.stop import MaxRuntime
 
 from dolbom.visits.solver.travel import Place, StraightLine, TravelTimes
@@ -135,14 +135,13 @@ def plan_day(workers: list[DayWorker], visits: list[DayVisit], *, time_limit: fl
                 prof[n_depots + j, n_depots + j] = 0
         matrices.append(prof)
 
-    locations = [Location(x=p.lon, y=p.lat) for p in (places[k] for k in loc_index)]
-    depots = [Depot(location=k) for k in range(n_depots)]
+    depots = [Depot(x=places[k].lon, y=places[k].lat) for k in range(n_depots)]
     clients = []
-    for j, i in enumerate(modelled):
+    for i in modelled:
         v = visits[i]
         # Mandatory visits are not hard constraints: when they cannot all fit, a required client would
         # leave no feasible plan at all. A prize no travel saving can outweigh does the same job.
-        clients.append(Client(location=n_depots + j, service_duration=v.duration, tw_early=v.earliest,
+        clients.append(Client(x=v.place.lon, y=v.place.lat, service_duration=v.duration, tw_early=v.earliest,
                               tw_late=v.latest, required=False, prize=MANDATORY_PRIZE if v.mandatory else v.value))
     vehicle_types = [
         VehicleType(num_available=1, start_depot=wi_start[k], end_depot=wi_end[k], tw_early=w.shift_start,
@@ -150,7 +149,7 @@ def plan_day(workers: list[DayWorker], visits: list[DayVisit], *, time_limit: fl
                     profile=skill_sets.index(w.skills), unit_distance_cost=1, name=w.key)
         for k, w in enumerate(workers)
     ]
-    data = ProblemData(locations=locations, clients=clients, depots=depots, vehicle_types=vehicle_types,
+    data = ProblemData(clients=clients, depots=depots, vehicle_types=vehicle_types,
                        distance_matrices=matrices, duration_matrices=matrices)
     res = solve(data, stop=MaxRuntime(max(0.1, time_limit - (time.monotonic() - started))), seed=seed,
                 collect_stats=False)
@@ -162,7 +161,7 @@ def plan_day(workers: list[DayWorker], visits: list[DayVisit], *, time_limit: fl
         k = r.vehicle_type()
         w = workers[k]
         prof = matrices[skill_sets.index(w.skills)]
-        seq = [modelled[a.idx] for a in r if a.is_client()]
+        seq = [modelled[c - n_depots] for c in r.visits()]  # clients are numbered after the depots
         routes[w.key] = _schedule(w, [visits[i] for i in seq], [position[i] for i in seq],
                                   prof, wi_start[k], wi_end[k])
         kept = {st.visit for st in routes[w.key].stops}

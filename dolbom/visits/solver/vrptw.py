@@ -1,9 +1,21 @@
-"""The Solomon VRPTW solver: PyVRP's iterated local search wrapped in a fleet-minimisation phase.
+"""The Solomon VRPTW solver: PyVRP's hybrid genetic search (HGS) wrapped in a fleet-minimisation phase.
 
 The benchmark ranks vehicles first and distance second. A distance-only search happily opens an extra
 route to save a few units, so the time budget is split: first remove routes one at a time and re-solve
 until no feasible solution is found with one fewer, then spend the rest minimising distance with the
 smallest fleet found.
+
+PyVRP 0.12 is pinned on purpose: its last release with the hybrid genetic search (0.13 replaced it with an
+iterated local search). Screened on generated instances only (generator.py; never on the bundled benchmark sets),
+60 CPU-s a solve, seed 1:
+- the distance phase alone, from the same cached fleet-phase result, on 14 long-horizon 100-customer instances
+  (max_demand 29, 25-100% untimed customers): the genetic search equal on 8 and shorter on 6 (-0.18% to -1.21%),
+  never longer; 0.14's three local-search runs ended in one valley whatever their starts;
+- the whole solve on 12 (6 long-horizon, 4 narrow-window 100-customer, two of 200): distance equal or shorter on
+  every one with the same fleet, one route fewer on one long-horizon instance (2 instead of 3) and one more on the
+  narrow 200-customer one (33 instead of 32: its fleet tries take longer from a random population). Seeding each
+  fleet try with the routes less the shortest found the 32 there but lost a route on a narrow 100-customer one, so
+  the tries start from random solutions as before.
 """
 
 from __future__ import annotations
@@ -15,11 +27,24 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
-from pyvrp import Client, Depot, Location, ProblemData, Solution, SolveParams, VehicleType
-from pyvrp import solve as pyvrp_solve
+from pyvrp import (
+    Client,
+    Depot,
+    GeneticAlgorithm,
+    PenaltyManager,
+    Population,
+    ProblemData,
+    RandomNumberGenerator,
+    Result,
+    Solution,
+    SolveParams,
+    VehicleType,
+)
+from pyvrp.crossover import ordered_crossover, selective_route_exchange
+from pyvrp.diversity import broken_pairs_distance
 from pyvrp.exceptions import PenaltyBoundWarning
-from pyvrp.IteratedLocalSearch import IteratedLocalSearchCallbacks, IteratedLocalSearchParams
-from pyvrp.stop import FirstFeasible, MultipleCriteria
+from pyvrp.search import LocalSearch, compute_neighbours
+from pyvrp.stop import FirstFeasible, MultipleCriteria, StoppingCriterion
 
 from dolbom.visits.solver.baseline import nearest_neighbour
 from dolbom.visits.solver.instance import Instance, total_distance
@@ -40,13 +65,6 @@ ATTEMPT_SHARE = 0.4
 # hopeless tries ended after 6-10 s instead of the 24-s cap, with the same fleets. 0.05 was too short: on a
 # generated narrow-window instance (M1-100-2) it gave up on 15 routes that 4.2 s of search finds. None disables it.
 STALL_SHARE: float | None = 0.1
-DISTANCE_RUNS = 3
-# Distance runs but the last from PyVRP's random start instead of the best so far (see solve_vrptw). On the
-# generated long-horizon instances (5 of 100 customers at 30 s, 2 of 200 at 60 s, CPU budget) runs from the
-# best all ended on the same distance, whatever their length; fresh starts found other valleys: total distance
-# -0.7% (100) and -1.1% (200), the only loss +0.6% on a 200-customer instance whose fleet is too tight for a
-# fresh start to become feasible.
-FRESH_STARTS = True
 
 
 Clock = Callable[[], float]
@@ -71,11 +89,11 @@ class MaxTime:
         return self.clock() - self.start > self.seconds
 
 
-class Stall(IteratedLocalSearchCallbacks):
+class Stall:
     """Stops a fleet-reduction try whose least infeasibility has not improved for `seconds` on `clock`.
 
     PyVRP passes a stopping criterion only the best cost, which is infinite until a feasible solution is
-    found, so the violation is followed through the search's iteration callback instead.
+    found, so the violation is followed on every solution the local search returns (see Watched).
     """
 
     def __init__(self, seconds: float, clock: Clock) -> None:
@@ -84,8 +102,8 @@ class Stall(IteratedLocalSearchCallbacks):
         self.least = math.inf
         self.since: float | None = None
 
-    def on_iteration(self, current: Solution, candidate: Solution, best: Solution, cost_evaluator: object) -> None:
-        violation = candidate.time_warp() + sum(candidate.excess_load())
+    def observe(self, solution: Solution) -> None:
+        violation = solution.time_warp() + sum(solution.excess_load())
         if violation < self.least:
             self.least = violation
             self.since = self.clock()
@@ -94,6 +112,19 @@ class Stall(IteratedLocalSearchCallbacks):
         if self.since is None:
             self.since = self.clock()
         return self.clock() - self.since > self.seconds
+
+
+class Watched:
+    """The genetic search's local search, showing each solution it returns to a Stall."""
+
+    def __init__(self, search: LocalSearch, stall: Stall) -> None:
+        self.search = search
+        self.stall = stall
+
+    def __call__(self, solution: Solution, cost_evaluator: object) -> Solution:
+        improved = self.search(solution, cost_evaluator)
+        self.stall.observe(improved)
+        return improved
 
 
 @dataclass
@@ -112,30 +143,50 @@ def to_problem_data(instance: Instance, vehicles: int) -> ProblemData:
     dist = np.rint(d * SCALE).astype(np.int64)
     dur = np.ceil(d * SCALE - 1e-9).astype(np.int64)
     np.fill_diagonal(dur, 0)
-    locations = [Location(x=float(instance.x[i]), y=float(instance.y[i])) for i in range(len(instance.x))]
     s = SCALE
-    depot = Depot(location=0, tw_early=int(instance.ready[0] * s), tw_late=int(instance.due[0] * s))
+    depot = Depot(x=float(instance.x[0]), y=float(instance.y[0]), tw_early=int(instance.ready[0] * s),
+                  tw_late=int(instance.due[0] * s))
     clients = [
-        Client(location=i, delivery=[instance.demand[i]], service_duration=int(round(instance.service[i] * s)),
+        Client(x=float(instance.x[i]), y=float(instance.y[i]), delivery=[instance.demand[i]], service_duration=int(round(instance.service[i] * s)),
                tw_early=int(round(instance.ready[i] * s)), tw_late=int(round(instance.due[i] * s)))
         for i in range(1, len(instance.x))
     ]
     vt = VehicleType(num_available=vehicles, capacity=[instance.capacity],
                      tw_early=int(instance.ready[0] * s), tw_late=int(instance.due[0] * s))
-    return ProblemData(locations=locations, clients=clients, depots=[depot], vehicle_types=[vt],
+    return ProblemData(clients=clients, depots=[depot], vehicle_types=[vt],
                        distance_matrices=[dist], duration_matrices=[dur])
 
 
 def solution_routes(sol: Solution) -> list[list[int]]:
-    # Activities count clients from 0; location i is Solomon customer i.
-    return [[a.idx + 1 for a in r if a.is_client()] for r in sol.routes()]
+    # The depot is location 0, so client i is Solomon customer i.
+    return [list(r.visits()) for r in sol.routes()]
 
 
-def solve(data: ProblemData, **kwargs: object):  # noqa: ANN201
+def solve(data: ProblemData, *, stop: StoppingCriterion, seed: int, initial: tuple[Solution, ...] = (),
+          stall: Stall | None = None) -> Result:
+    """PyVRP's genetic search (pyvrp.solve with its default parameters), its first population given `initial`
+    beside the random solutions, its local search shown to `stall` if one is given."""
+    params = SolveParams()
+    rng = RandomNumberGenerator(seed=seed)
+    search = LocalSearch(data, rng, compute_neighbours(data, params.neighbourhood))
+    for node_op in params.node_ops:
+        if node_op.supports(data):
+            search.add_node_operator(node_op(data))
+    for route_op in params.route_ops:
+        if route_op.supports(data):
+            search.add_route_operator(route_op(data))
+    population = Population(broken_pairs_distance, params.population)
+    init = [Solution.make_random(data, rng) for _ in range(params.population.min_pop_size)]
+    init.extend(initial)
+    algorithm = GeneticAlgorithm(data, PenaltyManager.init_from(data, params.penalty), rng, population,
+                                 search if stall is None else Watched(search, stall),  # type: ignore[arg-type]
+                                 # as pyvrp.solve: SREX exchanges routes, so one route is a TSP for OX
+                                 selective_route_exchange if data.num_vehicles > 1 else ordered_crossover,
+                                 init, params.genetic)
     # Fleet minimisation deliberately asks for fleets that may be infeasible; PyVRP warns each time.
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", PenaltyBoundWarning)
-        return pyvrp_solve(data, **kwargs)
+        return algorithm.run(stop, collect_stats=False)
 
 
 def _lower_bound(instance: Instance) -> int:
@@ -148,10 +199,12 @@ def solve_vrptw(instance: Instance, *, time_limit: float, seed: int = 1, clock: 
     1. A short distance-minimising run with the whole fleet: its route count is a good first bound.
     2. Route elimination until FLEET_SHARE of the time: solve again *from scratch* with one vehicle
        fewer, stopping at the first feasible solution, each try capped at ATTEMPT_SHARE of the time and
-       abandoned once its violation stalls for STALL_SHARE of it. (Starting from the previous solution minus one route was measured to be slower on R104 and R112:
-       it stays near the old local optimum.)
-    3. The rest minimises distance with the smallest fleet in DISTANCE_RUNS runs, each with its own seed,
-       all but the last from a fresh random start (FRESH_STARTS), the last from the best solution so far.
+       abandoned once its violation stalls for STALL_SHARE of it. (Starting from the previous solution minus
+       one route was measured to be slower on R104 and R112: it stays near the old local optimum.)
+    3. The rest minimises distance with the smallest fleet in one genetic search whose first population
+       holds the best solution so far beside random ones. (With 0.14's local search, one long run settled in
+       one valley and three runs, two from fresh starts, did better; the genetic search's population and its
+       own restarts do that work.)
 
     `time_limit` is measured on `clock`: wall-clock time by default, time.process_time for a CPU budget.
     """
@@ -165,18 +218,18 @@ def solve_vrptw(instance: Instance, *, time_limit: float, seed: int = 1, clock: 
         return max(0.0, deadline - clock())
 
     log: list[tuple[int, float]] = []
-    res = solve(data, stop=MaxTime(max(0.05, time_limit * FIRST_SHARE), clock), seed=seed, collect_stats=False)
+    res = solve(data, stop=MaxTime(max(0.05, time_limit * FIRST_SHARE), clock), seed=seed)
     if not res.best.is_feasible():
         # The given fleet may be too small: fall back to one vehicle per customer.
         data = data.replace(vehicle_types=[data.vehicle_type(0).replace(num_available=n)])
         res = solve(data, stop=MultipleCriteria([FirstFeasible(), MaxTime(max(0.05, left() * 0.5), clock)]),
-                    seed=seed, collect_stats=False)
+                    seed=seed)
     best = res.best
     # The nearest-neighbour baseline is cheap and sometimes packs wide windows into fewer routes than a
     # short search: it is a free upper bound on the fleet.
     nn_routes = nearest_neighbour(instance)
     if len(nn_routes) <= data.num_vehicles:
-        nn = Solution(data, [[c - 1 for c in r] for r in nn_routes])
+        nn = Solution(data, nn_routes)
         if nn.is_feasible() and (not best.is_feasible() or nn.num_routes() < best.num_routes()):
             best = nn
     if best.is_feasible():
@@ -189,36 +242,23 @@ def solve_vrptw(instance: Instance, *, time_limit: float, seed: int = 1, clock: 
             k = best.num_routes() - 1
             trial = data.replace(vehicle_types=[data.vehicle_type(0).replace(num_available=k)])
             budget = min(fleet_end - clock(), time_limit * ATTEMPT_SHARE)
-            stops = [FirstFeasible(), MaxTime(max(0.05, budget), clock)]
-            kwargs: dict[str, object] = {}
+            stops: list[StoppingCriterion] = [FirstFeasible(), MaxTime(max(0.05, budget), clock)]
+            stall = None
             if STALL_SHARE is not None:
                 stall = Stall(time_limit * STALL_SHARE, clock)
                 stops.append(stall)
-                kwargs["params"] = SolveParams(ils=IteratedLocalSearchParams(callbacks=stall))
-            r = solve(trial, stop=MultipleCriteria(stops), seed=seed + attempt, collect_stats=False, **kwargs)
+            r = solve(trial, stop=MultipleCriteria(stops), seed=seed + attempt, stall=stall)
             if not r.best.is_feasible():
                 break
             best = r.best
             log.append((best.num_routes(), clock() - started))
         k = best.num_routes()
         final = data.replace(vehicle_types=[data.vehicle_type(0).replace(num_available=k)])
-        # The rest of the time in DISTANCE_RUNS runs with their own seeds: one long run settles in one valley (the
-        # 10-s and 30-s runs ended on the same R202, R203 and R206 distances). Every run but the last starts from
-        # PyVRP's own random start rather than the best so far, the last continues from the best. A fresh start
-        # that finds no feasible solution with k routes (a tight fleet) ends the fresh starts.
-        runs = DISTANCE_RUNS
-        fresh_starts = FRESH_STARTS
-        for run in range(runs):
-            if left() <= 0.05:
-                break
-            fresh = fresh_starts and run < runs - 1
-            start = None if fresh else Solution(final, [[c - 1 for c in route] for route in solution_routes(best)])
-            r = solve(final, stop=MaxTime(left() / (runs - run), clock), seed=seed + 100 + run, collect_stats=False,
-                      initial_solution=start)
+        if left() > 0.05:
+            r = solve(final, stop=MaxTime(left(), clock), seed=seed + 100,
+                      initial=(Solution(final, solution_routes(best)),))
             if r.best.is_feasible() and (r.best.num_routes(), r.best.distance()) < (k, best.distance()):
                 best = r.best
-            elif fresh and not r.best.is_feasible():
-                fresh_starts = False
     routes = [r for r in solution_routes(best) if r]
     return VrptwResult(routes=routes, vehicles=len(routes), distance=total_distance(instance, routes),
                        seconds=time.monotonic() - wall0, fleet_log=log, cpu_seconds=time.process_time() - cpu0)

@@ -77,11 +77,11 @@ class _Candidate:
 def test_stall_gives_up_only_when_the_least_violation_has_not_shrunk_for_its_seconds():
     now = [0.0]
     stall = Stall(2.0, lambda: now[0])
-    stall.on_iteration(None, _Candidate(50, 5), None, None)
+    stall.observe(_Candidate(50, 5))
     now[0] = 1.5
-    stall.on_iteration(None, _Candidate(40), None, None)  # shrank: the wait starts again
+    stall.observe(_Candidate(40))  # shrank: the wait starts again
     now[0] = 3.0
-    stall.on_iteration(None, _Candidate(45), None, None)  # worse than the least: no new start
+    stall.observe(_Candidate(45))  # worse than the least: no new start
     assert not stall(0)
     now[0] = 3.6
     assert stall(0)
@@ -119,3 +119,4 @@ def test_a_hopeless_smaller_fleet_is_abandoned_early_and_the_fleet_kept(monkeypa
     assert check_solution(instance, result.routes).feasible
     # The cap alone would let the try at one vehicle run 0.7 x 5 s (3,500 readings); the stall ends it after 0.1 s.
     assert spent[1] < 500
+
