@@ -69,7 +69,9 @@ class Command(AppCommand):
         device = TOTPDevice.objects.filter(user__username=username).order_by("-confirmed", "-pk").first()
         if device is None:
             raise CommandError(f"{username} has no authenticator app yet: sign in once to start the enrolment")
-        totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+        # What the app shows: the clock's code, not one shifted by the server's drift (a code that once arrived
+        # a step late leaves the drift at -1, and a shifted code would be refused as already used).
+        totp = TOTP(device.bin_key, device.step, device.t0, device.digits, 0)
         self.stdout.write(f"{totp.token():0{device.digits}d}")
 
     @verb("reset-second-factor", "Remove a person's authenticator app and recovery codes (a lost phone); they "
