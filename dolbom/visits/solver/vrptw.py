@@ -147,8 +147,9 @@ def to_problem_data(instance: Instance, vehicles: int) -> ProblemData:
     depot = Depot(x=float(instance.x[0]), y=float(instance.y[0]), tw_early=int(instance.ready[0] * s),
                   tw_late=int(instance.due[0] * s))
     clients = [
-        Client(x=float(instance.x[i]), y=float(instance.y[i]), delivery=[instance.demand[i]], service_duration=int(round(instance.service[i] * s)),
-               tw_early=int(round(instance.ready[i] * s)), tw_late=int(round(instance.due[i] * s)))
+        Client(x=float(instance.x[i]), y=float(instance.y[i]), delivery=[instance.demand[i]],
+               service_duration=int(round(instance.service[i] * s)), tw_early=int(round(instance.ready[i] * s)),
+               tw_late=int(round(instance.due[i] * s)))
         for i in range(1, len(instance.x))
     ]
     vt = VehicleType(num_available=vehicles, capacity=[instance.capacity],
@@ -164,8 +165,9 @@ def solution_routes(sol: Solution) -> list[list[int]]:
 
 def solve(data: ProblemData, *, stop: StoppingCriterion, seed: int, initial: tuple[Solution, ...] = (),
           stall: Stall | None = None) -> Result:
-    """PyVRP's genetic search (pyvrp.solve with its default parameters), its first population given `initial`
-    beside the random solutions, its local search shown to `stall` if one is given."""
+    """PyVRP's genetic search, built as pyvrp.solve builds it with its default parameters; pyvrp.solve itself
+    takes neither solutions for the first population (`initial`, beside the random ones) nor a wrapper round
+    the local search (to show its solutions to `stall`)."""
     params = SolveParams()
     rng = RandomNumberGenerator(seed=seed)
     search = LocalSearch(data, rng, compute_neighbours(data, params.neighbourhood))

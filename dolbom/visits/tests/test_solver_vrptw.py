@@ -119,4 +119,3 @@ def test_a_hopeless_smaller_fleet_is_abandoned_early_and_the_fleet_kept(monkeypa
     assert check_solution(instance, result.routes).feasible
     # The cap alone would let the try at one vehicle run 0.7 x 5 s (3,500 readings); the stall ends it after 0.1 s.
     assert spent[1] < 500
-
