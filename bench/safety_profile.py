@@ -177,10 +177,11 @@ def run(args) -> dict:
     from django.db import connection
 
     from dolbom.safety import protocol, simulator
+    from dolbom.safety.lanes import Message
     from dolbom.safety.models import Clock, Transport
     from dolbom.safety.mqtt import Broker
     from dolbom.safety.services import events_ingest
-    from dolbom.safety.worker import IngestWorker, Message
+    from dolbom.safety.worker import IngestWorker
 
     homes = simulator.homes_from_db(args.homes)
     per_hour = 30.0

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from dolbom.safety import protocol
-    from dolbom.safety.worker import Message
+    from dolbom.safety.lanes import Message
 
 
 class Job:

@@ -11,7 +11,7 @@ on their ``alarm`` topic (safety/PROTOCOL.md), which the worker reads through a 
 own queue; the loop drains the alarm queue before it takes each activity batch, and a batch still filling
 stops waiting when an alarm arrives. An alarm sent on the events topic (an older gateway) is still stored,
 and goes first within its batch. Each message is acknowledged on the connection that delivered it: packet
-ids are per connection.
+ids are per connection. The sessions, their queues and the acknowledgements are in lanes.py.
 
 Two threads share the work of ``run()``: the loop's thread takes a batch and parses it (JSON, the schema's
 checks: pure Python), then hands it to the database thread, which stores it (look-ups, COPY, the rules'
@@ -54,22 +54,24 @@ import os
 import sys
 import threading
 import time
-from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
-import paho.mqtt.client as mqtt
 from django.db import DatabaseError, InterfaceError, OperationalError, close_old_connections, connection
 from django.utils import timezone
 
 from dolbom.safety import protocol
 from dolbom.safety.errors import IngestErrorCode
+from dolbom.safety.lanes import ALARM, EVENTS, Message, Sessions
 from dolbom.safety.models import Transport
-from dolbom.safety.mqtt import BatchClient, Broker, client, session_properties
+from dolbom.safety.mqtt import Broker
 from dolbom.safety.pipeline import Job, Writer
 from dolbom.safety.services import SweepReport, events_ingest, reject_record, sweep
 from dolbom.safety.services.rules import ALARMS
+
+if TYPE_CHECKING:
+    import paho.mqtt.client as mqtt
 
 log = logging.getLogger(__name__)
 
@@ -84,28 +86,12 @@ ALARM_KINDS = frozenset(ALARMS)
 SWEEP_BUDGET = 0.3
 
 
-EVENTS, ALARM = protocol.EVENTS_TOPIC, protocol.ALARM_TOPIC  # the worker's two lanes (sessions)
-ALARM_SUFFIX = "-alarm"  # the alarm session's client id: the worker's own, with this after it
 ALARM_WAIT = 5.0  # seconds the start-up sweep waits for the alarm session to be subscribed and drained
-# Alarms per transaction at most: each costs tens of milliseconds of rules (its incident, the timeline, the
-# worker's notice), and the first of a few hundred kept while the worker was away should not wait for the last.
-ALARM_BATCH = 20
 STANDBY_POLL = 0.02
 # Seconds between tries of a database that is down: doubling from the first to the most (a restart of a few
 # seconds is noticed within a second of its end).
 RETRY_FIRST, RETRY_MAX = 0.25, 1.0  # seconds between a standby's tries of the active worker's lock
 SWITCH_INTERVAL = 0.0005  # seconds: sys.setswitchinterval in run() (see there)
-
-
-@dataclass(frozen=True)
-class Message:
-    generation: int  # which connection delivered it: a packet id is only meaningful on its own connection
-    mid: int
-    qos: int
-    topic: str
-    payload: bytes
-    arrived: float
-    lane: str = EVENTS  # which session delivered it, and so which client acknowledges it
 
 
 @dataclass
@@ -128,18 +114,6 @@ class Stats:
                 f"batches {self.batches:,}, database retries {self.db_retries}, reconnects {self.reconnects}")
 
 
-class Lane:
-    """One MQTT session of the worker: its client id, subscription, client, connection generation and queue."""
-
-    def __init__(self, name: str, client_id: str, subscription: str) -> None:
-        self.name, self.client_id, self.subscription = name, client_id, subscription
-        self.queue: deque[Message] = deque()
-        self.generation = 0
-        self.client: mqtt.Client | None = None
-        self.connected = threading.Event()
-        self.subscribed = threading.Event()
-
-
 class IngestWorker:
     def __init__(self, broker: Broker, *, client_id: str, prefix: str = protocol.TOPIC_PREFIX, share_group: str = "",
                  batch: int = 1000, batch_ms: float = 25.0, session_expiry: int = 7 * 24 * 3600,
@@ -154,9 +128,6 @@ class IngestWorker:
         self.prefix = prefix
         self.subscription = protocol.subscription(prefix, share_group)
         self.alarm_subscription = protocol.alarm_subscription(prefix, share_group)
-        # The alarm session first: connected first, drained first.
-        self.lanes = {ALARM: Lane(ALARM, client_id + ALARM_SUFFIX, self.alarm_subscription),
-                      EVENTS: Lane(EVENTS, client_id, self.subscription)}
         self.batch = max(1, batch)
         self.batch_wait = max(0.0, batch_ms) / 1000
         self.session_expiry = session_expiry
@@ -166,11 +137,13 @@ class IngestWorker:
         self.stats_seconds = stats_seconds
         self.stats = Stats()
         self.stopping = threading.Event()
-        self.connected = threading.Event()  # both sessions connected
-        self.subscribed = threading.Event()  # both sessions subscribed
-        self._queue = self.lanes[EVENTS].queue
-        self._alarms = self.lanes[ALARM].queue
-        self._ready = threading.Condition()  # guards both queues and generations; notified by either lane
+        self.sessions = Sessions(broker, client_id=client_id, subscription=self.subscription,
+                                 alarm_subscription=self.alarm_subscription, session_expiry=session_expiry,
+                                 stats=self.stats, stopping=self.stopping, say=self._say)
+        self.lanes = self.sessions.lanes
+        self.connected, self.subscribed = self.sessions.connected, self.sessions.subscribed  # both sessions
+        self._queue, self._alarms = self.sessions.events, self.sessions.alarms
+        self._ready = self.sessions.ready  # guards both queues and generations; notified by either lane
         self._behind_since: float | None = time.monotonic()  # until the first drain: the backlog may be waiting
         self._first_deadlines = False
         self.lag = 0.0  # seconds between the freshest event of the last batch and its processing
@@ -197,43 +170,12 @@ class IngestWorker:
     def _client(self, value: mqtt.Client | None) -> None:
         self.lanes[EVENTS].client = value
 
-    # paho callbacks (each session's network thread; userdata is its Lane) -------------------------------
+    def close(self) -> None:
+        self.sessions.close()
 
-    def _on_connect(self, c: mqtt.Client, lane: Lane, flags, reason_code, properties) -> None:
-        if reason_code.is_failure:
-            log.error("safety ingest: broker refused the %s connection: %s", lane.name, reason_code)
-            return
-        with self._ready:
-            lane.generation += 1
-        if lane.connected.is_set():
-            self.stats.reconnects += 1
-        lane.connected.set()
-        if all(x.connected.is_set() for x in self.lanes.values()):
-            self.connected.set()
-        # Subscribing again is harmless with a kept session and needed with a new one.
-        c.subscribe(lane.subscription, qos=1)
-
-    def _on_subscribe(self, c, lane: Lane, mid, reason_codes, properties) -> None:
-        lane.subscribed.set()
-        if all(x.subscribed.is_set() for x in self.lanes.values()):
-            self.subscribed.set()
-        after = time.monotonic() - self.stats.started
-        if lane.name == ALARM:
-            self._say(f"경보 구독 완료 (alarm lane subscribed, {after:.2f}s after start)")
-        else:
-            self._say(f"구독 완료 (subscribed, {after:.2f}s after start)")
-
-    def _on_disconnect(self, c, lane: Lane, flags, reason_code, properties) -> None:
-        lane.subscribed.clear()
-        self.subscribed.clear()
-        if not self.stopping.is_set():
-            log.warning("safety ingest: %s session disconnected (%s); paho reconnects", lane.name, reason_code)
-
-    def _on_message(self, c, lane: Lane, msg: mqtt.MQTTMessage) -> None:
-        with self._ready:
-            lane.queue.append(Message(lane.generation, msg.mid, msg.qos, msg.topic, msg.payload, time.time(),
-                                      lane.name))
-            self._ready.notify()
+    def _take(self, timeout: float) -> list[Message]:
+        """The next batch of one lane, this worker's size and wait (Sessions.take)."""
+        return self.sessions.take(timeout, batch=self.batch, batch_wait=self.batch_wait)
 
     # the main loop -------------------------------------------------------------------------------------
 
@@ -248,18 +190,6 @@ class IngestWorker:
         behind = self._behind_since
         limit = STARTUP_WAIT if not self._first_deadlines else MAX_DEFER
         return behind is None or time.monotonic() - behind > limit
-
-    def connect(self) -> None:
-        for lane in self.lanes.values():  # the alarm lane first
-            c = client(self.broker, client_id=lane.client_id, manual_ack=True)
-            c.user_data_set(lane)
-            c.on_connect, c.on_subscribe = self._on_connect, self._on_subscribe
-            c.on_disconnect, c.on_message = self._on_disconnect, self._on_message
-            c.reconnect_delay_set(min_delay=1, max_delay=10)
-            c.connect(self.broker.host, self.broker.port, keepalive=30, clean_start=False,
-                      properties=session_properties(expiry=self.session_expiry))
-            c.loop_start()
-            lane.client = c
 
     def take_over(self) -> bool:
         """With a standby lock: wait, started and imported, until this worker holds the lock (the active worker
@@ -301,7 +231,7 @@ class IngestWorker:
         # times a batch, otherwise waits up to 5 ms each time for the loop's thread parsing the next batch.
         sys.setswitchinterval(SWITCH_INTERVAL)
         self._writer.start()
-        self.connect()
+        self.sessions.connect()
         connected_at = time.monotonic()
         started_up = False
         next_sweep = time.monotonic() + self.sweep_seconds
@@ -343,7 +273,7 @@ class IngestWorker:
             self._writer.raise_error()
         finally:
             self._writer.stop()
-            self.close()
+            self.sessions.close()
             self._release_lock()  # a stop (a deploy) hands over as a crash does
         return self.stats
 
@@ -374,38 +304,6 @@ class IngestWorker:
         self.stopping.set()
         with self._ready:
             self._ready.notify_all()
-
-    def close(self) -> None:
-        for lane in self.lanes.values():
-            c, lane.client = lane.client, None
-            if c is not None:
-                c.disconnect()  # the session outlives it: what is not acknowledged stays with the broker
-                c.loop_stop()
-
-    def _take(self, timeout: float) -> list[Message]:
-        """The next batch, all of one lane: the alarms waiting (ALARM_BATCH at most), if any; else up to
-        ``batch`` events, waiting at most ``batch_wait`` for it to fill, and not at all once an alarm comes in
-        meanwhile (the events stay queued for the next turn)."""
-        with self._ready:
-            if not self._queue and not self._alarms:
-                self._ready.wait(timeout)
-            if self._alarms:
-                return self._drain(self._alarms, min(ALARM_BATCH, len(self._alarms)))
-            if not self._queue:
-                return []
-            first_at = time.monotonic()
-            while len(self._queue) < self.batch and not self.stopping.is_set():
-                left = self.batch_wait - (time.monotonic() - first_at)
-                if left <= 0:
-                    break
-                self._ready.wait(left)
-                if self._alarms:
-                    return self._drain(self._alarms, min(ALARM_BATCH, len(self._alarms)))
-            return self._drain(self._queue, min(self.batch, len(self._queue)))
-
-    @staticmethod
-    def _drain(queue: deque[Message], n: int) -> list[Message]:
-        return [queue.popleft() for _ in range(n)]
 
     def process(self, batch: list[Message]) -> None:
         """Store the batch (retrying while the database is down), then acknowledge it, in this thread."""
@@ -458,7 +356,7 @@ class IngestWorker:
             self._committed(alarms)
             if self.after_commit is not None:
                 self.after_commit(batch)
-            self._ack(batch)
+            self.sessions.ack(batch)
         finally:
             self._lane = lane
 
@@ -476,7 +374,7 @@ class IngestWorker:
             with self._ready:
                 if self._writer.hand(job):
                     return
-                alarms = self._drain(self._alarms, min(ALARM_BATCH, len(self._alarms))) if self._alarms else None
+                alarms = self.sessions.alarm_batch() if self._alarms else None
                 if alarms is None:
                     self._ready.wait(0.5)
                     continue
@@ -500,7 +398,7 @@ class IngestWorker:
                 if job is None:
                     if not self._alarms:
                         return
-                    batch = self._drain(self._alarms, min(ALARM_BATCH, len(self._alarms)))
+                    batch = self.sessions.alarm_batch()
             self._finish(job if job is not None else self._prepare(batch))
 
     def _store(self, parsed: list[protocol.Parsed], refused: list[protocol.Refused], topics: list[str]) -> None:
@@ -557,26 +455,6 @@ class IngestWorker:
                 for p in parsed] + refused
         reject_record(refused=kept, transport=Transport.MQTT, topic=topics[0] if topics else "")
         self.stats.rejected += len(kept)
-
-    def _ack(self, batch: list[Message]) -> None:
-        """Each message acknowledged by the session and connection that delivered it."""
-        for name, lane in self.lanes.items():
-            c = lane.client
-            if c is None:
-                continue
-            with self._ready:
-                generation = lane.generation
-            # A message of an earlier connection is sent again by the broker on this one (and stored as a
-            # duplicate, then acknowledged): its old packet id must not acknowledge someone else's message.
-            mine = [m for m in batch if m.lane == name and m.generation == generation and m.qos > 0]
-            if not mine:
-                continue
-            if isinstance(c, BatchClient) and all(m.qos == 1 for m in mine):
-                c.ack_many([m.mid for m in mine])  # the batch's PUBACKs in one write
-            else:
-                for m in mine:
-                    c.ack(m.mid, m.qos)
-            self.stats.acked += len(mine)
 
     def _sweep(self, *, supervision: bool, deadlines: bool = True) -> SweepReport | str:
         self._idle()  # the clocks as the batches handed over leave them (as when the loop stored them itself)

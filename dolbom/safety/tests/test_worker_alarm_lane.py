@@ -13,11 +13,11 @@ import uuid
 import pytest
 
 from dolbom.safety import protocol
+from dolbom.safety.lanes import ALARM, EVENTS
 from dolbom.safety.models import Cause, Event, Incident
 from dolbom.safety.mqtt import client
 from dolbom.safety.tests.conftest import payload
 from dolbom.safety.tests.test_worker_mqtt import Running, crashing_worker, make_worker, wait_for
-from dolbom.safety.worker import ALARM, EVENTS
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

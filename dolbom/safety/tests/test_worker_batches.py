@@ -13,11 +13,12 @@ from django.utils import timezone
 
 from dolbom.safety import protocol
 from dolbom.safety import worker as worker_module
+from dolbom.safety.lanes import ALARM, ALARM_BATCH, EVENTS, Message
 from dolbom.safety.models import Cause, Clock, Event, Incident, Reject
 from dolbom.safety.mqtt import Broker
 from dolbom.safety.services import deadlines_fire
 from dolbom.safety.tests.conftest import install, payload
-from dolbom.safety.worker import ALARM, ALARM_BATCH, EVENTS, LAG_LIMIT, IngestWorker, Message
+from dolbom.safety.worker import LAG_LIMIT, IngestWorker
 from dolbom.testing import personas
 
 PREFIX = protocol.TOPIC_PREFIX

@@ -70,8 +70,9 @@ class Command(AppCommand):
     def ingest(self, *, client_id: str | None, share_group: str | None, batch: int | None, batch_ms: float | None,
                sweep_seconds: float, stats_seconds: float, standby_lock: str, alarm_log: Path | None,
                **options: Any) -> None:
+        from dolbom.safety.lanes import ALARM_SUFFIX
         from dolbom.safety.mqtt import Broker, reachable
-        from dolbom.safety.worker import ALARM_SUFFIX, IngestWorker
+        from dolbom.safety.worker import IngestWorker
 
         broker = Broker.from_settings()
         if not reachable(broker, timeout=3):
